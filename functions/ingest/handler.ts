@@ -1,0 +1,33 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { parseIngestBody } from '../../shared/envelope/parseIngestBody';
+import { RequestError } from '../../shared/errors';
+import { jsonResponse } from '../../shared/http/jsonResponse';
+import { createKinesisClient } from '../../shared/kinesis/createKinesisClient';
+import { ingestEvents } from './ingestEvents';
+
+const logger = new Logger({ serviceName: 'tributary-ingest' });
+const kinesis = createKinesisClient();
+const streamName = process.env.STREAM_NAME ?? '';
+
+/** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'];
+  if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    return jsonResponse(415, { message: `Content-Type must be application/json (got ${contentType})` });
+  }
+  let body;
+  try {
+    body = parseIngestBody(event.body, event.isBase64Encoded);
+  } catch (error) {
+    if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
+    throw error;
+  }
+  const result = await ingestEvents(body.events, body.batch, { kinesis, streamName });
+  if (result.failed > 0) {
+    logger.warn('events not written to Kinesis after retries', { failed: result.failed, accepted: result.accepted });
+  }
+  const headers: Record<string, string> = result.statusCode === 503 ? { 'retry-after': '1' } : {};
+  const { statusCode, ...payload } = result;
+  return jsonResponse(statusCode, payload, headers);
+};

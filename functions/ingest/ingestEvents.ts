@@ -1,0 +1,81 @@
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { ENVELOPE_LIMITS, type EventEnvelope } from '../../shared/envelope/EventEnvelope';
+import { newEventId } from '../../shared/envelope/newEventId';
+import { validateEvent, type FieldError } from '../../shared/envelope/validateEvent';
+import { putRecordsWithRetry, type PutRetryOptions } from '../../shared/kinesis/putRecordsWithRetry';
+
+/** The answer for one event of a request, in request order. */
+export type EventResult =
+  | { readonly index: number; readonly status: 'accepted'; readonly id: string }
+  | { readonly index: number; readonly status: 'rejected'; readonly errors: readonly FieldError[] }
+  | { readonly index: number; readonly status: 'failed'; readonly id: string; readonly error: string; readonly retryable: true };
+
+/** The answer for a whole request. */
+export interface IngestResult {
+  /** 200 all accepted · 207 mixed · 400 all rejected · 503 none written for a server-side reason. */
+  readonly statusCode: 200 | 207 | 400 | 503;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly results: readonly EventResult[];
+}
+
+export interface IngestDependencies {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly retry?: PutRetryOptions;
+  readonly now?: () => number;
+}
+
+/**
+ * Validates raw events, stamps id and receivedAt, and writes the valid ones to
+ * Kinesis partitioned by `key`. An event counts as accepted only once Kinesis
+ * acknowledged it; invalid events are rejected with reasons; events Kinesis
+ * would not take after retries are reported failed (retryable), never dropped.
+ */
+export async function ingestEvents(rawEvents: readonly unknown[], batch: boolean, deps: IngestDependencies): Promise<IngestResult> {
+  const now = deps.now ?? Date.now;
+  const results: EventResult[] = new Array(rawEvents.length);
+  const entries: PutRecordsRequestEntry[] = [];
+  const entryOwners: { index: number; id: string }[] = [];
+
+  rawEvents.forEach((raw, index) => {
+    const fieldPrefix = batch ? `events[${index}]` : '';
+    const validation = validateEvent(raw, fieldPrefix);
+    if (!validation.ok) {
+      results[index] = { index, status: 'rejected', errors: validation.errors };
+      return;
+    }
+    const receivedAt = now();
+    const envelope: EventEnvelope = { ...validation.envelope, id: validation.envelope.id ?? newEventId(receivedAt), receivedAt };
+    const data = Buffer.from(JSON.stringify(envelope), 'utf8');
+    // Kinesis counts the partition key against the 1 MiB record limit too.
+    const recordBytes = data.byteLength + Buffer.byteLength(envelope.key, 'utf8');
+    if (recordBytes > ENVELOPE_LIMITS.maxRecordBytes) {
+      results[index] = {
+        index,
+        status: 'rejected',
+        errors: [{ field: fieldPrefix || 'body', message: `is ${recordBytes} bytes as stored; at most ${ENVELOPE_LIMITS.maxRecordBytes} bytes (1 MiB)` }],
+      };
+      return;
+    }
+    entries.push({ Data: data, PartitionKey: envelope.key });
+    entryOwners.push({ index, id: envelope.id });
+  });
+
+  if (entries.length > 0) {
+    const outcomes = await putRecordsWithRetry(deps.kinesis, deps.streamName, entries, deps.retry);
+    outcomes.forEach((outcome, position) => {
+      const { index, id } = entryOwners[position]!;
+      results[index] = outcome.ok
+        ? { index, status: 'accepted', id }
+        : { index, status: 'failed', id, error: `${outcome.errorCode}: ${outcome.errorMessage}`, retryable: true };
+    });
+  }
+
+  const accepted = results.filter((result) => result.status === 'accepted').length;
+  const rejected = results.filter((result) => result.status === 'rejected').length;
+  const failed = results.length - accepted - rejected;
+  const statusCode = accepted === results.length ? 200 : accepted > 0 ? 207 : failed > 0 ? 503 : 400;
+  return { statusCode, accepted, rejected, failed, results };
+}

@@ -1,0 +1,26 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
+import { RequestError } from '../../shared/errors';
+import { jsonResponse } from '../../shared/http/jsonResponse';
+import { DynamoAggregateStore } from '../../shared/storage/DynamoAggregateStore';
+import { queryMetric } from './queryMetric';
+
+const logger = new Logger({ serviceName: 'tributary-query' });
+const metrics = loadBundledMetrics();
+const store = new DynamoAggregateStore({
+  tableName: process.env.AGGREGATES_TABLE ?? '',
+  retentionDays: Number(process.env.AGGREGATE_RETENTION_DAYS ?? '90'),
+});
+
+/** GET /metrics/{name}: a metric's windows for one group over a time range. */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  try {
+    const result = await queryMetric(metrics, store, event.pathParameters?.name, event.queryStringParameters ?? {}, Date.now());
+    return jsonResponse(200, result);
+  } catch (error) {
+    if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
+    logger.error('query failed', { error: error as Error });
+    return jsonResponse(500, { message: 'Internal error; see the query function logs' });
+  }
+};

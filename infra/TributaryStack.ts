@@ -1,0 +1,59 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { resolveConfig } from '../shared/config/resolveConfig';
+import type { ResolvedConfig, TributaryConfig } from '../shared/config/TributaryConfig';
+import { AggregatesTable } from './constructs/AggregatesTable';
+import { Aggregator } from './constructs/Aggregator';
+import { EventStream } from './constructs/EventStream';
+import { createTributaryFunction } from './constructs/functionDefaults';
+import { PipelineApi } from './constructs/PipelineApi';
+
+export interface TributaryStackProps extends StackProps {
+  readonly config: TributaryConfig;
+}
+
+/** The whole pipeline: ingest API → Kinesis → aggregator → DynamoDB → query API. */
+export class TributaryStack extends Stack {
+  public readonly config: ResolvedConfig;
+  public readonly eventStream: EventStream;
+  public readonly aggregates: AggregatesTable;
+  public readonly aggregator: Aggregator;
+  public readonly pipelineApi: PipelineApi;
+
+  public constructor(scope: Construct, id: string, props: TributaryStackProps) {
+    super(scope, id, props);
+    // Throws ConfigError with every problem before any resource exists.
+    this.config = resolveConfig(props.config);
+
+    this.eventStream = new EventStream(this, 'Events', this.config.stream);
+    this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
+    this.aggregator = new Aggregator(this, 'Aggregator', {
+      stream: this.eventStream.stream,
+      table: this.aggregates.table,
+      config: this.config,
+    });
+
+    const ingestFunction = createTributaryFunction(this, 'IngestFunction', {
+      name: 'ingest',
+      environment: { STREAM_NAME: this.eventStream.stream.streamName },
+    });
+    this.eventStream.stream.grantWrite(ingestFunction);
+
+    const queryFunction = createTributaryFunction(this, 'QueryFunction', {
+      name: 'query',
+      metrics: this.config.metrics,
+      environment: {
+        AGGREGATES_TABLE: this.aggregates.table.tableName,
+        AGGREGATE_RETENTION_DAYS: String(this.config.storage.aggregateRetentionDays),
+      },
+    });
+    this.aggregates.table.grantReadData(queryFunction);
+
+    this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
+    new CfnOutput(this, 'StreamName', { value: this.eventStream.stream.streamName });
+    new CfnOutput(this, 'AggregatesTableName', { value: this.aggregates.table.tableName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,31 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { AGGREGATE_KEYS } from '../../shared/storage/aggregateKeys';
+
+export interface AggregatesTableProps {
+  readonly removalPolicy: 'retain' | 'destroy';
+}
+
+/**
+ * Time-series table of window aggregates: partition `<metric>#<group>`, sort
+ * window start. On-demand, TTL, point-in-time recovery, and a NEW_AND_OLD_IMAGES
+ * stream for the change consumers.
+ */
+export class AggregatesTable extends Construct {
+  public readonly table: dynamodb.Table;
+
+  public constructor(scope: Construct, id: string, props: AggregatesTableProps) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: AGGREGATE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: AGGREGATE_KEYS.sortKey, type: dynamodb.AttributeType.NUMBER },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: AGGREGATE_KEYS.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import { createTributaryFunction } from './functionDefaults';
+
+export interface AggregatorProps {
+  readonly stream: kinesis.IStream;
+  readonly table: dynamodb.ITable;
+  readonly config: ResolvedConfig;
+}
+
+/**
+ * The stream consumer: a function on a Kinesis event source mapping with the
+ * failure handling a stream needs — partial batch responses, bisect on error,
+ * bounded retries and record age, and an encrypted SQS on-failure destination.
+ */
+export class Aggregator extends Construct {
+  public readonly function: lambda.Function;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: AggregatorProps) {
+    super(scope, id);
+    const settings = props.config.aggregator;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    this.function = createTributaryFunction(this, 'Function', {
+      name: 'aggregator',
+      metrics: props.config.metrics,
+      memorySize: settings.memorySizeMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      environment: {
+        AGGREGATES_TABLE: props.table.tableName,
+        AGGREGATE_RETENTION_DAYS: String(props.config.storage.aggregateRetentionDays),
+      },
+    });
+    props.table.grantReadWriteData(this.function);
+    this.function.addEventSource(
+      new KinesisEventSource(props.stream, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: settings.batchSize,
+        maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+        bisectBatchOnError: true,
+        retryAttempts: settings.maxRetryAttempts,
+        maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+      }),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import type { MetricDefinition } from '../metrics/MetricDefinition';
+
+/** The Kinesis stream. */
+export interface StreamConfig {
+  /**
+   * Provisioned shards; each takes 1 MB/s or 1,000 records/s of writes.
+   * @default 2
+   */
+  readonly shardCount?: number;
+  /**
+   * How long records stay readable (and redrivable), 24..8760 hours.
+   * @default 24
+   */
+  readonly retentionHours?: number;
+}
+
+/** The aggregator's event source mapping and function. */
+export interface AggregatorConfig {
+  /**
+   * Records per invocation, 1..10,000.
+   * @default 500
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking, 0..300 s. 0 favours latency.
+   * @default 0
+   */
+  readonly maxBatchingWindowSeconds?: number;
+  /**
+   * Retries of a failed batch before it goes to the DLQ, 0..10,000. Never unbounded:
+   * an unbounded retry lets one bad record block its shard until it expires.
+   * @default 5
+   */
+  readonly maxRetryAttempts?: number;
+  /**
+   * Records older than this skip processing and go to the DLQ, 60..604,800 s.
+   * @default 3600
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Function memory.
+   * @default 512
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * Function timeout, 1..900 s.
+   * @default 60
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** The aggregates table. */
+export interface StorageConfig {
+  /**
+   * Days an aggregate window is kept after it ends (DynamoDB TTL), 1..3650.
+   * @default 90
+   */
+  readonly aggregateRetentionDays?: number;
+  /**
+   * What `cdk destroy` does with the tables.
+   * @default 'retain'
+   */
+  readonly removalPolicy?: 'retain' | 'destroy';
+}
+
+/** Everything a Tributary deployment is configured with. */
+export interface TributaryConfig {
+  readonly stream?: StreamConfig;
+  readonly aggregator?: AggregatorConfig;
+  readonly storage?: StorageConfig;
+  /** The metrics to compute. At least one. */
+  readonly metrics: readonly MetricDefinition[];
+}
+
+/** A configuration with every default applied and every value checked. */
+export interface ResolvedConfig {
+  readonly stream: Required<StreamConfig>;
+  readonly aggregator: Required<AggregatorConfig>;
+  readonly storage: Required<StorageConfig>;
+  readonly metrics: readonly MetricDefinition[];
+}
+
+/** The defaults, applied once by resolveConfig; the caller's values win. */
+export const CONFIG_DEFAULTS = {
+  stream: { shardCount: 2, retentionHours: 24 },
+  aggregator: {
+    batchSize: 500,
+    maxBatchingWindowSeconds: 0,
+    maxRetryAttempts: 5,
+    maxRecordAgeSeconds: 3_600,
+    memorySizeMb: 512,
+    timeoutSeconds: 60,
+  },
+  storage: { aggregateRetentionDays: 90, removalPolicy: 'retain' },
+} as const satisfies Omit<ResolvedConfig, 'metrics'>;

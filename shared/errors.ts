@@ -1,0 +1,51 @@
+/** Base class of every error Tributary raises on purpose; match with `instanceof`. */
+export class TributaryError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TributaryError';
+  }
+}
+
+/** The project's configuration is invalid; raised at synth time and at cold start. */
+export class ConfigError extends TributaryError {
+  public constructor(
+    /** Every problem found, each naming its field. */
+    public readonly problems: readonly string[],
+  ) {
+    super(`Invalid Tributary configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A request to the ingest or query API is unusable as a whole (HTTP 4xx). */
+export class RequestError extends TributaryError {
+  public constructor(
+    public readonly statusCode: 400 | 404 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+/**
+ * A stream record can never be processed (not base64 JSON, not an envelope).
+ * Retrying it cannot help; the consumer isolates it so that it ends in the DLQ alone.
+ */
+export class PoisonRecordError extends TributaryError {
+  public constructor(
+    public readonly sequenceNumber: string,
+    reason: string,
+  ) {
+    super(`Record ${sequenceNumber} cannot be processed: ${reason}`);
+    this.name = 'PoisonRecordError';
+  }
+}
+
+/** Writing aggregates failed after the SDK's own retries; the batch must be retried. */
+export class AggregateWriteError extends TributaryError {
+  public constructor(failedWrites: number, cause: unknown) {
+    super(`${failedWrites} aggregate write(s) failed`, { cause });
+    this.name = 'AggregateWriteError';
+  }
+}
