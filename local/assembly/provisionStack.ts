@@ -1,0 +1,316 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  IncreaseStreamRetentionPeriodCommand,
+  ResourceInUseException as StreamInUseException,
+} from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { LocalClients } from '../aws/localClients';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulators/Emulators';
+import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
+import type { LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
+import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
+
+/** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
+const NOT_ENFORCED: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'IAM is not enforced offline',
+  'AWS::IAM::Policy': 'IAM is not enforced offline',
+  'AWS::SQS::QueuePolicy': 'resource policies are not enforced offline',
+  'AWS::Lambda::Permission': 'invoke permissions are not enforced offline',
+  'AWS::KMS::Key': 'encryption is not emulated offline',
+  'AWS::Logs::LogGroup': 'function logs go to .tributary/logs offline',
+  'AWS::ApiGateway::Deployment': 'the local API serves the template as synthesized',
+  'AWS::ApiGateway::Account': 'API Gateway logging is not emulated offline',
+  'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
+};
+const EMULATED = new Set([
+  'AWS::Kinesis::Stream',
+  'AWS::DynamoDB::Table',
+  'AWS::SQS::Queue',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::EventSourceMapping',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Stage',
+]);
+
+/**
+ * Creates the template's streams, tables and queues in the emulators and
+ * resolves everything the function host needs (function bundles and
+ * environments, event source mappings, API routes) from the same template that
+ * deploys to AWS, so local and cloud cannot drift. Safe to run twice.
+ */
+export async function provisionStack(stack: SynthesizedStack, endpoints: EmulatorEndpoints, clients: LocalClients): Promise<LocalPlan> {
+  const resources = Object.entries(stack.template.Resources);
+  const resolved = new Map<string, ResolvedResource>();
+  const context: IntrinsicContext = {
+    resources: resolved,
+    pseudo: {
+      'AWS::Region': LOCAL_REGION,
+      'AWS::AccountId': LOCAL_ACCOUNT,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': stack.stackName,
+      'AWS::NoValue': '',
+    },
+  };
+  const physical: Record<string, { type: string; physicalId: string }> = {};
+  const notEmulated: { logicalId: string; type: string; reason: string }[] = [];
+
+  // Names and ARNs every other resource can refer to, before anything is created.
+  for (const [logicalId, resource] of resources) {
+    const placeholder = placeholderFor(logicalId, resource);
+    if (placeholder) resolved.set(logicalId, placeholder);
+    if (!EMULATED.has(resource.Type)) {
+      notEmulated.push({ logicalId, type: resource.Type, reason: NOT_ENFORCED[resource.Type] ?? 'UNSUPPORTED offline: this resource does nothing locally' });
+    }
+  }
+
+  for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::Kinesis::Stream')) {
+    const props = resource.Properties ?? {};
+    const shardCount = Number(props.ShardCount ?? 1);
+    try {
+      await clients.kinesis.send(new CreateStreamCommand({ StreamName: logicalId, ShardCount: shardCount }));
+    } catch (error) {
+      if (!(error instanceof StreamInUseException)) throw error;
+    }
+    await waitForStreamActive(clients, logicalId);
+    const retentionHours = Number(props.RetentionPeriodHours ?? 24);
+    if (retentionHours > 24) {
+      await clients.kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: logicalId, RetentionPeriodHours: retentionHours }));
+    }
+    physical[logicalId] = { type: resource.Type, physicalId: logicalId };
+  }
+
+  for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) {
+    const props = resolveIntrinsics(resource.Properties ?? {}, context) as Record<string, unknown>;
+    await createTable(clients, logicalId, props);
+    const description = await clients.dynamodb.send(new DescribeTableCommand({ TableName: logicalId }));
+    const streamArn = description.Table?.LatestStreamArn;
+    resolved.set(logicalId, {
+      ref: logicalId,
+      attributes: { Arn: description.Table?.TableArn ?? tableArn(logicalId), ...(streamArn ? { StreamArn: streamArn } : {}) },
+    });
+    physical[logicalId] = { type: resource.Type, physicalId: logicalId };
+  }
+
+  for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::SQS::Queue')) {
+    const props = resolveIntrinsics(resource.Properties ?? {}, context) as Record<string, unknown>;
+    const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
+    const queueName = fifo ? `${logicalId}.fifo` : logicalId;
+    const attributes: Record<string, string> = {};
+    for (const name of ['MessageRetentionPeriod', 'VisibilityTimeout', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize']) {
+      if (props[name] !== undefined) attributes[name] = String(props[name]);
+    }
+    if (props.RedrivePolicy) attributes.RedrivePolicy = JSON.stringify(props.RedrivePolicy);
+    if (fifo) attributes.FifoQueue = 'true';
+    const created = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
+    const queueUrl = created.QueueUrl!;
+    const queueAttributes = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    resolved.set(logicalId, {
+      ref: queueUrl,
+      attributes: { Arn: queueAttributes.Attributes?.QueueArn ?? queueArn(queueName), QueueName: queueName, QueueUrl: queueUrl },
+    });
+    physical[logicalId] = { type: resource.Type, physicalId: queueUrl };
+  }
+
+  const functions: LocalFunction[] = resources
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+    .map(([logicalId, resource]) => toLocalFunction(logicalId, resource, stack, context));
+
+  const kinesisMappings: LocalKinesisMapping[] = [];
+  for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
+    const mapping = toKinesisMapping(logicalId, resource, resources, context, functions);
+    if (mapping) kinesisMappings.push(mapping);
+    else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis event sources are polled locally so far' });
+  }
+
+  return {
+    stackName: stack.stackName,
+    endpoints,
+    functions,
+    kinesisMappings,
+    restApis: toRestApis(resources, context),
+    resources: physical,
+    notEmulated,
+  };
+}
+
+function placeholderFor(logicalId: string, resource: TemplateResource): ResolvedResource | undefined {
+  switch (resource.Type) {
+    case 'AWS::Kinesis::Stream':
+      return { ref: logicalId, attributes: { Arn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${logicalId}` } };
+    case 'AWS::DynamoDB::Table':
+      return { ref: logicalId, attributes: { Arn: tableArn(logicalId) } };
+    case 'AWS::SQS::Queue':
+      return { ref: logicalId, attributes: { Arn: queueArn(logicalId), QueueName: logicalId } };
+    case 'AWS::Lambda::Function':
+      return { ref: logicalId, attributes: { Arn: functionArn(logicalId) } };
+    case 'AWS::IAM::Role':
+      return { ref: logicalId, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${logicalId}`, RoleId: logicalId } };
+    case 'AWS::ApiGateway::RestApi':
+      return { ref: logicalId, attributes: { RootResourceId: `${logicalId}/` } };
+    default:
+      return { ref: logicalId, attributes: {} };
+  }
+}
+
+const tableArn = (name: string): string => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
+const queueArn = (name: string): string => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
+const functionArn = (name: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+
+async function waitForStreamActive(clients: LocalClients, streamName: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const summary = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Stream ${streamName} did not become ACTIVE`);
+}
+
+async function createTable(clients: LocalClients, tableName: string, props: Record<string, unknown>): Promise<void> {
+  const input: CreateTableCommandInput = {
+    TableName: tableName,
+    KeySchema: props.KeySchema as CreateTableCommandInput['KeySchema'],
+    AttributeDefinitions: props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    BillingMode: (props.BillingMode as 'PAY_PER_REQUEST' | 'PROVISIONED' | undefined) ?? 'PROVISIONED',
+    ...(props.ProvisionedThroughput ? { ProvisionedThroughput: props.ProvisionedThroughput as CreateTableCommandInput['ProvisionedThroughput'] } : {}),
+    ...(props.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: props.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
+    ...(props.LocalSecondaryIndexes ? { LocalSecondaryIndexes: props.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes'] } : {}),
+    ...(props.StreamSpecification
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: (props.StreamSpecification as { StreamViewType: 'NEW_AND_OLD_IMAGES' }).StreamViewType } }
+      : {}),
+  };
+  if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) {
+    input.ProvisionedThroughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
+  }
+  try {
+    await clients.dynamodb.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    return;
+  }
+  const ttl = props.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+  if (ttl?.Enabled && ttl.AttributeName) {
+    await clients.dynamodb.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }),
+    );
+  }
+}
+
+function toLocalFunction(logicalId: string, resource: TemplateResource, stack: SynthesizedStack, context: IntrinsicContext): LocalFunction {
+  const props = resource.Properties ?? {};
+  const code = props.Code as { S3Key?: unknown; ZipFile?: string } | undefined;
+  const objectKey = code?.S3Key === undefined ? undefined : String(resolveIntrinsics(code.S3Key, context));
+  const codeDir = objectKey ? stack.assetDirs.get(objectKey) : undefined;
+  if (!codeDir) {
+    throw new Error(`Function ${logicalId} has no bundled asset in the cloud assembly (inline or image code is not supported offline)`);
+  }
+  const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    try {
+      environment[name] = String(resolveIntrinsics(value, context));
+    } catch (error) {
+      throw new Error(`Function ${logicalId}: environment variable ${name}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    logicalId,
+    functionName: logicalId,
+    functionArn: functionArn(logicalId),
+    codeDir,
+    handler: String(props.Handler ?? 'index.handler'),
+    timeoutSeconds: Number(props.Timeout ?? 3),
+    memorySizeMb: Number(props.MemorySize ?? 128),
+    environment,
+  };
+}
+
+function toKinesisMapping(
+  logicalId: string,
+  resource: TemplateResource,
+  resources: readonly [string, TemplateResource][],
+  context: IntrinsicContext,
+  functions: readonly LocalFunction[],
+): LocalKinesisMapping | undefined {
+  const props = resolveIntrinsics(resource.Properties ?? {}, context) as Record<string, unknown>;
+  const sourceArn = String(props.EventSourceArn);
+  const streamEntry = resources.find(
+    ([id, candidate]) => candidate.Type === 'AWS::Kinesis::Stream' && context.resources.get(id)?.attributes.Arn === sourceArn,
+  );
+  if (!streamEntry) return undefined;
+  const functionName = String(props.FunctionName);
+  const target = functions.find((fn) => fn.functionName === functionName || fn.functionArn === functionName);
+  if (!target) throw new Error(`Event source mapping ${logicalId} targets ${functionName}, which is not a function of the stack`);
+  const onFailureArn = (props.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+  let onFailureQueueUrl: string | undefined;
+  if (onFailureArn) {
+    const queue = [...context.resources.values()].find((candidate) => candidate.attributes.Arn === onFailureArn && candidate.attributes.QueueUrl);
+    if (!queue) throw new Error(`Event source mapping ${logicalId}: on-failure destination ${onFailureArn} is not an SQS queue of the stack (only SQS is supported offline)`);
+    onFailureQueueUrl = queue.attributes.QueueUrl;
+  }
+  const responseTypes = (props.FunctionResponseTypes as string[] | undefined) ?? [];
+  return {
+    logicalId,
+    functionLogicalId: target.logicalId,
+    streamName: streamEntry[0],
+    streamArn: sourceArn,
+    batchSize: Number(props.BatchSize ?? 100),
+    maxBatchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+    startingPosition: (props.StartingPosition as LocalKinesisMapping['startingPosition']) ?? 'LATEST',
+    ...(props.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Number(props.StartingPositionTimestamp) } : {}),
+    bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
+    maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
+    maximumRecordAgeSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
+    reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
+    parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
+    enabled: props.Enabled !== false,
+    ...(onFailureQueueUrl ? { onFailureQueueUrl } : {}),
+  };
+}
+
+function toRestApis(resources: readonly [string, TemplateResource][], context: IntrinsicContext): LocalRestApi[] {
+  const pathParts = new Map<string, { parent: string; part: string }>();
+  for (const [logicalId, resource] of resources) {
+    if (resource.Type !== 'AWS::ApiGateway::Resource') continue;
+    const props = resource.Properties ?? {};
+    pathParts.set(logicalId, { parent: String(resolveIntrinsics(props.ParentId, context)), part: String(props.PathPart) });
+  }
+  const pathOf = (resourceId: string): string => {
+    if (resourceId.endsWith('/')) return '';
+    const entry = pathParts.get(resourceId);
+    if (!entry) throw new Error(`API resource ${resourceId} is not in the template`);
+    return `${pathOf(entry.parent)}/${entry.part}`;
+  };
+  return resources
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::RestApi')
+    .map(([apiId]) => {
+      const routes: LocalRoute[] = [];
+      for (const [logicalId, resource] of resources) {
+        if (resource.Type !== 'AWS::ApiGateway::Method') continue;
+        const props = resource.Properties ?? {};
+        if (String(resolveIntrinsics(props.RestApiId, context)) !== apiId) continue;
+        const integration = props.Integration as { Type?: string; Uri?: unknown } | undefined;
+        const uri = integration?.Uri === undefined ? '' : String(resolveIntrinsics(integration.Uri, context));
+        const target = /function:([^/]+)\/invocations$/.exec(uri)?.[1];
+        if (integration?.Type !== 'AWS_PROXY' || !target) {
+          throw new Error(`API method ${logicalId}: only Lambda proxy integrations are supported offline`);
+        }
+        const resourceId = String(resolveIntrinsics(props.ResourceId, context));
+        routes.push({ httpMethod: String(props.HttpMethod), resourcePath: pathOf(resourceId) || '/', functionLogicalId: target });
+      }
+      const stage = resources.find(
+        ([, resource]) => resource.Type === 'AWS::ApiGateway::Stage' && String(resolveIntrinsics(resource.Properties?.RestApiId, context)) === apiId,
+      );
+      return { logicalId: apiId, restApiId: apiId.toLowerCase().slice(0, 10), stageName: String(stage?.[1].Properties?.StageName ?? 'prod'), routes };
+    });
+}

