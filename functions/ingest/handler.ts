@@ -14,7 +14,7 @@ const streamName = process.env.STREAM_NAME ?? '';
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'];
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
-    return jsonResponse(415, { message: `Content-Type must be application/json (got ${contentType})` });
+    return jsonResponse(415, { message: `Content-Type must be application/json (got ${contentType}); with curl add -H 'content-type: application/json'` });
   }
   let body;
   try {

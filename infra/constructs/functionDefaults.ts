@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
 
@@ -40,6 +40,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
       format: OutputFormat.CJS,
       target: 'node22',
       minify: true,
+      logLevel: LogLevel.WARNING,
       sourceMap: true,
       externalModules: [],
       define: props.metrics ? { 'process.env.TRIBUTARY_METRICS_JSON': JSON.stringify(JSON.stringify(props.metrics)) } : {},

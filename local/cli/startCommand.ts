@@ -1,0 +1,116 @@
+import * as path from 'node:path';
+import { JavaMissingError } from '../emulators/Emulators';
+import type { HostStats } from '../host/FunctionHost';
+import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
+
+const envPort = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${name} must be a port number from 0 to 65535 (got ${JSON.stringify(value)})`);
+  }
+  return port;
+};
+
+/** `tributary start`: the whole pipeline offline, until Ctrl-C. */
+export async function startCommand(): Promise<void> {
+  const startedAt = Date.now();
+  const stateDir = path.resolve(process.env.TRIBUTARY_STATE_DIR ?? '.tributary');
+  const interactive = process.stdout.isTTY === true;
+  let supervisor: PipelineSupervisor;
+  try {
+    supervisor = await PipelineSupervisor.start({
+      stateDir,
+      assemblyDir: path.resolve(process.env.TRIBUTARY_CDK_OUT ?? 'cdk.out'),
+      apiPort: envPort('TRIBUTARY_API_PORT', 3000),
+      emulatorPorts: {
+        kinesis: envPort('TRIBUTARY_KINESIS_PORT', 4568),
+        dynamodb: envPort('TRIBUTARY_DYNAMODB_PORT', 8000),
+        sqs: envPort('TRIBUTARY_SQS_PORT', 4566),
+      },
+      pollIntervalMs: Number(process.env.TRIBUTARY_POLL_INTERVAL_MS ?? '1000'),
+      onProgress: (step) => console.log(`  … ${step}`),
+    });
+  } catch (error) {
+    if (error instanceof JavaMissingError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    console.error(`tributary: could not start the pipeline: ${(error as Error).message}`);
+    process.exit(1);
+  }
+
+  const { plan, emulators } = supervisor;
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const unsupported = plan.notEmulated.filter((entry) => entry.reason.startsWith('UNSUPPORTED'));
+  console.log(`
+Tributary is running offline (up in ${seconds} s)
+
+  API        ${supervisor.apiUrl}
+             POST ${supervisor.apiUrl}/events      GET ${supervisor.apiUrl}/metrics/{name}
+  Kinesis    ${emulators.endpoints.kinesis}
+  DynamoDB   ${emulators.endpoints.dynamodb}
+  SQS        ${emulators.endpoints.sqs}
+  Logs       ${path.relative(process.cwd(), path.join(stateDir, 'logs')) || '.'}/
+
+  Try:  npx tributary send --rate 200 --duration 10
+        curl '${supervisor.apiUrl}/metrics/${'orders-per-region'}?group=eu-west'
+${plan.notEmulated.length > 0 ? `\n  Not emulated: ${summarize(plan.notEmulated.map((entry) => entry.type))}` : ''}${
+    unsupported.length > 0 ? `\n  UNSUPPORTED offline: ${unsupported.map((entry) => `${entry.logicalId} (${entry.type})`).join(', ')}` : ''
+  }
+  Ctrl-C stops everything.
+`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (interactive) process.stdout.write('\n');
+    console.log('stopping…');
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  // Whoever started us died without a signal reaching us (kill -9 of a wrapper): stop rather than orphan the emulators.
+  const parentPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentPid) stop();
+  }, 1_000).unref();
+
+  let lastPrinted = 0;
+  setInterval(() => {
+    const line = statusLine(supervisor.latestStats, supervisor.hostRunning, emulators.dead, supervisor.hostRestarts);
+    if (interactive) process.stdout.write(`\r\x1b[2K${line}`);
+    else if (Date.now() - lastPrinted >= 10_000) {
+      lastPrinted = Date.now();
+      console.log(line);
+    }
+  }, 1_000).unref();
+}
+
+function summarize(types: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return [...counts].map(([type, count]) => `${type.replace(/^AWS::/, '')}×${count}`).join(' ');
+}
+
+/** One line: health, then what flowed through. */
+export function statusLine(stats: HostStats | undefined, hostRunning: boolean, deadEmulators: readonly string[], restarts: number): string {
+  const health = deadEmulators.length > 0 ? `✗ ${deadEmulators.join(', ')} DOWN` : hostRunning ? '● up' : '○ host restarting';
+  if (!stats) return `${health} · waiting for the function host`;
+  const functions = Object.values(stats.functions);
+  const mappings = Object.values(stats.mappings);
+  const sum = <T>(items: readonly T[], pick: (item: T) => number): number => items.reduce((total, item) => total + pick(item), 0);
+  const parts = [
+    health,
+    `invocations ${sum(functions, (fn) => fn.invocations)}`,
+    `errors ${sum(functions, (fn) => fn.errors)}`,
+    `records ${sum(mappings, (m) => m.processedRecords)}`,
+    `lag ${Math.max(0, ...mappings.map((m) => m.millisBehindLatest))} ms`,
+    `to DLQ ${sum(mappings, (m) => m.discardedRecords)}`,
+  ];
+  if (restarts > 0) parts.push(`host restarts ${restarts}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,93 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { LocalPlan } from '../assembly/LocalPlan';
+import { createLocalClients, localAwsEnvironment } from '../aws/localClients';
+import { CheckpointStore } from '../esm/CheckpointStore';
+import { KinesisEventSourceMapping, type PollerTiming } from '../esm/KinesisEventSourceMapping';
+import type { MappingStats } from '../esm/MappingStats';
+import { ApiGatewayServer } from './ApiGatewayServer';
+import type { Invoke } from './InvokeResult';
+import { LocalLambda, type FunctionStats } from './LocalLambda';
+
+export interface FunctionHostOptions {
+  /** Port of the first REST API; 0 picks a free one. */
+  readonly apiPort: number;
+  readonly logDir: string;
+  readonly timing?: PollerTiming;
+}
+
+/** What the host reports to the supervisor once a second. */
+export interface HostStats {
+  readonly functions: Record<string, FunctionStats>;
+  readonly mappings: Record<string, MappingStats>;
+}
+
+/**
+ * Lambda's side of the offline pipeline: runs the stack's functions from their
+ * bundles, serves the REST APIs and polls the event source mappings. It holds
+ * no state of its own (checkpoints live in DynamoDB Local), so it can be killed
+ * and restarted while the emulators keep their data, as on AWS.
+ */
+export class FunctionHost {
+  private readonly lambdas = new Map<string, LocalLambda>();
+  private readonly mappings: KinesisEventSourceMapping[] = [];
+  private readonly servers: ApiGatewayServer[] = [];
+  public apiUrls: string[] = [];
+
+  public constructor(
+    private readonly plan: LocalPlan,
+    private readonly options: FunctionHostOptions,
+  ) {}
+
+  public async start(): Promise<void> {
+    mkdirSync(this.options.logDir, { recursive: true });
+    const functionLog = createWriteStream(path.join(this.options.logDir, 'functions.log'), { flags: 'a' });
+    const hostLog = createWriteStream(path.join(this.options.logDir, 'host.log'), { flags: 'a' });
+    const log = (message: string): void => {
+      hostLog.write(`${new Date().toISOString()} ${message}\n`);
+    };
+    const environment = { ...localAwsEnvironment(this.plan.endpoints), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const invokers = new Map<string, Invoke>();
+    for (const definition of this.plan.functions) {
+      const lambda = new LocalLambda(definition, environment, functionLog);
+      this.lambdas.set(definition.logicalId, lambda);
+      invokers.set(definition.logicalId, (event) => lambda.invoke(event));
+    }
+
+    const clients = createLocalClients(this.plan.endpoints);
+    const checkpoints = new CheckpointStore(clients.dynamodb, clients.documents);
+    await checkpoints.ensureTable();
+    for (const mapping of this.plan.kinesisMappings) {
+      const target = this.plan.functions.find((fn) => fn.logicalId === mapping.functionLogicalId)!;
+      const esm = new KinesisEventSourceMapping(
+        mapping,
+        { kinesis: clients.kinesis, sqs: clients.sqs, checkpoints, invoke: invokers.get(target.logicalId)!, functionArn: target.functionArn, log },
+        this.options.timing,
+      );
+      await esm.start();
+      this.mappings.push(esm);
+    }
+
+    let port = this.options.apiPort;
+    for (const api of this.plan.restApis) {
+      const server = new ApiGatewayServer(api, invokers, log);
+      this.apiUrls.push(await server.listen(port));
+      this.servers.push(server);
+      port = 0;
+    }
+  }
+
+  public stats(): HostStats {
+    return {
+      functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats }])),
+      mappings: Object.fromEntries(this.mappings.map((esm) => [esm.mapping.logicalId, { ...esm.stats }])),
+    };
+  }
+
+  /** Stops taking requests, lets batches in flight finish, then ends the sandboxes. */
+  public async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.close()));
+    await Promise.all(this.mappings.map((esm) => esm.stop()));
+    await Promise.all([...this.lambdas.values()].map((lambda) => lambda.stop()));
+  }
+}

@@ -1,0 +1,163 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readSynthesizedStack } from '../assembly/CloudAssembly';
+import type { LocalPlan } from '../assembly/LocalPlan';
+import { provisionStack } from '../assembly/provisionStack';
+import { createLocalClients } from '../aws/localClients';
+import { Emulators, type EmulatorPorts } from '../emulators/Emulators';
+import type { HostStats } from '../host/FunctionHost';
+import { synthesize } from './synthesize';
+
+export interface PipelineOptions {
+  /** Where logs, the plan and runtime.json go. @default .tributary */
+  readonly stateDir: string;
+  /** Cloud assembly directory. @default cdk.out */
+  readonly assemblyDir: string;
+  readonly apiPort: number;
+  readonly emulatorPorts: EmulatorPorts;
+  /** @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Base delay of the poller's retry backoff. @default 100 */
+  readonly retryBaseDelayMs?: number;
+  /** Run `cdk synth` in-process first. @default true */
+  readonly synth?: boolean;
+  /** Start a new host when it dies unexpectedly. @default true */
+  readonly restartHost?: boolean;
+  readonly onProgress?: (step: string) => void;
+}
+
+/** Written to `<stateDir>/runtime.json` once the pipeline is up: how to reach it. */
+export interface RuntimeInfo {
+  readonly apiUrl: string;
+  readonly endpoints: LocalPlan['endpoints'];
+  readonly pid: number;
+  readonly startedAt: string;
+}
+
+const HOST_ENTRY = path.join(__dirname, '..', 'host', 'hostMain.ts');
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Runs the offline pipeline: synthesizes the stack, starts the emulators,
+ * provisions them from the template, and runs the function host as a separate
+ * process that can die and be restarted while the emulators keep their data.
+ */
+export class PipelineSupervisor {
+  public latestStats: HostStats | undefined;
+  public hostRestarts = 0;
+  private host: ChildProcess | undefined;
+  private stopping = false;
+  private hostGeneration = 0;
+
+  private constructor(
+    private readonly options: PipelineOptions,
+    public readonly emulators: Emulators,
+    public readonly plan: LocalPlan,
+    private readonly planPath: string,
+    public apiUrl: string,
+  ) {}
+
+  public static async start(options: PipelineOptions): Promise<PipelineSupervisor> {
+    const progress = options.onProgress ?? (() => undefined);
+    const logDir = path.join(options.stateDir, 'logs');
+    rmSync(logDir, { recursive: true, force: true });
+    mkdirSync(logDir, { recursive: true });
+    rmSync(path.join(options.stateDir, 'runtime.json'), { force: true });
+
+    if (options.synth !== false) {
+      progress('synthesizing the CDK stack (esbuild bundles the functions)');
+      synthesize(options.assemblyDir);
+    }
+    const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
+    progress('starting emulators: Kinesis, DynamoDB Local, SQS');
+    const emulators = await Emulators.start(options.emulatorPorts, logDir);
+    try {
+      progress('provisioning streams, tables and queues from the template');
+      const plan = await provisionStack(stack, emulators.endpoints, createLocalClients(emulators.endpoints));
+      const planPath = path.join(options.stateDir, 'plan.json');
+      writeFileSync(planPath, JSON.stringify(plan, null, 2));
+      const supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '');
+      progress('starting the function host');
+      supervisor.apiUrl = await supervisor.startHost();
+      const info: RuntimeInfo = { apiUrl: supervisor.apiUrl, endpoints: emulators.endpoints, pid: process.pid, startedAt: new Date().toISOString() };
+      writeFileSync(path.join(options.stateDir, 'runtime.json'), JSON.stringify(info, null, 2));
+      return supervisor;
+    } catch (error) {
+      await emulators.stop();
+      throw error;
+    }
+  }
+
+  /** Whether the function host process is alive. */
+  public get hostRunning(): boolean {
+    return this.host !== undefined && this.host.exitCode === null && this.host.signalCode === null;
+  }
+
+  /** Sends a signal to the function host (SIGKILL simulates a crash). */
+  public signalHost(signal: NodeJS.Signals): void {
+    this.host?.kill(signal);
+  }
+
+  /** Stops the host, then the emulators. */
+  public async stop(): Promise<void> {
+    this.stopping = true;
+    await this.stopHost();
+    await this.emulators.stop();
+  }
+
+  private async stopHost(): Promise<void> {
+    const host = this.host;
+    // A new generation: the exit below is intended and must not trigger a restart.
+    this.hostGeneration += 1;
+    if (!host || host.exitCode !== null || host.signalCode !== null) return;
+    const exited = new Promise((resolve) => host.once('exit', resolve));
+    host.kill('SIGTERM');
+    const timer = setTimeout(() => host.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private startHost(): Promise<string> {
+    const generation = ++this.hostGeneration;
+    const logDir = path.join(this.options.stateDir, 'logs');
+    const host = fork(HOST_ENTRY, [this.planPath], {
+      cwd: PROJECT_ROOT,
+      execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href],
+      env: {
+        ...process.env,
+        TRIBUTARY_API_PORT: String(this.apiUrl ? new URL(this.apiUrl).port : this.options.apiPort),
+        TRIBUTARY_LOG_DIR: logDir,
+        TRIBUTARY_POLL_INTERVAL_MS: String(this.options.pollIntervalMs ?? 1_000),
+        TRIBUTARY_RETRY_BASE_MS: String(this.options.retryBaseDelayMs ?? 100),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.host = host;
+    host.on('message', (message: { type: string; stats?: HostStats }) => {
+      if (message.type === 'stats' && message.stats) this.latestStats = message.stats;
+    });
+    host.once('exit', () => {
+      if (this.stopping || generation !== this.hostGeneration || this.options.restartHost === false) return;
+      this.hostRestarts += 1;
+      setTimeout(() => {
+        if (!this.stopping) void this.startHost().catch(() => undefined);
+      }, 500);
+    });
+    return new Promise((resolve, reject) => {
+      host.on('message', (message: { type: string; apiUrls?: string[]; message?: string }) => {
+        if (message.type === 'ready') resolve(message.apiUrls?.[0] ?? '');
+        if (message.type === 'failed') reject(new Error(`function host failed to start: ${message.message}`));
+      });
+      host.once('exit', (code, signal) => reject(new Error(`function host exited during start (code ${code}, signal ${signal})`)));
+    });
+  }
+
+  /** Restarts the function host after a crash, resolving once it serves again. */
+  public async restartHost(): Promise<void> {
+    await this.stopHost();
+    this.apiUrl = await this.startHost();
+  }
+}
