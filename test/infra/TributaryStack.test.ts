@@ -1,0 +1,102 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import { TributaryStack } from '../../infra/TributaryStack';
+import { ordersPerRegion } from '../support/factories';
+
+/** Synthesizes without bundling (the bundles are exercised by the offline tests). */
+function synth(config: TributaryConfig): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(new TributaryStack(app, 'Test', { config }));
+}
+
+describe('Class: TributaryStack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth({ metrics: [ordersPerRegion], aggregator: { batchSize: 250, maxBatchingWindowSeconds: 2, maxRetryAttempts: 3, maxRecordAgeSeconds: 600 } });
+  });
+
+  it('wires the aggregator ESM with partial responses, bisect, bounded retries, record age and an SQS on-failure destination', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    const [dlqId] = Object.keys(queues);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsStream'), 'Arn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 250,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 600,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+  });
+
+  it('keeps the DLQ encrypted for 14 days', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+  });
+
+  it('encrypts the stream and provisions its shards and retention', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: 2,
+      RetentionPeriodHours: 24,
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    });
+  });
+
+  it('lays the aggregates table out as a time series with TTL, PITR, encryption and a change stream', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'windowStart', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'windowStart', AttributeType: 'N' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      SSESpecification: { SSEEnabled: true },
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('runs every function on Node.js 22 arm64', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STREAM_NAME: { Ref: Match.stringLikeRegexp('^EventsStream') } }) },
+    });
+  });
+
+  it('routes POST /events and GET /metrics/{name} to Lambda proxy integrations', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RequestParameters: { 'method.request.path.name': true },
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{name}' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1' });
+  });
+
+  it('fails synth with the exact problems of an invalid configuration', () => {
+    expect(() => synth({ metrics: [ordersPerRegion], stream: { shardCount: 0 }, aggregator: { maxRetryAttempts: -1 } })).toThrow(
+      'Invalid Tributary configuration:\n' +
+        '  - stream.shardCount must be an integer from 1 to 500 (got 0)\n' +
+        '  - aggregator.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad record block a shard (got -1)',
+    );
+  });
+});
