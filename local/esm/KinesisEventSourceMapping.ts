@@ -178,6 +178,7 @@ export class KinesisEventSourceMapping {
       },
       sleep,
       now: Date.now,
+      stopping: () => this.stopped,
     });
     this.stats.invocations += delivery.invocations;
     this.stats.functionErrors += delivery.functionErrors;

@@ -19,6 +19,8 @@ export interface BatchDeliveryDeps {
   ) => Promise<void>;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+  /** True once the host is shutting down: stop before the next invocation, leaving the rest unfinished (not checkpointed). */
+  readonly stopping?: () => boolean;
 }
 
 /** Counters of one delivery, for status and tests. */
@@ -81,6 +83,7 @@ export async function deliverBatch(records: readonly StreamRecord[], settings: E
   };
 
   while (queue.length > 0) {
+    if (deps.stopping?.()) break;
     let segment = queue.shift()!;
 
     if (settings.maximumRecordAgeSeconds >= 0) {
