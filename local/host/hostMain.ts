@@ -1,5 +1,6 @@
 // Entry of the function host child process: `node --import tsx local/host/hostMain.ts <plan.json>`.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { FunctionHost } from './FunctionHost';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     },
   });
   await host.start();
+  if (process.env.TRIBUTARY_STATE_DIR) writeFileSync(path.join(process.env.TRIBUTARY_STATE_DIR, 'host.pid'), String(process.pid));
   process.send?.({ type: 'ready', apiUrls: host.apiUrls });
   const timer = setInterval(() => process.send?.({ type: 'stats', stats: host.stats() }), 1_000);
   let stopping = false;

@@ -129,6 +129,7 @@ export class PipelineSupervisor {
         ...process.env,
         TRIBUTARY_API_PORT: String(this.apiUrl ? new URL(this.apiUrl).port : this.options.apiPort),
         TRIBUTARY_LOG_DIR: logDir,
+        TRIBUTARY_STATE_DIR: this.options.stateDir,
         TRIBUTARY_POLL_INTERVAL_MS: String(this.options.pollIntervalMs ?? 1_000),
         TRIBUTARY_RETRY_BASE_MS: String(this.options.retryBaseDelayMs ?? 100),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveIntrinsics, type IntrinsicContext } from '../../local/assembly/resolveIntrinsics';
+import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from '../../local/assembly/resolveIntrinsics';
 
 const context: IntrinsicContext = {
-  resources: new Map([
+  resources: new Map<string, ResolvedResource>([
     ['Stream', { ref: 'events', attributes: { Arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/events' } }],
     ['Queue', { ref: 'http://q', attributes: { Arn: 'arn:q', QueueName: 'dlq' } }],
   ]),

@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline, type RunningPipeline } from '../support/runPipeline';
+import { waitUntil } from '../support/waitUntil';
+
+let pipeline: RunningPipeline;
+const minuteMs = 60_000;
+// Recent windows: DynamoDB Local honours TTL, and windows expire 90 days after they end.
+const base = Math.floor(Date.now() / minuteMs) * minuteMs - 10 * minuteMs;
+
+const order = (region: string, amount: number, offsetMs: number, key = 'c1') => ({
+  type: 'order.created',
+  key,
+  time: base + offsetMs,
+  data: { region, amount },
+});
+
+async function post(body: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${pipeline.info.apiUrl}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function metric(query: string): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${pipeline.info.apiUrl}/metrics/${query}`);
+  return { status: response.status, json: await response.json() };
+}
+
+const portOpen = (url: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = net.connect({ port: Number(new URL(url).port), host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggregator → DynamoDB → query API)', () => {
+  beforeAll(async () => {
+    pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('answers each event of a batch and counts the accepted ones into exact per-window aggregates', async () => {
+    // Prepare: eu-west gets 3 orders in minute 0 and 1 in minute 2; us-east 2 in minute 0; one invalid event.
+    const events = [
+      order('eu-west', 10, 1_000),
+      order('eu-west', 2.5, 59_999, 'c2'),
+      order('us-east', 7, 30_000, 'c3'),
+      { type: 'order.created', key: 'c4', time: 'not a time', data: { region: 'eu-west', amount: 100 } },
+      order('eu-west', 1, 0, 'c5'),
+      order('us-east', 3, 45_000, 'c6'),
+      order('eu-west', 4, 2 * minuteMs + 5, 'c7'),
+      { type: 'page.viewed', key: 'c8', time: base, data: { region: 'eu-west' } },
+    ];
+
+    // Act
+    const ingest = await post({ events });
+
+    // Assess the ingest answer: one rejected with its reason, the rest accepted with ids.
+    expect(ingest.status).toBe(207);
+    expect(ingest.json.accepted).toBe(7);
+    expect(ingest.json.rejected).toBe(1);
+    expect(ingest.json.results[3]).toEqual({
+      index: 3,
+      status: 'rejected',
+      errors: [{ field: 'events[3].time', message: 'must be an ISO-8601 date-time with a timezone (e.g. 2026-01-02T03:04:05Z) or epoch milliseconds' }],
+    });
+
+    // Assess the aggregates, read back through the query API.
+    const range = `from=${base}&to=${base + 5 * minuteMs}`;
+    const expectedEu = [
+      { windowStart: base, windowEnd: base + minuteMs, eventCount: 3, values: { orders: 3, revenue: 13.5 } },
+      { windowStart: base + 2 * minuteMs, windowEnd: base + 3 * minuteMs, eventCount: 1, values: { orders: 1, revenue: 4 } },
+    ];
+    const eu = await waitUntil('eu-west windows', async () => {
+      const result = await metric(`orders-per-region?group=eu-west&${range}`);
+      const windows = result.json.windows?.map(({ start: _s, end: _e, ...window }: Record<string, unknown>) => window);
+      return JSON.stringify(windows) === JSON.stringify(expectedEu) ? result : undefined;
+    });
+    expect(eu.status).toBe(200);
+    expect(eu.json.windows[0].start).toBe(new Date(base).toISOString());
+    const us = await metric(`orders-per-region?group=us-east&${range}`);
+    expect(us.json.windows.map((window: { eventCount: number; values: unknown }) => [window.eventCount, window.values])).toEqual([
+      [2, { orders: 2, revenue: 10 }],
+    ]);
+  });
+
+  it('accepts a single event posted on its own', async () => {
+    const single = await post(order('ap-south', 5, 3 * minuteMs));
+    expect(single.status).toBe(200);
+    expect(single.json.results).toEqual([{ index: 0, status: 'accepted', id: expect.stringMatching(/^[0-9A-Z]{26}$/) }]);
+    const windows = await waitUntil('ap-south window', async () => {
+      const result = await metric(`orders-per-region?group=ap-south&from=${base}&to=${base + 5 * minuteMs}`);
+      return result.json.windows?.length === 1 ? result.json.windows : undefined;
+    });
+    expect(windows[0]).toMatchObject({ windowStart: base + 3 * minuteMs, eventCount: 1, values: { orders: 1, revenue: 5 } });
+  });
+
+  it('sends an NDJSON file with `tributary send`, reporting accepted and rejected lines', async () => {
+    // Prepare
+    const file = path.join(pipeline.stateDir, 'events.ndjson');
+    const lines = [order('sa-east', 1, 0, 'n1'), order('sa-east', 2, 1, 'n2'), { type: 'order.created', key: 'n3', data: {} }].map((event) => JSON.stringify(event));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    // Act
+    const run = spawnSync(process.execPath, ['bin/tributary.js', 'send', '--file', file], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, TRIBUTARY_STATE_DIR: pipeline.stateDir },
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^2 accepted, 1 rejected, 0 failed in /);
+    expect(run.stdout).toContain('line 3: events[2].time is required');
+    const windows = await waitUntil('sa-east window', async () => {
+      const result = await metric(`orders-per-region?group=sa-east&from=${base}&to=${base + minuteMs}`);
+      return result.json.windows?.[0]?.eventCount === 2 ? result.json.windows : undefined;
+    });
+    expect(windows[0].values).toEqual({ orders: 2, revenue: 3 });
+  });
+
+  it('names the line of an NDJSON file that is not JSON, and sends nothing', () => {
+    const file = path.join(pipeline.stateDir, 'broken.ndjson');
+    writeFileSync(file, `${JSON.stringify(order('x', 1, 0))}\n{oops\n`);
+    const run = spawnSync(process.execPath, ['bin/tributary.js', 'send', '--file', file, '--url', pipeline.info.apiUrl], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^tributary: --file .*broken\.ndjson, line 2: not valid JSON \(.+\); nothing was sent\n$/);
+  });
+
+  it('gives clear 4xx answers through the local API Gateway', async () => {
+    expect(await metric('nope?group=x')).toEqual({ status: 404, json: { message: 'Unknown metric "nope"; declared metrics: orders-per-region' } });
+    expect((await metric('orders-per-region')).status).toBe(400);
+    const malformed = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
+    expect(malformed.status).toBe(400);
+    const noRoute = await fetch(`${pipeline.info.apiUrl}/nowhere`);
+    expect(noRoute.status).toBe(404);
+    expect(((await noRoute.json()) as { message: string }).message).toContain('routes: POST /v1/events, GET /v1/metrics/{name}');
+  });
+
+  it('survives a kill -9 of the function host: the supervisor restarts it and it resumes from its checkpoints', async () => {
+    // Prepare: the eu-west windows from the first test are in place.
+    const range = `from=${base}&to=${base + 5 * minuteMs}`;
+    const before = (await metric(`orders-per-region?group=eu-west&${range}`)).json.windows;
+    const hostPid = Number(readFileSync(path.join(pipeline.stateDir, 'host.pid'), 'utf8'));
+
+    // Act: crash the host the way an OOM or a hardware fault would, then send more once it is back.
+    process.kill(hostPid, 'SIGKILL');
+    await waitUntil('a new host', () => Number(readFileSync(path.join(pipeline.stateDir, 'host.pid'), 'utf8')) !== hostPid, 30_000, 100);
+    const after = await waitUntil('the API to answer again', async () => (await post(order('eu-west', 6, 4 * minuteMs))).json, 30_000, 200);
+    expect(after.accepted).toBe(1);
+
+    // Assess: the new window is counted once, and nothing before the checkpoint was counted again.
+    const windows = await waitUntil('the new window', async () => {
+      const result = (await metric(`orders-per-region?group=eu-west&${range}`)).json.windows;
+      return result?.length === before.length + 1 ? result : undefined;
+    });
+    expect(windows.slice(0, before.length)).toEqual(before);
+    expect(windows[before.length]).toMatchObject({ windowStart: base + 4 * minuteMs, eventCount: 1, values: { orders: 1, revenue: 6 } });
+  });
+
+  it('stops every process it started on SIGTERM', async () => {
+    const code = await pipeline.stop();
+    expect(code).toBe(0);
+    for (const url of [pipeline.info.apiUrl, pipeline.info.endpoints.kinesis, pipeline.info.endpoints.dynamodb, pipeline.info.endpoints.sqs]) {
+      expect(await portOpen(url)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { RuntimeInfo } from '../../local/runtime/PipelineSupervisor';
+import { waitUntil } from './waitUntil';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The offline pipeline started as a user starts it (`node bin/tributary.js start`), on free ports, in its own state dir. */
+export interface RunningPipeline {
+  readonly info: RuntimeInfo;
+  readonly stateDir: string;
+  readonly process: ChildProcess;
+  output(): string;
+  /** SIGTERM, as Ctrl-C; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startPipeline(env: Record<string, string> = {}): Promise<RunningPipeline> {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-e2e-'));
+  let output = '';
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'tributary.js'), 'start'], {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TRIBUTARY_STATE_DIR: stateDir,
+      TRIBUTARY_CDK_OUT: path.join(stateDir, 'cdk.out'),
+      TRIBUTARY_API_PORT: '0',
+      TRIBUTARY_KINESIS_PORT: '0',
+      TRIBUTARY_DYNAMODB_PORT: '0',
+      TRIBUTARY_SQS_PORT: '0',
+      ...env,
+    },
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const runtimeFile = path.join(stateDir, 'runtime.json');
+  try {
+    await waitUntil(
+      'the pipeline to come up',
+      () => {
+        if (child.exitCode !== null) throw new Error(`tributary start exited with ${child.exitCode}:\n${output}`);
+        return existsSync(runtimeFile);
+      },
+      120_000,
+      200,
+    );
+  } catch (error) {
+    killGroup(child, 'SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- output ---\n${output}`);
+  }
+  const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  return {
+    info,
+    stateDir,
+    process: child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // gone
+  }
+}
