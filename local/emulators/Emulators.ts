@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ManagedProcess } from './ManagedProcess';
@@ -40,12 +40,14 @@ export function assertJavaAvailable(): void {
 
 const NODE_MODULES = path.resolve(__dirname, '..', '..', 'node_modules');
 const LOOPBACK_PRELOAD = path.join(__dirname, 'loopbackOnly.cjs');
+const ORPHAN_GUARD = path.join(__dirname, 'orphanGuard.cjs');
 
 /** The three offline services — Kinesis (kinesis-mock), DynamoDB Local with Streams, SQS (fauxqs) — as child processes. */
 export class Emulators {
   private constructor(
     public readonly endpoints: EmulatorEndpoints,
     private readonly processes: readonly ManagedProcess[],
+    private readonly guard: ChildProcess,
   ) {}
 
   /** Starts all three in parallel on 127.0.0.1 and resolves when each accepts connections. */
@@ -87,6 +89,11 @@ export class Emulators {
       env: { ...process.env, FAUXQS_PORT: String(ports.sqs), FAUXQS_HOST: '127.0.0.1', FAUXQS_LOGGER: 'false', FAUXQS_DEFAULT_REGION: LOCAL_REGION },
     });
     const processes = [kinesis, dynamodb, sqs];
+    const guard = spawn(process.execPath, [ORPHAN_GUARD, String(process.pid), ...processes.map((child) => String(child.child.pid))], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    guard.unref();
     try {
       await Promise.all([
         waitForPort(ports.kinesis, 30_000, () => kinesis.running).catch(rethrowAs('Kinesis (kinesis-local)', logDir, 'kinesis.log')),
@@ -95,6 +102,7 @@ export class Emulators {
       ]);
     } catch (error) {
       await Promise.all(processes.map((child) => child.stop(1_000)));
+      guard.kill();
       throw error;
     }
     return new Emulators(
@@ -104,6 +112,7 @@ export class Emulators {
         sqs: `http://127.0.0.1:${ports.sqs}`,
       },
       processes,
+      guard,
     );
   }
 
@@ -114,6 +123,7 @@ export class Emulators {
 
   public async stop(): Promise<void> {
     await Promise.all(this.processes.map((child) => child.stop()));
+    this.guard.kill();
   }
 }
 

@@ -8,6 +8,7 @@ import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
 import { Emulators, type EmulatorPorts } from '../emulators/Emulators';
 import type { HostStats } from '../host/FunctionHost';
+import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import { synthesize } from './synthesize';
 
 export interface PipelineOptions {
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   readonly pollIntervalMs?: number;
   /** Base delay of the poller's retry backoff. @default 100 */
   readonly retryBaseDelayMs?: number;
+  /** Configuration to synthesize instead of infra/tributary.config.ts (benchmarks size the stream). */
+  readonly config?: TributaryConfig;
   /** Run `cdk synth` in-process first. @default true */
   readonly synth?: boolean;
   /** Start a new host when it dies unexpectedly. @default true */
@@ -68,7 +71,7 @@ export class PipelineSupervisor {
 
     if (options.synth !== false) {
       progress('synthesizing the CDK stack (esbuild bundles the functions)');
-      synthesize(options.assemblyDir);
+      synthesize(options.assemblyDir, options.config);
     }
     const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
     progress('starting emulators: Kinesis, DynamoDB Local, SQS');

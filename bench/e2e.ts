@@ -1,0 +1,189 @@
+// npm run bench: boot time, ingest throughput and acceptance-to-visible latency of the offline pipeline.
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { tributaryConfig } from '../infra/tributary.config';
+import { createLocalClients } from '../local/aws/localClients';
+import { postEvents } from '../local/cli/postEvents';
+import { syntheticOrder } from '../local/cli/syntheticOrder';
+import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
+import { percentile } from './percentile';
+
+const RATES = [500, 2_000] as const;
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? '10');
+const PROBE_INTERVAL_MS = 100;
+const BURST_EVENTS = 10_000;
+/**
+ * Sized for the load: on AWS a shard takes 1,000 records/s, so 2,000 ev/s needs
+ * at least 2 and wants headroom. kinesis-mock also slows as a shard fills (each
+ * put costs more the more records the shard holds), so more shards keep the
+ * emulator from being the bottleneck for longer.
+ */
+const SHARDS = Number(process.env.BENCH_SHARDS ?? '8');
+/** Lambda's own cadence: about one GetRecords per shard per second when idle. */
+const POLL_INTERVAL_MS = 1_000;
+
+interface LatencyPhase {
+  readonly targetRatePerSecond: number;
+  readonly achievedRatePerSecond: number;
+  readonly accepted: number;
+  readonly failed: number;
+  readonly probes: number;
+  readonly visibleLatencyMs: { p50: number; p99: number; max: number };
+}
+
+const progress = (line: string): void => {
+  process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
+};
+
+const workDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-'));
+const assemblyDir = path.join(workDir, 'cdk.out');
+let runs = 0;
+
+/** A fresh pipeline for each measurement, so no phase inherits another's full shards. */
+async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSupervisor) => Promise<T>): Promise<T> {
+  const supervisor = await PipelineSupervisor.start({
+    stateDir: path.join(workDir, `run-${++runs}`),
+    assemblyDir,
+    apiPort: 0,
+    emulatorPorts: { kinesis: 0, dynamodb: 0, sqs: 0 },
+    pollIntervalMs: POLL_INTERVAL_MS,
+    config: { ...tributaryConfig, stream: { ...tributaryConfig.stream, shardCount: SHARDS } },
+    synth,
+    onProgress: (step) => progress(`boot: ${step}`),
+  });
+  try {
+    return await body(supervisor);
+  } finally {
+    await supervisor.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const bootStarted = Date.now();
+  const bootMs = await withPipeline(true, async () => Date.now() - bootStarted);
+  const warmBootStarted = Date.now();
+  const warmBootMs = await withPipeline(false, async () => Date.now() - warmBootStarted);
+  progress(`boot: ${bootMs} ms with synth, ${warmBootMs} ms from an existing cdk.out\n`);
+
+  const phases: LatencyPhase[] = [];
+  for (const rate of RATES) phases.push(await withPipeline(false, (supervisor) => latencyPhase(supervisor.apiUrl, rate)));
+  const directEventsPerSecond = await withPipeline(false, directPutRecords);
+  const apiBurst = await withPipeline(false, async (supervisor) => {
+    const summary = await postEvents(`${supervisor.apiUrl}/events`, BURST_EVENTS, (index) => syntheticOrder(index), {
+      ratePerSecond: 1_000_000,
+      batchSize: 500,
+      onProgress: (p) => progress(`burst through the API: ${p.sent}/${BURST_EVENTS}`),
+    });
+    return summary.ratePerSecond;
+  });
+  progress('\n');
+
+  const result = {
+    benchmark: 'e2e',
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    shards: SHARDS,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    bootMs,
+    warmBootMs,
+    latency: phases,
+    burst: { events: BURST_EVENTS, apiEventsPerSecond: apiBurst, directPutRecordsEventsPerSecond: directEventsPerSecond, ratioToDirect: apiBurst / directEventsPerSecond },
+  };
+  mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  writeFileSync(path.join(__dirname, 'results', 'e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+  console.log(`\nboot                  ${(bootMs / 1000).toFixed(1)} s with synth, ${(warmBootMs / 1000).toFixed(1)} s from cdk.out (emulators + provision + host)`);
+  for (const phase of phases) {
+    console.log(
+      `${String(phase.targetRatePerSecond).padStart(5)} ev/s target    ingest ${phase.achievedRatePerSecond} ev/s · ` +
+        `accepted→visible p50 ${phase.visibleLatencyMs.p50} ms, p99 ${phase.visibleLatencyMs.p99} ms (${phase.probes} probes, ${phase.failed} not accepted)`,
+    );
+  }
+  console.log(
+    `burst ingest          ${apiBurst.toFixed(0)} ev/s through the API vs ${directEventsPerSecond.toFixed(0)} ev/s PutRecords straight into ` +
+      `kinesis-mock (ratio ${(apiBurst / directEventsPerSecond).toFixed(2)}), ${SHARDS} shards, ${BURST_EVENTS} events`,
+  );
+  console.log('written to bench/results/e2e.json');
+}
+
+/**
+ * Steady load at `rate`, plus probe events (one key → one shard, one group)
+ * every 100 ms. A reader polls the probe group's count; when it reaches k,
+ * probes 1..k are visible (one shard is applied in order). Latency = first
+ * time visible − the moment the ingest API answered "accepted".
+ */
+async function latencyPhase(apiUrl: string, rate: number): Promise<LatencyPhase> {
+  const group = `probe-${rate}`;
+  const probeAcceptedAt: number[] = [];
+  const probeVisibleAt: number[] = [];
+  let stopProbes = false;
+  let stopReader = false;
+
+  const prober = (async () => {
+    while (!stopProbes) {
+      const response = await fetch(`${apiUrl}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'order.created', key: 'probe', time: Date.now(), data: { region: group, amount: 1 } }),
+      });
+      if (response.status === 200) probeAcceptedAt.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
+    }
+  })();
+  const reader = (async () => {
+    const from = Date.now() - 120_000;
+    while (!stopReader) {
+      const response = await fetch(`${apiUrl}/metrics/orders-per-region?group=${group}&from=${from}&to=${Date.now() + 120_000}`);
+      const body = (await response.json()) as { windows?: { eventCount: number }[] };
+      const visible = (body.windows ?? []).reduce((sum, window) => sum + window.eventCount, 0);
+      while (probeVisibleAt.length < visible) probeVisibleAt.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+
+  const load = await postEvents(`${apiUrl}/events`, rate * PHASE_SECONDS, (index) => syntheticOrder(index), {
+    ratePerSecond: rate,
+    batchSize: 100,
+    onProgress: (p) => progress(`${rate} ev/s: sent ${p.sent}/${rate * PHASE_SECONDS} · ${p.ratePerSecond.toFixed(0)} ev/s`),
+  });
+  stopProbes = true;
+  await prober;
+  const deadline = Date.now() + 30_000;
+  while (probeVisibleAt.length < probeAcceptedAt.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  stopReader = true;
+  await reader;
+
+  const latencies = probeAcceptedAt.slice(0, probeVisibleAt.length).map((acceptedAt, i) => Math.max(0, probeVisibleAt[i]! - acceptedAt));
+  progress(`${rate} ev/s: done\n`);
+  return {
+    targetRatePerSecond: rate,
+    achievedRatePerSecond: Math.round(load.ratePerSecond),
+    accepted: load.accepted,
+    failed: load.failed + load.rejected,
+    probes: latencies.length,
+    visibleLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+  };
+}
+
+/** The baseline: the same envelopes PutRecords'd straight into the stream, 500 per call, from this process. */
+async function directPutRecords(supervisor: PipelineSupervisor): Promise<number> {
+  const { kinesis } = createLocalClients(supervisor.emulators.endpoints);
+  const streamName = Object.entries(supervisor.plan.resources).find(([, resource]) => resource.type === 'AWS::Kinesis::Stream')![0];
+  const started = Date.now();
+  for (let sent = 0; sent < BURST_EVENTS; sent += 500) {
+    const records = Array.from({ length: 500 }, (_, i) => {
+      const event = syntheticOrder(sent + i);
+      return { Data: Buffer.from(JSON.stringify({ ...event, id: `direct-${sent + i}`, receivedAt: Date.now() })), PartitionKey: String(event.key) };
+    });
+    await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: records }));
+    progress(`burst baseline (PutRecords): ${sent + 500}/${BURST_EVENTS}`);
+  }
+  return (BURST_EVENTS / (Date.now() - started)) * 1_000;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
