@@ -6,7 +6,7 @@ import { readSynthesizedStack } from '../assembly/CloudAssembly';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
-import { Emulators, type EmulatorPorts } from '../emulators/Emulators';
+import { assertJavaAvailable, Emulators, type EmulatorPorts } from '../emulators/Emulators';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import { synthesize } from './synthesize';
@@ -64,6 +64,8 @@ export class PipelineSupervisor {
 
   public static async start(options: PipelineOptions): Promise<PipelineSupervisor> {
     const progress = options.onProgress ?? (() => undefined);
+    // Before anything slow: a missing Java should fail in a second, not after the synth.
+    assertJavaAvailable();
     const logDir = path.join(options.stateDir, 'logs');
     rmSync(logDir, { recursive: true, force: true });
     mkdirSync(logDir, { recursive: true });

@@ -97,7 +97,7 @@ async function start(settings: LocalKinesisMapping, fn: ScriptedFunction): Promi
   return esm;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the on-failure record is asserted field by field
+// The on-failure record is asserted field by field against literal expectations.
 type OnFailureMessage = Record<string, any>;
 
 async function drainDlq(): Promise<OnFailureMessage[]> {
