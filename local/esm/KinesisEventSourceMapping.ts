@@ -12,7 +12,7 @@ import type { Invoke } from '../host/InvokeResult';
 import type { CheckpointStore } from './CheckpointStore';
 import { deliverBatch } from './deliverBatch';
 import type { EsmSettings } from './EsmSettings';
-import { emptyMappingStats, type MappingStats } from './MappingStats';
+import { addDelivery, emptyMappingStats, type MappingStats } from './MappingStats';
 import { buildOnFailureRecord } from './OnFailureRecord';
 import type { StreamRecord } from './StreamRecord';
 import { toKinesisEvent } from './toKinesisEvent';
@@ -180,12 +180,7 @@ export class KinesisEventSourceMapping {
       now: Date.now,
       stopping: () => this.stopped,
     });
-    this.stats.invocations += delivery.invocations;
-    this.stats.functionErrors += delivery.functionErrors;
-    this.stats.partialFailures += delivery.partialFailures;
-    this.stats.bisections += delivery.bisections;
-    this.stats.processedRecords += delivery.processedRecords;
-    this.stats.discardedRecords += delivery.discardedRecords;
+    addDelivery(this.stats, delivery);
   }
 
   private async shardIterator(shardId: string, afterSequenceNumber: string | undefined): Promise<string | undefined> {

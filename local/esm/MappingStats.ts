@@ -1,16 +1,17 @@
+import { emptyDeliveryStats, type DeliveryStats } from './deliverBatch';
+
 /** Running counters of one event source mapping, shown in the status line and read by tests. */
-export interface MappingStats {
+export interface MappingStats extends DeliveryStats {
   batches: number;
-  invocations: number;
-  functionErrors: number;
-  partialFailures: number;
-  bisections: number;
-  processedRecords: number;
-  discardedRecords: number;
   /** How far behind the shard tip the slowest shard was at its last read (GetRecords MillisBehindLatest). */
   millisBehindLatest: number;
 }
 
 export function emptyMappingStats(): MappingStats {
-  return { batches: 0, invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, processedRecords: 0, discardedRecords: 0, millisBehindLatest: 0 };
+  return { ...emptyDeliveryStats(), batches: 0, millisBehindLatest: 0 };
+}
+
+/** Adds one delivery's counters to the running totals. */
+export function addDelivery(stats: MappingStats, delivery: DeliveryStats): void {
+  for (const key of Object.keys(delivery) as (keyof DeliveryStats)[]) stats[key] += delivery[key];
 }

@@ -33,6 +33,10 @@ export interface DeliveryStats {
   discardedRecords: number;
 }
 
+export function emptyDeliveryStats(): DeliveryStats {
+  return { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, processedRecords: 0, discardedRecords: 0 };
+}
+
 interface Segment {
   readonly records: readonly StreamRecord[];
   /** Retries used so far (function errors and failed partial responses); splits do not count. */
@@ -62,7 +66,7 @@ interface Segment {
  * ever moves forward over finished records.
  */
 export async function deliverBatch(records: readonly StreamRecord[], settings: EsmSettings, deps: BatchDeliveryDeps): Promise<DeliveryStats> {
-  const stats: DeliveryStats = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, processedRecords: 0, discardedRecords: 0 };
+  const stats = emptyDeliveryStats();
   const baseDelayMs = settings.retryBaseDelayMs ?? 100;
   const maxDelayMs = settings.retryMaxDelayMs ?? 2_000;
   const queue: Segment[] = [{ records, retries: 0, invocations: 0 }];
