@@ -7,10 +7,7 @@ import { aggregateRecords } from './aggregateRecords';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
 const metrics = loadBundledMetrics().map(compileMetric);
-const store = new DynamoAggregateStore({
-  tableName: process.env.AGGREGATES_TABLE ?? '',
-  retentionDays: Number(process.env.AGGREGATE_RETENTION_DAYS ?? '90'),
-});
+const store = DynamoAggregateStore.fromEnvironment();
 
 /** Kinesis ESM consumer: event-time windowed aggregates into the aggregates table. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {

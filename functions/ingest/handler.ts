@@ -1,14 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseIngestBody } from '../../shared/envelope/parseIngestBody';
-import { RequestError } from '../../shared/errors';
+import { ConfigError, RequestError } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http/jsonResponse';
 import { createKinesisClient } from '../../shared/kinesis/createKinesisClient';
 import { ingestEvents } from './ingestEvents';
 
 const logger = new Logger({ serviceName: 'tributary-ingest' });
 const kinesis = createKinesisClient();
-const streamName = process.env.STREAM_NAME ?? '';
+const streamName = process.env.STREAM_NAME;
+if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the function was deployed without its stream']);
 
 /** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

@@ -8,10 +8,7 @@ import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
 const metrics = loadBundledMetrics();
-const store = new DynamoAggregateStore({
-  tableName: process.env.AGGREGATES_TABLE ?? '',
-  retentionDays: Number(process.env.AGGREGATE_RETENTION_DAYS ?? '90'),
-});
+const store = DynamoAggregateStore.fromEnvironment();
 
 /** GET /metrics/{name}: a metric's windows for one group over a time range. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

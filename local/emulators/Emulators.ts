@@ -31,8 +31,7 @@ export class JavaMissingError extends Error {
 /** Fails fast, before anything starts, when no usable Java is on the PATH. */
 export function assertJavaAvailable(): void {
   try {
-    const output = execFileSync('java', ['-version'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    void output;
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
     throw new JavaMissingError();
   }

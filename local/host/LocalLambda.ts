@@ -105,28 +105,19 @@ export class LocalLambda {
       idle.busy = true;
       return idle;
     }
-    if (this.sandboxes.length < this.maxConcurrency) {
-      const sandbox = this.createSandbox();
-      sandbox.busy = true;
-      this.sandboxes.push(sandbox);
-      return sandbox;
-    }
+    if (this.sandboxes.length < this.maxConcurrency) return this.startBusySandbox();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(sandbox: Sandbox): void {
-    if (!this.sandboxes.includes(sandbox)) {
-      // The sandbox died (timeout or crash); a waiter gets a fresh one.
-      const next = this.waiting.shift();
-      if (next) void this.acquireFresh().then(next);
-      return;
-    }
     const next = this.waiting.shift();
-    if (next) next(sandbox);
-    else sandbox.busy = false;
+    // A sandbox that died (timeout or crash) is gone: a waiter gets a fresh one.
+    const alive = this.sandboxes.includes(sandbox);
+    if (next) next(alive ? sandbox : this.startBusySandbox());
+    else if (alive) sandbox.busy = false;
   }
 
-  private async acquireFresh(): Promise<Sandbox> {
+  private startBusySandbox(): Sandbox {
     const sandbox = this.createSandbox();
     sandbox.busy = true;
     this.sandboxes.push(sandbox);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WindowDelta } from '../aggregation/WindowDelta';
-import { AggregateWriteError } from '../errors';
+import { AggregateWriteError, ConfigError } from '../errors';
 import type { AggregateStore, StoredWindow } from './AggregateStore';
 import { AGGREGATE_KEYS, aggregatePartitionKey } from './aggregateKeys';
 
@@ -22,6 +22,13 @@ export interface DynamoAggregateStoreOptions {
 export class DynamoAggregateStore implements AggregateStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly writeConcurrency: number;
+
+  /** The store a function is configured for: AGGREGATES_TABLE and AGGREGATE_RETENTION_DAYS from the stack. */
+  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env): DynamoAggregateStore {
+    const tableName = environment.AGGREGATES_TABLE;
+    if (!tableName) throw new ConfigError(['AGGREGATES_TABLE is not set: the function was deployed without its table']);
+    return new DynamoAggregateStore({ tableName, retentionDays: Number(environment.AGGREGATE_RETENTION_DAYS ?? '90') });
+  }
 
   public constructor(private readonly options: DynamoAggregateStoreOptions) {
     this.client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
