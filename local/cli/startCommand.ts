@@ -81,6 +81,7 @@ ${plan.notEmulated.length > 0 ? `\n  Not emulated: ${summarize(plan.notEmulated.
 
   let lastPrinted = 0;
   setInterval(() => {
+    if (stopping) return;
     const line = statusLine(supervisor.latestStats, supervisor.hostRunning, emulators.dead, supervisor.hostRestarts);
     if (interactive) process.stdout.write(`\r\x1b[2K${line}`);
     else if (Date.now() - lastPrinted >= 10_000) {

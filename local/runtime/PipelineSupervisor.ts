@@ -7,6 +7,7 @@ import type { LocalPlan } from '../assembly/LocalPlan';
 import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
 import { assertJavaAvailable, Emulators, type EmulatorPorts } from '../emulators/Emulators';
+import { assertPortFree } from '../emulators/ports';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import { synthesize } from './synthesize';
@@ -53,6 +54,7 @@ export class PipelineSupervisor {
   private host: ChildProcess | undefined;
   private stopping = false;
   private hostGeneration = 0;
+  private consecutiveFailedStarts = 0;
 
   private constructor(
     private readonly options: PipelineOptions,
@@ -71,6 +73,7 @@ export class PipelineSupervisor {
     mkdirSync(logDir, { recursive: true });
     rmSync(path.join(options.stateDir, 'runtime.json'), { force: true });
 
+    if (options.apiPort !== 0) await assertPortFree(options.apiPort, 'TRIBUTARY_API_PORT');
     if (options.synth !== false) {
       progress('synthesizing the CDK stack (esbuild bundles the functions)');
       synthesize(options.assemblyDir, options.config);
@@ -105,9 +108,10 @@ export class PipelineSupervisor {
     this.host?.kill(signal);
   }
 
-  /** Stops the host, then the emulators. */
+  /** Stops the host, then the emulators; the runtime file goes first so nothing finds a dead URL. */
   public async stop(): Promise<void> {
     this.stopping = true;
+    rmSync(path.join(this.options.stateDir, 'runtime.json'), { force: true });
     await this.stopHost();
     await this.emulators.stop();
   }
@@ -148,9 +152,19 @@ export class PipelineSupervisor {
     host.once('exit', () => {
       if (this.stopping || generation !== this.hostGeneration || this.options.restartHost === false) return;
       this.hostRestarts += 1;
+      // A host that keeps dying (say, a bundle that throws at load) is retried ever more slowly, not in a hot loop.
+      const delayMs = Math.min(10_000, 500 * 2 ** Math.min(5, this.consecutiveFailedStarts));
       setTimeout(() => {
-        if (!this.stopping) void this.startHost().catch(() => undefined);
-      }, 500);
+        if (this.stopping) return;
+        this.startHost().then(
+          () => {
+            this.consecutiveFailedStarts = 0;
+          },
+          () => {
+            this.consecutiveFailedStarts += 1;
+          },
+        );
+      }, delayMs);
     });
     return new Promise((resolve, reject) => {
       host.on('message', (message: { type: string; apiUrls?: string[]; message?: string }) => {
