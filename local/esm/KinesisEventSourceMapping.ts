@@ -79,13 +79,25 @@ export class KinesisEventSourceMapping {
   public async start(): Promise<void> {
     if (!this.mapping.enabled) return;
     const shards = await this.deps.kinesis.send(new ListShardsCommand({ StreamName: this.mapping.streamName }));
-    for (const shard of shards.Shards ?? []) {
-      const shardId = shard.ShardId!;
-      this.loops.push(
-        this.pollShard(shardId).catch((error: unknown) => {
-          this.deps.log(`${this.mapping.logicalId} ${shardId}: poller stopped on error: ${(error as Error).stack ?? String(error)}`);
-        }),
-      );
+    for (const shard of shards.Shards ?? []) this.loops.push(this.superviseShard(shard.ShardId!));
+  }
+
+  /**
+   * Keeps a shard consumed whatever fails (the on-failure queue or the
+   * checkpoint table unreachable, an emulator restarting): the poller starts
+   * again from the stored checkpoint, so unfinished records are delivered again
+   * rather than skipped.
+   */
+  private async superviseShard(shardId: string): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.pollShard(shardId);
+        return;
+      } catch (error) {
+        this.stats.pollerRestarts += 1;
+        this.deps.log(`${this.mapping.logicalId} ${shardId}: poller failed, restarting from the checkpoint: ${(error as Error).stack ?? String(error)}`);
+        await sleep(this.timing.idlePollIntervalMs ?? 1_000);
+      }
     }
   }
 

@@ -5,10 +5,12 @@ export interface MappingStats extends DeliveryStats {
   batches: number;
   /** How far behind the shard tip the slowest shard was at its last read (GetRecords MillisBehindLatest). */
   millisBehindLatest: number;
+  /** Shard pollers restarted from their checkpoint after an error. */
+  pollerRestarts: number;
 }
 
 export function emptyMappingStats(): MappingStats {
-  return { ...emptyDeliveryStats(), batches: 0, millisBehindLatest: 0 };
+  return { ...emptyDeliveryStats(), batches: 0, millisBehindLatest: 0, pollerRestarts: 0 };
 }
 
 /** Adds one delivery's counters to the running totals. */

@@ -300,6 +300,29 @@ describe('Local Kinesis event source mapping (against kinesis-mock)', () => {
     expect(second.delivered).toEqual(['b0', 'b1', 'b2']);
   });
 
+  it('keeps the shard consumed when the on-failure queue is unreachable, without skipping the records', async () => {
+    // Prepare: the destination queue does not exist yet, so sending the on-failure record fails.
+    const stream = await createStream(1);
+    const lateQueueName = `late-dlq-${stream}`;
+    const lateQueueUrl = dlqUrl.replace(/[^/]+$/, lateQueueName);
+    const fn = new ScriptedFunction(() => functionError);
+    await put(stream, labels(2));
+
+    // Act
+    const esm = await start(mapping(stream, { maximumRetryAttempts: 0, onFailureQueueUrl: lateQueueUrl }), fn);
+    await waitUntil('the poller to restart', () => esm.stats.pollerRestarts >= 1);
+    await clients.sqs.send(new CreateQueueCommand({ QueueName: lateQueueName }));
+    const failure = await waitUntil('the on-failure record', async () => {
+      const response = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: lateQueueUrl, MaxNumberOfMessages: 10 }));
+      return response.Messages?.[0] ? (JSON.parse(response.Messages[0].Body!) as OnFailureMessage) : undefined;
+    });
+
+    // Assess: the batch was re-delivered from the checkpoint, then discarded whole.
+    expect(fn.calls.length).toBeGreaterThanOrEqual(2);
+    expect(fn.calls.every((call) => call.payloads.join() === 'r0,r1')).toBe(true);
+    expect(failure.KinesisBatchInfo.batchSize).toBe(2);
+  });
+
   it('does not advance the checkpoint past a batch that has not succeeded', async () => {
     // Prepare: the function fails forever (retries unbounded); the poller is stopped mid-retry.
     const stream = await createStream(1);
