@@ -24,6 +24,7 @@ export async function startCommand(): Promise<void> {
       stateDir,
       assemblyDir: path.resolve(process.env.TRIBUTARY_CDK_OUT ?? 'cdk.out'),
       apiPort: envPort('TRIBUTARY_API_PORT', 3000),
+      dashboardPort: envPort('TRIBUTARY_DASHBOARD_PORT', 3001),
       emulatorPorts: {
         kinesis: envPort('TRIBUTARY_KINESIS_PORT', 4568),
         dynamodb: envPort('TRIBUTARY_DYNAMODB_PORT', 8000),
@@ -47,6 +48,7 @@ export async function startCommand(): Promise<void> {
   console.log(`
 Tributary is running offline (up in ${seconds} s)
 
+  Dashboard  ${supervisor.dashboardUrl ?? '(none)'}
   API        ${supervisor.apiUrl}
              POST ${supervisor.apiUrl}/events      GET ${supervisor.apiUrl}/metrics/{name}
   Kinesis    ${emulators.endpoints.kinesis}

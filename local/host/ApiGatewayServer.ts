@@ -9,6 +9,13 @@ import type { Invoke } from './InvokeResult';
 /** API Gateway's payload limit for REST APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** Requests per route (`POST /events`) by status class. */
+export interface RouteStats {
+  requests: number;
+  clientErrors: number;
+  serverErrors: number;
+}
+
 interface CompiledRoute extends LocalRoute {
   readonly pattern: RegExp;
   readonly parameterNames: readonly string[];
@@ -23,6 +30,7 @@ interface CompiledRoute extends LocalRoute {
 export class ApiGatewayServer {
   private readonly routes: CompiledRoute[];
   private server: http.Server | undefined;
+  public readonly stats: Record<string, RouteStats> = {};
 
   public constructor(
     private readonly api: LocalRestApi,
@@ -72,6 +80,12 @@ export class ApiGatewayServer {
       const known = this.routes.map((route) => `${route.httpMethod} ${stagePrefix}${route.resourcePath}`).join(', ');
       return send(matches.length > 0 ? 405 : 404, { message: `No route for ${method} ${url.pathname}; routes: ${known}` });
     }
+    const routeStats = (this.stats[`${found.route.httpMethod} ${found.route.resourcePath}`] ??= { requests: 0, clientErrors: 0, serverErrors: 0 });
+    routeStats.requests += 1;
+    response.once('finish', () => {
+      if (response.statusCode >= 500) routeStats.serverErrors += 1;
+      else if (response.statusCode >= 400) routeStats.clientErrors += 1;
+    });
     const invoke = this.invokers.get(found.route.functionLogicalId);
     if (!invoke) return send(500, { message: `Route target ${found.route.functionLogicalId} is not running` });
 

@@ -5,7 +5,7 @@ import { createLocalClients, localAwsEnvironment } from '../aws/localClients';
 import { CheckpointStore } from '../esm/CheckpointStore';
 import { KinesisEventSourceMapping, type PollerTiming } from '../esm/KinesisEventSourceMapping';
 import type { MappingStats } from '../esm/MappingStats';
-import { ApiGatewayServer } from './ApiGatewayServer';
+import { ApiGatewayServer, type RouteStats } from './ApiGatewayServer';
 import type { Invoke } from './InvokeResult';
 import { LocalLambda, type FunctionStats } from './LocalLambda';
 
@@ -20,6 +20,7 @@ export interface FunctionHostOptions {
 export interface HostStats {
   readonly functions: Record<string, FunctionStats>;
   readonly mappings: Record<string, MappingStats>;
+  readonly routes: Record<string, RouteStats>;
 }
 
 /**
@@ -81,6 +82,7 @@ export class FunctionHost {
     return {
       functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats }])),
       mappings: Object.fromEntries(this.mappings.map((esm) => [esm.mapping.logicalId, { ...esm.stats }])),
+      routes: Object.assign({}, ...this.servers.map((server) => structuredClone(server.stats))) as Record<string, RouteStats>,
     };
   }
 

@@ -8,6 +8,8 @@ import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
 import { assertJavaAvailable, Emulators, type EmulatorPorts } from '../emulators/Emulators';
 import { assertPortFree } from '../emulators/ports';
+import { DashboardServer } from '../dashboard/DashboardServer';
+import { StatsHistory } from '../dashboard/StatsHistory';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import { synthesize } from './synthesize';
@@ -18,6 +20,8 @@ export interface PipelineOptions {
   /** Cloud assembly directory. @default cdk.out */
   readonly assemblyDir: string;
   readonly apiPort: number;
+  /** Port of the local dashboard; 0 picks a free one; undefined serves none. */
+  readonly dashboardPort?: number;
   readonly emulatorPorts: EmulatorPorts;
   /** @default 1000 */
   readonly pollIntervalMs?: number;
@@ -35,6 +39,7 @@ export interface PipelineOptions {
 /** Written to `<stateDir>/runtime.json` once the pipeline is up: how to reach it. */
 export interface RuntimeInfo {
   readonly apiUrl: string;
+  readonly dashboardUrl?: string;
   readonly endpoints: LocalPlan['endpoints'];
   readonly pid: number;
   readonly startedAt: string;
@@ -50,6 +55,9 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
  */
 export class PipelineSupervisor {
   public latestStats: HostStats | undefined;
+  public readonly history = new StatsHistory();
+  public dashboardUrl: string | undefined;
+  private dashboard: DashboardServer | undefined;
   public hostRestarts = 0;
   private host: ChildProcess | undefined;
   private stopping = false;
@@ -74,6 +82,7 @@ export class PipelineSupervisor {
     rmSync(path.join(options.stateDir, 'runtime.json'), { force: true });
 
     if (options.apiPort !== 0) await assertPortFree(options.apiPort, 'TRIBUTARY_API_PORT');
+    if (options.dashboardPort) await assertPortFree(options.dashboardPort, 'TRIBUTARY_DASHBOARD_PORT');
     if (options.synth !== false) {
       progress('synthesizing the CDK stack (esbuild bundles the functions)');
       synthesize(options.assemblyDir, options.config);
@@ -89,7 +98,14 @@ export class PipelineSupervisor {
       const supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '');
       progress('starting the function host');
       supervisor.apiUrl = await supervisor.startHost();
-      const info: RuntimeInfo = { apiUrl: supervisor.apiUrl, endpoints: emulators.endpoints, pid: process.pid, startedAt: new Date().toISOString() };
+      if (options.dashboardPort !== undefined) await supervisor.startDashboard(options.dashboardPort);
+      const info: RuntimeInfo = {
+        apiUrl: supervisor.apiUrl,
+        ...(supervisor.dashboardUrl ? { dashboardUrl: supervisor.dashboardUrl } : {}),
+        endpoints: emulators.endpoints,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+      };
       writeFileSync(path.join(options.stateDir, 'runtime.json'), JSON.stringify(info, null, 2));
       return supervisor;
     } catch (error) {
@@ -112,6 +128,7 @@ export class PipelineSupervisor {
   public async stop(): Promise<void> {
     this.stopping = true;
     rmSync(path.join(this.options.stateDir, 'runtime.json'), { force: true });
+    await this.dashboard?.close();
     await this.stopHost();
     await this.emulators.stop();
   }
@@ -147,7 +164,10 @@ export class PipelineSupervisor {
     });
     this.host = host;
     host.on('message', (message: { type: string; stats?: HostStats }) => {
-      if (message.type === 'stats' && message.stats) this.latestStats = message.stats;
+      if (message.type === 'stats' && message.stats) {
+        this.latestStats = message.stats;
+        this.history.record(message.stats, Date.now());
+      }
     });
     host.once('exit', () => {
       if (this.stopping || generation !== this.hostGeneration || this.options.restartHost === false) return;
@@ -173,6 +193,14 @@ export class PipelineSupervisor {
       });
       host.once('exit', (code, signal) => reject(new Error(`function host exited during start (code ${code}, signal ${signal})`)));
     });
+  }
+
+  private async startDashboard(port: number): Promise<void> {
+    this.dashboard = new DashboardServer(() => ({
+      status: { apiUrl: this.apiUrl, hostRunning: this.hostRunning, hostRestarts: this.hostRestarts, deadEmulators: this.emulators.dead },
+      samples: this.history.snapshot(),
+    }));
+    this.dashboardUrl = await this.dashboard.listen(port);
   }
 
   /** Restarts the function host after a crash, resolving once it serves again. */

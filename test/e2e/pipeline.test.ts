@@ -151,6 +151,21 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     expect(((await noRoute.json()) as { message: string }).message).toContain('routes: POST /v1/events, GET /v1/metrics/{name}');
   });
 
+  it('charts the traffic on the local dashboard', async () => {
+    const page = await fetch(pipeline.info.dashboardUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Tributary · local pipeline</title>');
+    const history = await waitUntil('samples with ingest traffic', async () => {
+      const body = (await (await fetch(`${pipeline.info.dashboardUrl}api/history`)).json()) as {
+        status: { apiUrl: string; hostRunning: boolean };
+        samples: { requestsPerSecond: Record<string, number>; recordsPerSecond: number }[];
+      };
+      return body.samples.some((sample) => (sample.requestsPerSecond['POST /events'] ?? 0) > 0) ? body : undefined;
+    });
+    expect(history.status).toMatchObject({ apiUrl: pipeline.info.apiUrl, hostRunning: true });
+    expect(history.samples.some((sample) => sample.recordsPerSecond > 0)).toBe(true);
+  });
+
   it('survives a kill -9 of the function host: the supervisor restarts it and it resumes from its checkpoints', async () => {
     // Prepare: the eu-west windows from the first test are in place.
     const range = `from=${base}&to=${base + 5 * minuteMs}`;

@@ -29,6 +29,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<R
       TRIBUTARY_STATE_DIR: stateDir,
       TRIBUTARY_CDK_OUT: path.join(stateDir, 'cdk.out'),
       TRIBUTARY_API_PORT: '0',
+      TRIBUTARY_DASHBOARD_PORT: '0',
       TRIBUTARY_KINESIS_PORT: '0',
       TRIBUTARY_DYNAMODB_PORT: '0',
       TRIBUTARY_SQS_PORT: '0',

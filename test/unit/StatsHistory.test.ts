@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { StatsHistory } from '../../local/dashboard/StatsHistory';
+import type { HostStats } from '../../local/host/FunctionHost';
+import { emptyMappingStats } from '../../local/esm/MappingStats';
+
+const stats = (requests: number, processedRecords: number, errors: number, lagMs = 0): HostStats => ({
+  functions: { Aggregator: { invocations: 0, errors, coldStarts: 1 } },
+  mappings: { Esm: { ...emptyMappingStats(), processedRecords, millisBehindLatest: lagMs } },
+  routes: { 'POST /events': { requests, clientErrors: 0, serverErrors: 0 } },
+});
+
+describe('Class: StatsHistory', () => {
+  it('turns growing counters into per-second rates', () => {
+    // Prepare
+    const history = new StatsHistory();
+
+    // Act
+    history.record(stats(10, 100, 0), 1_000);
+    history.record(stats(30, 600, 2, 250), 3_000);
+
+    // Assess
+    expect(history.snapshot()).toEqual([
+      { atMs: 3_000, requestsPerSecond: { 'POST /events': 10 }, recordsPerSecond: 250, errorsPerSecond: 1, dlqPerSecond: 0, lagMs: 250 },
+    ]);
+  });
+
+  it('treats a restarted host (counters back near zero) as a new baseline, never a negative rate', () => {
+    const history = new StatsHistory();
+    history.record(stats(500, 5_000, 3), 1_000);
+    history.record(stats(4, 40, 0), 2_000);
+    expect(history.snapshot()[0]).toMatchObject({ requestsPerSecond: { 'POST /events': 0 }, recordsPerSecond: 0, errorsPerSecond: 0 });
+  });
+
+  it('keeps only the last `capacity` samples', () => {
+    const history = new StatsHistory(3);
+    for (let second = 0; second < 10; second++) history.record(stats(second, second, 0), second * 1_000);
+    expect(history.snapshot().map((sample) => sample.atMs)).toEqual([7_000, 8_000, 9_000]);
+  });
+});
