@@ -33,6 +33,13 @@ export interface PollerTiming {
    * @default 1000
    */
   readonly idlePollIntervalMs?: number;
+  /**
+   * Least time between two GetRecords calls on one shard. Kinesis allows 5 reads
+   * per second per shard, so Lambda never reads a shard faster than this even
+   * while catching up; polling faster would only load the emulator.
+   * @default 200
+   */
+  readonly minReadIntervalMs?: number;
   readonly retryBaseDelayMs?: number;
   readonly retryMaxDelayMs?: number;
 }
@@ -111,6 +118,8 @@ export class KinesisEventSourceMapping {
     const { mapping, deps } = this;
     const idlePollMs = this.timing.idlePollIntervalMs ?? 1_000;
     const windowMs = mapping.maxBatchingWindowSeconds * 1_000;
+    const minReadIntervalMs = this.timing.minReadIntervalMs ?? 200;
+    let lastReadAt = 0;
     const checkpoint = await deps.checkpoints.get(mapping.logicalId, shardId);
     let lastFetched = checkpoint;
     let iterator: string | undefined = await this.shardIterator(shardId, lastFetched);
@@ -121,6 +130,9 @@ export class KinesisEventSourceMapping {
     while (!this.stopped) {
       let fetched = 0;
       if (iterator && buffer.length < mapping.batchSize && bufferBytes < MAX_BATCH_BYTES) {
+        const untilNextRead = lastReadAt + minReadIntervalMs - Date.now();
+        if (untilNextRead > 0) await sleep(untilNextRead);
+        lastReadAt = Date.now();
         try {
           const response = await deps.kinesis.send(
             new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(MAX_GET_RECORDS, mapping.batchSize - buffer.length) }),

@@ -90,7 +90,7 @@ async function start(settings: LocalKinesisMapping, fn: ScriptedFunction): Promi
   const esm = new KinesisEventSourceMapping(
     settings,
     { kinesis: clients.kinesis, sqs: clients.sqs, checkpoints, invoke: fn.invoke, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn', log: () => undefined },
-    { idlePollIntervalMs: 50, retryBaseDelayMs: 1, retryMaxDelayMs: 5 },
+    { idlePollIntervalMs: 50, minReadIntervalMs: 20, retryBaseDelayMs: 1, retryMaxDelayMs: 5 },
   );
   await esm.start();
   running.push(esm);
