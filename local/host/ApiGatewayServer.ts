@@ -91,11 +91,12 @@ export class ApiGatewayServer {
 
     const chunks: Buffer[] = [];
     let size = 0;
+    // Read to the end even past the limit (keeping nothing), so the client gets the 413 rather than a reset connection.
     for await (const chunk of request) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return send(413, { message: `Request body is larger than ${MAX_BODY_BYTES} bytes` });
-      chunks.push(chunk as Buffer);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
     }
+    if (size > MAX_BODY_BYTES) return send(413, { message: `Request body is ${size} bytes; API Gateway takes at most ${MAX_BODY_BYTES}` });
     const pathParameters: Record<string, string> = {};
     found.route.parameterNames.forEach((name, index) => {
       pathParameters[name] = decodeURIComponent(found.match![index + 1]!);

@@ -146,6 +146,12 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     expect((await metric('orders-per-region')).status).toBe(400);
     const malformed = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
     expect(malformed.status).toBe(400);
+    const tooLarge = await fetch(`${pipeline.info.apiUrl}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 't', key: 'k', time: 0, data: { blob: 'x'.repeat(10 * 1024 * 1024) } }),
+    });
+    expect(tooLarge.status).toBe(413);
     const noRoute = await fetch(`${pipeline.info.apiUrl}/nowhere`);
     expect(noRoute.status).toBe(404);
     expect(((await noRoute.json()) as { message: string }).message).toContain('routes: POST /v1/events, GET /v1/metrics/{name}');
