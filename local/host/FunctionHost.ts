@@ -55,6 +55,8 @@ export class FunctionHost {
       invokers.set(definition.logicalId, (event) => lambda.invoke(event));
     }
 
+    await Promise.all([...this.lambdas.values()].map((lambda) => lambda.warm()));
+
     const clients = createLocalClients(this.plan.endpoints);
     const checkpoints = new CheckpointStore(clients.dynamodb, clients.documents);
     await checkpoints.ensureTable();

@@ -60,6 +60,18 @@ export class LocalLambda {
     }
   }
 
+  /**
+   * Starts one sandbox ahead of the first invocation (like provisioned
+   * concurrency of 1), so the first event a user sends does not pay the cold
+   * start. Load errors still surface on invoke, as on Lambda.
+   */
+  public async warm(): Promise<void> {
+    if (this.sandboxes.length > 0) return;
+    const sandbox = this.createSandbox();
+    this.sandboxes.push(sandbox);
+    await sandbox.ready.catch(() => undefined);
+  }
+
   public async stop(): Promise<void> {
     await Promise.all(this.sandboxes.map((sandbox) => sandbox.worker.terminate()));
     this.sandboxes.length = 0;
@@ -154,10 +166,11 @@ export class LocalLambda {
     worker.stderr.on('data', forward);
     const ready = new Promise<void>((resolve, reject) => {
       const onInit = (message: { type: string; errorType?: string; errorMessage?: string }): void => {
+        if (message.type === 'ready') resolve();
         if (message.type === 'init-error') reject(new Error(`${message.errorType}: ${message.errorMessage}`));
       };
       worker.on('message', onInit);
-      worker.once('online', () => setImmediate(() => resolve()));
+      worker.once('exit', (code) => reject(new Error(`sandbox exited with code ${code} while loading`)));
       worker.on('error', (error) => {
         this.logSink.write(prefix + 'sandbox crashed: ' + String(error) + '\n');
         reject(error);

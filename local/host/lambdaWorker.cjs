@@ -11,6 +11,7 @@ try {
   const module = require(path.join(workerData.codeDir, file));
   handler = module[exportName];
   if (typeof handler !== 'function') throw new Error(`${workerData.handler} is not a function in ${workerData.codeDir}`);
+  parentPort.postMessage({ type: 'ready' });
 } catch (error) {
   parentPort.postMessage({ type: 'init-error', errorType: error.name || 'Runtime.ImportModuleError', errorMessage: error.message });
 }
