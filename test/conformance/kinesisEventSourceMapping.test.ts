@@ -166,6 +166,20 @@ describe('Local Kinesis event source mapping (against kinesis-mock)', () => {
     expect(fn.calls.map((call) => call.payloads.length)).toEqual([10, 10, 3]);
   });
 
+  it('closes a batch at 6 MB of payload whatever the batch size', async () => {
+    // Prepare: seven records of 1,000,000 bytes; six fit in 6 MB, the seventh does not.
+    const stream = await createStream(1);
+    const fn = new ScriptedFunction();
+    await put(stream, labels(7).map((label) => label.padEnd(1_000_000, '.')));
+
+    // Act
+    await start(mapping(stream, { batchSize: 100, maxBatchingWindowSeconds: 1 }), fn);
+    await waitUntil('all records delivered', () => fn.delivered.length >= 7, 30_000);
+
+    // Assess
+    expect(fn.calls.map((call) => call.payloads.length)).toEqual([6, 1]);
+  });
+
   it('gathers records for MaximumBatchingWindowInSeconds before invoking', async () => {
     // Prepare: records trickle in 200 ms apart, well inside a 2 s window.
     const stream = await createStream(1);
