@@ -5,7 +5,7 @@ import type { ResolvedConfig, TributaryConfig } from '../shared/config/Tributary
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { EventStream } from './constructs/EventStream';
-import { createTributaryFunction } from './constructs/functionDefaults';
+import { createTributaryFunction } from './constructs/createTributaryFunction';
 import { PipelineApi } from './constructs/PipelineApi';
 
 export interface TributaryStackProps extends StackProps {

@@ -6,7 +6,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
-import { createTributaryFunction } from './functionDefaults';
+import { createTributaryFunction } from './createTributaryFunction';
 
 export interface AggregatorProps {
   readonly stream: kinesis.IStream;

@@ -12,8 +12,6 @@ export interface PostSummary extends PostProgress {
   readonly elapsedMs: number;
   /** Up to five rejections with their reasons, by event index. */
   readonly firstRejections: readonly { index: number; reason: string }[];
-  /** Acceptance time (epoch ms) of each accepted event, by index. */
-  readonly acceptedAtMs: ReadonlyMap<number, number>;
 }
 
 interface IngestAnswer {
@@ -38,7 +36,6 @@ export async function postEvents(
   let rejected = 0;
   let failed = 0;
   const firstRejections: { index: number; reason: string }[] = [];
-  const acceptedAtMs = new Map<number, number>();
   const inFlight = new Set<Promise<void>>();
   const rate = (): number => (sent / Math.max(1, Date.now() - started)) * 1_000;
 
@@ -51,7 +48,6 @@ export async function postEvents(
       throw new CliError(`Cannot reach ${url} (${(error as Error).cause ? String((error as Error).cause) : (error as Error).message}). Is \`npm start\` running?`);
     }
     const answer = (await response.json().catch(() => ({}))) as IngestAnswer;
-    const now = Date.now();
     if (!answer.results) {
       failed += count;
       if (firstRejections.length < 5) firstRejections.push({ index: firstIndex, reason: `HTTP ${response.status}: ${answer.message ?? 'no per-event results'}` });
@@ -61,7 +57,6 @@ export async function postEvents(
       const index = firstIndex + result.index;
       if (result.status === 'accepted') {
         accepted += 1;
-        acceptedAtMs.set(index, now);
       } else if (result.status === 'rejected') {
         rejected += 1;
         if (firstRejections.length < 5) {
@@ -90,5 +85,5 @@ export async function postEvents(
   }
   await Promise.all(inFlight);
   options.onProgress?.({ sent, accepted, rejected, failed, ratePerSecond: rate() });
-  return { sent, accepted, rejected, failed, ratePerSecond: rate(), elapsedMs: Date.now() - started, firstRejections, acceptedAtMs };
+  return { sent, accepted, rejected, failed, ratePerSecond: rate(), elapsedMs: Date.now() - started, firstRejections };
 }

@@ -50,7 +50,7 @@ export class Emulators {
   ) {}
 
   /** Starts all three in parallel on 127.0.0.1 and resolves when each accepts connections. */
-  public static async start(requested: EmulatorPorts, logDir: string, envNames = DEFAULT_PORT_ENV): Promise<Emulators> {
+  public static async start(requested: EmulatorPorts, logDir: string): Promise<Emulators> {
     assertJavaAvailable();
     const ports = {
       kinesis: await resolvePort(requested.kinesis),
@@ -58,7 +58,7 @@ export class Emulators {
       sqs: await resolvePort(requested.sqs),
     };
     for (const key of ['kinesis', 'dynamodb', 'sqs'] as const) {
-      if (requested[key] !== 0) await assertPortFree(ports[key], envNames[key]);
+      if (requested[key] !== 0) await assertPortFree(ports[key], DEFAULT_PORT_ENV[key]);
     }
     const tlsPort = await resolvePort(0);
     const kinesisDir = path.join(NODE_MODULES, 'kinesis-local');

@@ -119,11 +119,6 @@ export class PipelineSupervisor {
     return this.host !== undefined && this.host.exitCode === null && this.host.signalCode === null;
   }
 
-  /** Sends a signal to the function host (SIGKILL simulates a crash). */
-  public signalHost(signal: NodeJS.Signals): void {
-    this.host?.kill(signal);
-  }
-
   /** Stops the host, then the emulators; the runtime file goes first so nothing finds a dead URL. */
   public async stop(): Promise<void> {
     this.stopping = true;
@@ -201,11 +196,5 @@ export class PipelineSupervisor {
       samples: this.history.snapshot(),
     }));
     this.dashboardUrl = await this.dashboard.listen(port);
-  }
-
-  /** Restarts the function host after a crash, resolving once it serves again. */
-  public async restartHost(): Promise<void> {
-    await this.stopHost();
-    this.apiUrl = await this.startHost();
   }
 }

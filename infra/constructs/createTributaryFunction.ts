@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
 
 /** Repository root: function entries and the lock file are found from here. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Props of a Tributary function: its folder under functions/ and what it needs. */
 export interface TributaryFunctionProps {
