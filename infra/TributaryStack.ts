@@ -5,6 +5,7 @@ import type { ResolvedConfig, TributaryConfig } from '../shared/config/Tributary
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { EventStream } from './constructs/EventStream';
+import { LateEventsTable } from './constructs/LateEventsTable';
 import { createTributaryFunction } from './constructs/createTributaryFunction';
 import { PipelineApi } from './constructs/PipelineApi';
 
@@ -17,6 +18,7 @@ export class TributaryStack extends Stack {
   public readonly config: ResolvedConfig;
   public readonly eventStream: EventStream;
   public readonly aggregates: AggregatesTable;
+  public readonly lateEvents: LateEventsTable;
   public readonly aggregator: Aggregator;
   public readonly pipelineApi: PipelineApi;
 
@@ -27,9 +29,11 @@ export class TributaryStack extends Stack {
 
     this.eventStream = new EventStream(this, 'Events', this.config.stream);
     this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
+    this.lateEvents = new LateEventsTable(this, 'LateEvents', { removalPolicy: this.config.storage.removalPolicy });
     this.aggregator = new Aggregator(this, 'Aggregator', {
       stream: this.eventStream.stream,
       table: this.aggregates.table,
+      lateEventsTable: this.lateEvents.table,
       config: this.config,
     });
 
@@ -54,6 +58,7 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
     new CfnOutput(this, 'StreamName', { value: this.eventStream.stream.streamName });
     new CfnOutput(this, 'AggregatesTableName', { value: this.aggregates.table.tableName });
+    new CfnOutput(this, 'LateEventsTableName', { value: this.lateEvents.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
   }
 }

@@ -49,3 +49,22 @@ export class AggregateWriteError extends TributaryError {
     this.name = 'AggregateWriteError';
   }
 }
+
+/** A stored sketch's bytes are not what the sketch writes: a corrupted or foreign item. */
+export class SketchDecodeError extends TributaryError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'SketchDecodeError';
+  }
+}
+
+/**
+ * A window kept changing under concurrent writers (other shards' consumers)
+ * after every optimistic retry; the batch must be retried.
+ */
+export class WindowContentionError extends TributaryError {
+  public constructor(window: string, attempts: number) {
+    super(`Window ${window} changed under ${attempts} consecutive writes`);
+    this.name = 'WindowContentionError';
+  }
+}

@@ -1,21 +1,19 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { preAggregate } from '../../shared/aggregation/preAggregate';
 import { decodeEnvelope } from '../../shared/envelope/decodeEnvelope';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { PoisonRecordError } from '../../shared/errors';
-import type { CompiledMetric } from '../../shared/metrics/compileMetric';
-import type { AggregateStore } from '../../shared/storage/AggregateStore';
+import type { SourcedEvent } from '../../shared/windowing/placeEvents';
+import type { BatchSummary, WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 
 /** What one batch did, for logs and tests. */
 export interface AggregateOutcome {
   readonly response: KinesisStreamBatchResponse;
   readonly applied: number;
-  readonly windowsWritten: number;
+  readonly summary?: BatchSummary;
   readonly poison?: PoisonRecordError;
 }
 
 /**
- * Applies a Kinesis batch to the aggregates, in shard order.
+ * Applies a Kinesis batch (one shard's records, in order) to the windows.
  *
  * A record that can never be decoded is isolated without blocking the shard or
  * re-applying good records:
@@ -26,20 +24,15 @@ export interface AggregateOutcome {
  *   [P] [ok ok]         halves; [ok ok] succeeds, [P] alone exhausts its
  *                       retries and goes to the DLQ by itself
  *
- * Nothing is written before every earlier record decoded, so a retry never
- * re-applies what a failed attempt wrote on the poison path. A failed storage
- * write throws (the whole batch is retried: at-least-once until idempotency lands).
+ * Nothing is written before every earlier record decoded. A failed storage
+ * write throws: the whole batch is retried (at-least-once until idempotency lands).
  */
-export async function aggregateRecords(
-  records: readonly KinesisStreamRecord[],
-  metrics: readonly CompiledMetric[],
-  store: AggregateStore,
-): Promise<AggregateOutcome> {
-  const events: EventEnvelope[] = [];
+export async function aggregateRecords(records: readonly KinesisStreamRecord[], aggregator: WindowedAggregator, nowMs: number): Promise<AggregateOutcome> {
+  const events: SourcedEvent[] = [];
   let poison: PoisonRecordError | undefined;
   for (const record of records) {
     try {
-      events.push(decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber));
+      events.push({ event: decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber), sequenceNumber: record.kinesis.sequenceNumber });
     } catch (error) {
       if (!(error instanceof PoisonRecordError)) throw error;
       poison = error;
@@ -47,13 +40,18 @@ export async function aggregateRecords(
     }
   }
   if (poison && events.length === 0) throw poison;
+  if (records.length === 0) return { response: { batchItemFailures: [] }, applied: 0 };
 
-  const deltas = preAggregate(events, metrics);
-  await store.applyDeltas(deltas);
+  const summary = await aggregator.processBatch(shardIdOf(records[0]!), events, nowMs);
   return {
     response: { batchItemFailures: poison ? [{ itemIdentifier: poison.sequenceNumber }] : [] },
     applied: events.length,
-    windowsWritten: deltas.length,
+    summary,
     ...(poison ? { poison } : {}),
   };
+}
+
+/** The shard a record came from: the ESM's eventID is `<shardId>:<sequenceNumber>`. */
+export function shardIdOf(record: KinesisStreamRecord): string {
+  return record.eventID.slice(0, record.eventID.indexOf(':'));
 }

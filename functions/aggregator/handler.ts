@@ -1,21 +1,33 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
+import { ConfigError } from '../../shared/errors';
+import { KinesisShardDirectory } from '../../shared/kinesis/KinesisShardDirectory';
 import { compileMetric } from '../../shared/metrics/compileMetric';
-import { DynamoAggregateStore } from '../../shared/storage/DynamoAggregateStore';
+import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
+import { createDocumentClient, DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
+import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { aggregateRecords } from './aggregateRecords';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
-const metrics = loadBundledMetrics().map(compileMetric);
-const store = DynamoAggregateStore.fromEnvironment();
+const streamName = process.env.STREAM_NAME;
+if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the aggregator needs its stream to know every shard']);
+const documentClient = createDocumentClient();
+const aggregator = new WindowedAggregator(
+  loadBundledMetrics().map(compileMetric),
+  DynamoWindowStore.fromEnvironment(process.env, documentClient),
+  DynamoLateEventStore.fromEnvironment(process.env, documentClient),
+  new KinesisShardDirectory(streamName),
+);
 
-/** Kinesis ESM consumer: event-time windowed aggregates into the aggregates table. */
+/** Kinesis ESM consumer: event-time windows, watermarks and late events. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
   logger.addContext(context);
   try {
-    const outcome = await aggregateRecords(event.Records, metrics, store);
+    const outcome = await aggregateRecords(event.Records, aggregator, Date.now());
     if (outcome.poison) logger.error('poison record isolated; retrying from it', { error: outcome.poison.message, applied: outcome.applied });
-    logger.debug('batch applied', { records: event.Records.length, windowsWritten: outcome.windowsWritten });
+    if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
+    logger.debug('batch applied', { records: event.Records.length, ...outcome.summary });
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.

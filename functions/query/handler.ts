@@ -3,12 +3,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { RequestError } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http/jsonResponse';
-import { DynamoAggregateStore } from '../../shared/storage/DynamoAggregateStore';
+import { compileMetric } from '../../shared/metrics/compileMetric';
+import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
 import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
-const metrics = loadBundledMetrics();
-const store = DynamoAggregateStore.fromEnvironment();
+const metrics = loadBundledMetrics().map(compileMetric);
+const store = DynamoWindowStore.fromEnvironment();
 
 /** GET /metrics/{name}: a metric's windows for one group over a time range. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

@@ -1,8 +1,19 @@
+import { WindowAccumulator, type AggregateValue } from '../../shared/aggregation/WindowAccumulator';
 import { parseEventTime } from '../../shared/envelope/parseEventTime';
 import { RequestError } from '../../shared/errors';
+import type { CompiledMetric } from '../../shared/metrics/compileMetric';
 import { ALL_GROUP } from '../../shared/metrics/groupKeyFor';
-import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
-import type { AggregateStore } from '../../shared/storage/AggregateStore';
+import type { WindowSpec } from '../../shared/metrics/MetricDefinition';
+import type { StoredWindow, WindowKey } from '../../shared/storage/WindowStore';
+import { windowState, type WindowState } from '../../shared/windowing/windowState';
+
+/** What the query API reads; DynamoWindowStore in production. */
+export interface WindowReader {
+  /** The windows at these keys and the pipeline watermark, in one request. */
+  getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (StoredWindow | undefined)[]; watermarkMs: Record<string, number> }>;
+  queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
+  readPipelineWatermark(): Promise<Record<string, number>>;
+}
 
 /** One window as the query API returns it. */
 export interface WindowView {
@@ -10,32 +21,43 @@ export interface WindowView {
   readonly windowEnd: number;
   readonly start: string;
   readonly end: string;
+  /** open → on-time (watermark passed the end) → final (passed end + allowed lateness; never changes again). */
+  readonly state: WindowState;
   readonly eventCount: number;
-  readonly values: Readonly<Record<string, number>>;
+  /** Events too late for this window; they are in the late-event output. */
+  readonly lateEvents: number;
+  readonly values: Readonly<Record<string, AggregateValue>>;
 }
 
 export interface MetricQueryResult {
   readonly metric: string;
   readonly group: string;
+  readonly window: WindowSpec;
+  readonly allowedLatenessMs: number;
+  /** The metric's pipeline watermark (epoch ms), null before any. */
+  readonly watermark: number | null;
   readonly from: number;
   readonly to: number;
-  readonly windowSizeMs: number;
   readonly windows: readonly WindowView[];
 }
 
 /** Most windows one request may span; keeps a response bounded in size and time. */
 export const MAX_WINDOWS_PER_QUERY = 10_000;
+/** Windows fetched by key in one BatchGetItem (100 keys, one taken by the watermark); larger ranges use a Query. */
+export const MAX_KEYED_WINDOWS = 99;
 /** Range used when `from` is omitted. */
 export const DEFAULT_RANGE_MS = 3_600_000;
 
 /**
  * GET /metrics/{name}?group=&from=&to=: the windows whose start lies in
- * [from, to), oldest first. `from`/`to` are ISO-8601 or epoch ms; `to`
- * defaults to now, `from` to one hour before `to`.
+ * [from, to), oldest first, each with its state and late-event count.
+ * `from`/`to` are ISO-8601 or epoch ms; `to` defaults to now, `from` to one hour
+ * before `to`. Tumbling and hopping windows have computable keys, so a range of
+ * up to 99 windows is one BatchGetItem together with the watermark.
  */
 export async function queryMetric(
-  metrics: readonly MetricDefinition[],
-  store: AggregateStore,
+  metrics: readonly CompiledMetric[],
+  reader: WindowReader,
   name: string | undefined,
   params: Readonly<Record<string, string | undefined>>,
   nowMs: number,
@@ -44,35 +66,57 @@ export async function queryMetric(
   if (!metric) {
     throw new RequestError(404, `Unknown metric ${JSON.stringify(name)}; declared metrics: ${metrics.map((m) => m.name).join(', ')}`);
   }
-  const groupBy = metric.groupBy ?? [];
   let group = params.group;
-  if (groupBy.length === 0) {
+  if (metric.groupByFields.length === 0) {
     group = group ?? ALL_GROUP;
   } else if (group === undefined || group === '') {
-    throw new RequestError(400, `Query parameter "group" is required: metric "${metric.name}" is grouped by ${groupBy.join(', ')}`);
+    throw new RequestError(400, `Query parameter "group" is required: metric "${metric.name}" is grouped by ${metric.groupByFields.join(', ')}`);
   }
   const to = params.to === undefined ? nowMs : parseTimeParam('to', params.to);
   const from = params.from === undefined ? to - DEFAULT_RANGE_MS : parseTimeParam('from', params.from);
   if (from >= to) throw new RequestError(400, `"from" (${from}) must be before "to" (${to})`);
-  const windowSizeMs = metric.window.sizeMs;
-  const spanned = Math.ceil((to - from) / windowSizeMs);
-  if (spanned > MAX_WINDOWS_PER_QUERY) {
-    throw new RequestError(400, `The range spans ${spanned} windows of ${windowSizeMs} ms; at most ${MAX_WINDOWS_PER_QUERY} per request`);
+
+  let stored: StoredWindow[];
+  let watermarks: Record<string, number>;
+  const window = metric.window;
+  if (window.kind === 'session') {
+    [stored, watermarks] = await Promise.all([reader.queryWindows(metric.name, group, from, to), reader.readPipelineWatermark()]);
+  } else {
+    const stepMs = window.kind === 'hopping' ? window.slideMs : window.sizeMs;
+    const firstStartMs = Math.ceil(from / stepMs) * stepMs;
+    const spanned = firstStartMs < to ? Math.ceil((to - firstStartMs) / stepMs) : 0;
+    if (spanned > MAX_WINDOWS_PER_QUERY) {
+      throw new RequestError(400, `The range spans ${spanned} windows starting every ${stepMs} ms; at most ${MAX_WINDOWS_PER_QUERY} per request`);
+    }
+    if (spanned <= MAX_KEYED_WINDOWS) {
+      const keys = Array.from({ length: spanned }, (_, i) => ({ metric: metric.name, group: group!, startMs: firstStartMs + i * stepMs }));
+      const result = await reader.getWindowsWithWatermark(keys);
+      stored = result.windows.filter((w): w is StoredWindow => w !== undefined);
+      watermarks = result.watermarkMs;
+    } else {
+      [stored, watermarks] = await Promise.all([reader.queryWindows(metric.name, group, from, to), reader.readPipelineWatermark()]);
+    }
   }
-  const stored = await store.queryWindows(metric.name, group, from, to);
+  const watermarkMs = watermarks[metric.name];
+  const empty = new WindowAccumulator(metric.aggregations).results();
   return {
     metric: metric.name,
     group,
+    window,
+    allowedLatenessMs: metric.allowedLatenessMs,
+    watermark: watermarkMs ?? null,
     from,
     to,
-    windowSizeMs,
-    windows: stored.map((window) => ({
-      windowStart: window.windowStartMs,
-      windowEnd: window.windowEndMs,
-      start: new Date(window.windowStartMs).toISOString(),
-      end: new Date(window.windowEndMs).toISOString(),
-      eventCount: window.eventCount,
-      values: window.values,
+    windows: stored.map((w) => ({
+      windowStart: w.startMs,
+      windowEnd: w.endMs,
+      start: new Date(w.startMs).toISOString(),
+      end: new Date(w.endMs).toISOString(),
+      state: windowState(w.endMs, metric.allowedLatenessMs, watermarkMs ?? Number.NEGATIVE_INFINITY, w.finalAtMs !== undefined),
+      eventCount: w.eventCount,
+      lateEvents: w.lateEventCount,
+      // A window that only ever saw late events has no stored values: show the empty results.
+      values: { ...empty, ...w.values },
     })),
   };
 }

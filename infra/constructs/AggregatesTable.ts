@@ -9,8 +9,9 @@ export interface AggregatesTableProps {
 
 /**
  * Time-series table of window aggregates: partition `<metric>#<group>`, sort
- * window start. On-demand, TTL, point-in-time recovery, and a NEW_AND_OLD_IMAGES
- * stream for the change consumers.
+ * window start. On-demand, TTL, point-in-time recovery, a NEW_AND_OLD_IMAGES
+ * stream for the change consumers, and a sparse index of the windows that
+ * are not final yet. The watermarks live in the same table.
  */
 export class AggregatesTable extends Construct {
   public readonly table: dynamodb.Table;
@@ -26,6 +27,13 @@ export class AggregatesTable extends Construct {
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // Sparse: only windows not yet final carry the keys, so finalisation reads exactly the due ones.
+    this.table.addGlobalSecondaryIndex({
+      indexName: AGGREGATE_KEYS.pendingIndex,
+      partitionKey: { name: AGGREGATE_KEYS.pendingPartitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: AGGREGATE_KEYS.pendingSortKey, type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
 }

@@ -11,6 +11,7 @@ import { createTributaryFunction } from './createTributaryFunction';
 export interface AggregatorProps {
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
+  readonly lateEventsTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
 }
 
@@ -39,9 +40,14 @@ export class Aggregator extends Construct {
       environment: {
         AGGREGATES_TABLE: props.table.tableName,
         AGGREGATE_RETENTION_DAYS: String(props.config.storage.aggregateRetentionDays),
+        LATE_EVENTS_TABLE: props.lateEventsTable.tableName,
+        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
+        // ListShards: every shard must report before the watermark passes it.
+        STREAM_NAME: props.stream.streamName,
       },
     });
     props.table.grantReadWriteData(this.function);
+    props.lateEventsTable.grantWriteData(this.function);
     this.function.addEventSource(
       new KinesisEventSource(props.stream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,

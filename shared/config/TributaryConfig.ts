@@ -57,6 +57,11 @@ export interface StorageConfig {
    */
   readonly aggregateRetentionDays?: number;
   /**
+   * Days an entry stays in the late-event output (DynamoDB TTL), 1..3650.
+   * @default 30
+   */
+  readonly lateEventRetentionDays?: number;
+  /**
    * What `cdk destroy` does with the tables.
    * @default 'retain'
    */
@@ -91,5 +96,5 @@ export const CONFIG_DEFAULTS = {
     memorySizeMb: 512,
     timeoutSeconds: 60,
   },
-  storage: { aggregateRetentionDays: 90, removalPolicy: 'retain' },
+  storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, removalPolicy: 'retain' },
 } as const satisfies Omit<ResolvedConfig, 'metrics'>;

@@ -1,10 +1,45 @@
 /** A field of an event: the envelope's `key` or `type`, or a path into `data` (`data.region`, `data.geo.country`). */
 export type FieldPath = 'key' | 'type' | `data.${string}`;
 
-/** Which events a metric counts. */
+/** A scalar a condition compares with. */
+export type ConditionValue = string | number | boolean;
+
+/** `field` equals `equals` (strict: `1` is not `"1"`). */
+export interface EqualsCondition {
+  readonly field: FieldPath;
+  readonly equals: ConditionValue;
+}
+
+/** `field` is one of `in`. */
+export interface InCondition {
+  readonly field: FieldPath;
+  readonly in: readonly ConditionValue[];
+}
+
+/** `field` is present (any value but null) when `exists` is true, absent when false. */
+export interface ExistsCondition {
+  readonly field: FieldPath;
+  readonly exists: boolean;
+}
+
+/** `field` is a finite number within the bounds given (each optional, at least one). */
+export interface RangeCondition {
+  readonly field: FieldPath;
+  readonly range: { readonly gt?: number; readonly gte?: number; readonly lt?: number; readonly lte?: number };
+}
+
+/** One test on an event; a list of conditions holds when every one holds. */
+export type Condition = EqualsCondition | InCondition | ExistsCondition | RangeCondition;
+
+/** Which events a metric takes. */
 export interface MetricFilter {
   /** Event types the metric takes, e.g. `['order.created']`. */
   readonly types: readonly string[];
+  /**
+   * Conditions on the event, all of which must hold.
+   * @default [] (every event of the types)
+   */
+  readonly where?: readonly Condition[];
 }
 
 /** Tumbling event-time window: fixed size, aligned to the epoch, half-open [start, end). */
@@ -13,21 +48,96 @@ export interface TumblingWindow {
   readonly sizeMs: number;
 }
 
-/** The window kinds a metric can use; the windowing work adds hopping and session. */
-export type WindowSpec = TumblingWindow;
+/**
+ * Hopping window (the "sliding" window of the seeds, Flink's SlidingEventTimeWindows):
+ * windows of `sizeMs` starting every `slideMs`, aligned to the epoch; an event
+ * lands in about sizeMs / slideMs windows.
+ */
+export interface HoppingWindow {
+  readonly kind: 'hopping';
+  readonly sizeMs: number;
+  readonly slideMs: number;
+}
+
+/**
+ * Session window per group: events at most `gapMs` apart belong to one session
+ * [first event, last event + gap). Sessions merge across batches and shards.
+ */
+export interface SessionWindow {
+  readonly kind: 'session';
+  readonly gapMs: number;
+}
+
+/** The window kinds a metric can use. */
+export type WindowSpec = TumblingWindow | HoppingWindow | SessionWindow;
+
+/** When a metric's windows are complete. */
+export interface WatermarkPolicy {
+  /**
+   * Bounded out-of-orderness: the watermark trails the largest event time seen by this much.
+   * @default 5000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * A shard that delivered no event of the metric for this long stops holding the watermark back.
+   * @default 60000
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * How long after the watermark passes a window's end late events still update it.
+   * Events later than that go to the late-event output.
+   * @default 0
+   */
+  readonly allowedLatenessMs?: number;
+}
 
 /** Number of matching events in the window. */
 export interface CountAggregation {
   readonly kind: 'count';
 }
 
-/** Sum of a numeric field; events where it is missing or not a finite number add nothing. */
-export interface SumAggregation {
-  readonly kind: 'sum';
+/** Sum, smallest, largest or mean of a numeric field; events where it is not a finite number are left out. */
+export interface FieldAggregation {
+  readonly kind: 'sum' | 'min' | 'max' | 'avg';
   readonly field: `data.${string}`;
 }
 
-export type AggregationSpec = CountAggregation | SumAggregation;
+/** Number of events matching `where`. */
+export interface CountIfAggregation {
+  readonly kind: 'countIf';
+  readonly where: readonly Condition[];
+}
+
+/** Events matching `where` divided by all events of the window (an error rate); null for an empty window. */
+export interface RatioAggregation {
+  readonly kind: 'ratio';
+  readonly where: readonly Condition[];
+}
+
+/** Approximate number of distinct values of a field (HyperLogLog, ~0.8 % standard error). */
+export interface DistinctAggregation {
+  readonly kind: 'distinct';
+  readonly field: FieldPath;
+}
+
+/** Approximate quantiles of a numeric field (DDSketch, ≤ 1 % relative error). */
+export interface QuantilesAggregation {
+  readonly kind: 'quantiles';
+  readonly field: `data.${string}`;
+  /**
+   * Quantiles to report, each in (0, 1); reported as `p50`, `p90`, `p99.9`…
+   * @default [0.5, 0.9, 0.99]
+   */
+  readonly quantiles?: readonly number[];
+}
+
+export type AggregationSpec =
+  | CountAggregation
+  | FieldAggregation
+  | CountIfAggregation
+  | RatioAggregation
+  | DistinctAggregation
+  | QuantilesAggregation;
 
 /** A declared metric: which events, grouped how, over which windows, computing what. */
 export interface MetricDefinition {
@@ -39,7 +149,21 @@ export interface MetricDefinition {
    * @default [] (one group for all events)
    */
   readonly groupBy?: readonly FieldPath[];
+  /**
+   * Where the event time is read: the envelope's `time`, or a `data` path holding
+   * epoch ms or an ISO-8601 date-time.
+   * @default 'time'
+   */
+  readonly eventTime?: 'time' | `data.${string}`;
   readonly window: WindowSpec;
+  /** @default { maxDelayMs: 5000, idleTimeoutMs: 60000, allowedLatenessMs: 0 } */
+  readonly watermark?: WatermarkPolicy;
   /** Named results, e.g. `{ orders: { kind: 'count' }, revenue: { kind: 'sum', field: 'data.amount' } }`. */
   readonly aggregations: Readonly<Record<string, AggregationSpec>>;
 }
+
+/** Watermark defaults, applied by compileMetric. */
+export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0 } as const satisfies Required<WatermarkPolicy>;
+
+/** Quantiles reported when a quantiles aggregation names none. */
+export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99] as const;

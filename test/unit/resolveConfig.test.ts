@@ -26,7 +26,7 @@ describe('Function: resolveConfig', () => {
       memorySizeMb: 512,
       timeoutSeconds: 60,
     });
-    expect(config.storage).toEqual({ aggregateRetentionDays: 90, removalPolicy: 'retain' });
+    expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, removalPolicy: 'retain' });
   });
 
   it('names every invalid setting with its allowed range', () => {
@@ -73,11 +73,52 @@ describe('Function: resolveConfig', () => {
       'metrics[2].name must match ^[a-z][a-z0-9_.-]{0,63}$ (got "Bad#Name")',
       'metrics[2].filter.types must be a non-empty list of event types',
       'metrics[2].groupBy[0] must be "key", "type" or a path "data.<field>" (got "region")',
-      'metrics[2].window.kind must be one of tumbling (got "sliding")',
+      'metrics[2].window.kind must be one of tumbling, hopping, session (got "sliding")',
       'metrics[2].aggregations.total.field must be a path "data.<field>" (got "amount")',
-      'metrics[2].aggregations.p99.kind must be one of count, sum (got "median")',
+      'metrics[2].aggregations.p99.kind must be one of count, sum, min, max, avg, countIf, ratio, distinct, quantiles (got "median")',
       'metrics[3].window.sizeMs must be an integer from 1 to 2678400000 (got 0)',
       'metrics[3].aggregations must declare at least one aggregation',
+    ]);
+  });
+
+  it('checks windows, watermarks, conditions and the new aggregations with exact messages', () => {
+    const base = { filter: { types: ['t'] }, aggregations: { n: { kind: 'count' as const } } };
+    expect(
+      problemsOf({
+        metrics: [
+          { ...base, name: 'hop', window: { kind: 'hopping', sizeMs: 60_000, slideMs: 120_000 } },
+          { ...base, name: 'fanout', window: { kind: 'hopping', sizeMs: 60_000, slideMs: 100 } },
+          { ...base, name: 'sess', window: { kind: 'session', gapMs: 0 }, watermark: { maxDelayMs: -1, idleTimeoutMs: 0, allowedLatenessMs: 1.5 } },
+          {
+            name: 'conds',
+            filter: { types: ['t'], where: [{ field: 'data.x', equals: 1, in: [1] } as never, { field: 'region' as 'key', exists: true }] },
+            eventTime: 'receivedAt' as 'time',
+            window: { kind: 'tumbling', sizeMs: 1_000 },
+            aggregations: {
+              errors: { kind: 'ratio', where: [] },
+              slow: { kind: 'countIf', where: [{ field: 'data.ms', range: { above: 3 } as never }] },
+              p: { kind: 'quantiles', field: 'data.ms', quantiles: [0.5, 1] },
+              users: { kind: 'distinct', field: 'user' as 'key' },
+              low: { kind: 'min', field: 'key' as 'data.x' },
+            },
+          },
+        ],
+      }),
+    ).toEqual([
+      'metrics[0].window.slideMs (120000) must not exceed sizeMs (60000): events between windows would be counted nowhere',
+      'metrics[1].window: sizeMs / slideMs must be at most 100 (each event updates that many windows; got 600)',
+      'metrics[2].window.gapMs must be an integer from 1 to 2678400000 (got 0)',
+      'metrics[2].watermark.maxDelayMs must be an integer from 0 to 604800000 (got -1)',
+      'metrics[2].watermark.idleTimeoutMs must be an integer from 1 to 604800000 (got 0)',
+      'metrics[2].watermark.allowedLatenessMs must be an integer from 0 to 604800000 (got 1.5)',
+      'metrics[3].filter.where[0] must have exactly one of equals, in, exists, range (got equals, in)',
+      'metrics[3].filter.where[1].field must be "key", "type" or a path "data.<field>" (got "region")',
+      'metrics[3].eventTime must be "time" or a path "data.<field>" (got "receivedAt")',
+      'metrics[3].aggregations.errors.where must be a non-empty list of conditions',
+      'metrics[3].aggregations.slow.where[0].range must have at least one of gt, gte, lt, lte, each a finite number',
+      'metrics[3].aggregations.p.quantiles must be a non-empty list of numbers between 0 and 1, exclusive (got [0.5,1])',
+      'metrics[3].aggregations.users.field must be "key", "type" or a path "data.<field>" (got "user")',
+      'metrics[3].aggregations.low.field must be a path "data.<field>" (got "key")',
     ]);
   });
 

@@ -1,0 +1,74 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigError } from '../errors';
+import { createDocumentClient } from './DynamoWindowStore';
+import type { LateEvent, LateEventSink } from './LateEventSink';
+
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_WRITE_LIMIT = 25;
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Late-event output table: partition `<metric>#<UTC day of the event time>`,
+ * sort `<event time, 15 digits>#<event id>`, so one Query lists a metric's late
+ * events of a day in event-time order. A redelivered record rewrites the same item.
+ */
+export const LATE_EVENT_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+
+/** The late-event output in DynamoDB. */
+export class DynamoLateEventStore implements LateEventSink {
+  private readonly client: DynamoDBDocumentClient;
+
+  /** The sink a function is configured for: LATE_EVENTS_TABLE and LATE_EVENT_RETENTION_DAYS from the stack. */
+  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoLateEventStore {
+    const tableName = environment.LATE_EVENTS_TABLE;
+    if (!tableName) throw new ConfigError(['LATE_EVENTS_TABLE is not set: the function was deployed without its late-event table']);
+    return new DynamoLateEventStore(tableName, Number(environment.LATE_EVENT_RETENTION_DAYS ?? '30'), client);
+  }
+
+  public constructor(
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    client?: DynamoDBDocumentClient,
+  ) {
+    this.client = client ?? createDocumentClient();
+  }
+
+  public async write(events: readonly LateEvent[], nowMs: number): Promise<void> {
+    // One item per (metric, event): a duplicate key in one BatchWriteItem is a ValidationException.
+    const items = new Map<string, Record<string, unknown>>();
+    for (const late of events) {
+      const item = lateEventItem(late, nowMs, this.retentionDays);
+      items.set(`${item[LATE_EVENT_KEYS.partitionKey]}\u0000${item[LATE_EVENT_KEYS.sortKey]}`, item);
+    }
+    const all = [...items.values()];
+    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
+      let pending = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} late events still unprocessed after ${MAX_ATTEMPTS} BatchWriteItem attempts`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+}
+
+/** The stored form of a late event. */
+export function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): Record<string, unknown> {
+  const timeMs = late.eventTimeMs ?? late.event.time;
+  return {
+    [LATE_EVENT_KEYS.partitionKey]: `${late.metric}#${new Date(timeMs).toISOString().slice(0, 10)}`,
+    [LATE_EVENT_KEYS.sortKey]: `${String(timeMs).padStart(15, '0')}#${late.event.id}`,
+    metric: late.metric,
+    reason: late.reason,
+    event: late.event,
+    ...(late.eventTimeMs !== undefined ? { eventTime: late.eventTimeMs } : {}),
+    ...(late.group !== undefined ? { group: late.group } : {}),
+    windowsMissed: late.windowsMissed,
+    ...(late.watermarkMs !== undefined && Number.isFinite(late.watermarkMs) ? { watermark: late.watermarkMs } : {}),
+    shardId: late.shardId,
+    sequenceNumber: late.sequenceNumber,
+    recordedAt: nowMs,
+    [LATE_EVENT_KEYS.ttlAttribute]: Math.floor(nowMs / 1000) + retentionDays * 86_400,
+  };
+}

@@ -1,0 +1,32 @@
+import type { EventEnvelope } from '../envelope/EventEnvelope';
+
+/** Why an event is in the late-event output. */
+export const LATE_REASONS = {
+  /** Too late for at least one of its windows. */
+  late: 'late',
+  /** The metric's event-time field is missing or not a time. */
+  invalidEventTime: 'invalid-event-time',
+} as const;
+export type LateReason = (typeof LATE_REASONS)[keyof typeof LATE_REASONS];
+
+/** One event a metric could not count (fully), with the reason and where it came from. */
+export interface LateEvent {
+  readonly metric: string;
+  readonly reason: LateReason;
+  readonly event: EventEnvelope;
+  /** The metric's event time, when it had one. */
+  readonly eventTimeMs?: number;
+  readonly group?: string;
+  /** Start and end of each window the event missed. */
+  readonly windowsMissed: readonly { readonly startMs: number; readonly endMs: number }[];
+  /** The watermark the event met. */
+  readonly watermarkMs?: number;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+}
+
+/** The late-event output: durable, inspectable, replayable. */
+export interface LateEventSink {
+  /** Stores the events; idempotent (a redelivered record writes the same entry). */
+  write(events: readonly LateEvent[], nowMs: number): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import type { AggregateValue, EncodedState } from '../aggregation/WindowAccumulator';
+import type { ShardProgress, WatermarkSnapshot } from '../windowing/ShardProgress';
+
+/** Identifies one window of one group of one metric. */
+export interface WindowKey {
+  readonly metric: string;
+  readonly group: string;
+  readonly startMs: number;
+}
+
+/** A window as stored. */
+export interface StoredWindow extends WindowKey {
+  readonly endMs: number;
+  readonly eventCount: number;
+  /** Mergeable state per aggregation. */
+  readonly state: Readonly<Record<string, EncodedState>>;
+  /** Results per aggregation, kept beside the state so readers need no sketch code. */
+  readonly values: Readonly<Record<string, AggregateValue>>;
+  /** Events that arrived too late for this window (they are in the late-event output). */
+  readonly lateEventCount: number;
+  /** Set once, when the window became final; it never changes after. */
+  readonly finalAtMs?: number;
+  /** Optimistic-concurrency version: 1 on creation, +1 per write. */
+  readonly version: number;
+  readonly updatedAtMs: number;
+}
+
+/** A window's new content, written only if the stored version is still `expectedVersion` (0: must not exist). */
+export interface WindowWrite extends WindowKey {
+  readonly endMs: number;
+  readonly eventCount: number;
+  readonly state: Readonly<Record<string, EncodedState>>;
+  readonly values: Readonly<Record<string, AggregateValue>>;
+  readonly lateEventCount: number;
+  readonly expectedVersion: number;
+  /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
+  readonly finalAtWatermarkMs: number;
+}
+
+/** A stored window to remove (a session merged into another), if still at `expectedVersion`. */
+export interface WindowDelete extends WindowKey {
+  readonly expectedVersion: number;
+}
+
+/** Events too late for a window, counted on it. */
+export interface LateCount extends WindowKey {
+  readonly endMs: number;
+  readonly count: number;
+}
+
+/**
+ * Where windows and watermarks live: DynamoDB in production, an in-memory
+ * double in the property tests. Every window write is conditional on the
+ * version read and on the window not being final, so concurrent consumers of
+ * different shards never lose each other's updates and a final window never changes.
+ */
+export interface WindowStore {
+  /** Every shard's progress and the pipeline watermark, strongly consistent. */
+  readWatermarks(): Promise<WatermarkSnapshot>;
+  /** Stores one shard's progress after a batch. */
+  writeShardProgress(progress: ShardProgress, nowMs: number): Promise<void>;
+  /** Moves the pipeline watermark forward if it is still at `expectedVersion`; false when another consumer moved it first. */
+  advanceWatermarks(watermarkMs: Readonly<Record<string, number>>, expectedVersion: number, nowMs: number): Promise<boolean>;
+  /** The stored windows for the keys, in order (undefined where none), strongly consistent. */
+  getWindows(keys: readonly WindowKey[]): Promise<(StoredWindow | undefined)[]>;
+  /** Sessions of a group that may overlap [fromMs, toMs]: every non-final one, plus final ones that do, newest first. */
+  findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
+  /**
+   * Writes and deletes atomically; false (and nothing changed) when any item's
+   * version moved or it became final since it was read.
+   */
+  writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number): Promise<boolean>;
+  /** Adds late-event counts to windows; a window counted late is final, and marked so if it was not yet. */
+  addLateCounts(counts: readonly LateCount[], nowMs: number): Promise<void>;
+  /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */
+  finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number>;
+  /** Windows of one group whose start lies in [fromMs, toMs), oldest first. */
+  queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
+}

@@ -1,0 +1,298 @@
+import { WindowAccumulator } from '../aggregation/WindowAccumulator';
+import { runLimited } from '../async/runLimited';
+import { WindowContentionError } from '../errors';
+import type { CompiledMetric } from '../metrics/compileMetric';
+import type { SessionWindow, TumblingWindow, HoppingWindow } from '../metrics/MetricDefinition';
+import { LATE_REASONS, type LateEvent, type LateEventSink } from '../storage/LateEventSink';
+import type { LateCount, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../storage/WindowStore';
+import { fixedWindowStarts } from './fixedWindowStarts';
+import { mergeSessions } from './mergeSessions';
+import { placeEvents, watermarkInputs, type PlacedEvent, type SourcedEvent } from './placeEvents';
+import type { ShardDirectory } from './ShardDirectory';
+import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
+import { watermarkFloor } from './watermarkFloor';
+import { isWindowLate, lateThresholdMs } from './windowState';
+
+/** Tuning of the aggregator's storage work. */
+export interface WindowedAggregatorOptions {
+  /**
+   * Optimistic writes of one window (or one group's sessions) before the batch fails.
+   * @default 8
+   */
+  readonly maxWriteAttempts?: number;
+  /**
+   * Windows (or session groups) written concurrently.
+   * @default 16
+   */
+  readonly writeConcurrency?: number;
+}
+
+/** What one batch did. */
+export interface BatchSummary {
+  /** (metric, event) pairs counted into at least one window. */
+  readonly eventsCounted: number;
+  readonly windowsWritten: number;
+  /** Entries written to the late-event output (late or without an event time). */
+  readonly lateEvents: number;
+  readonly windowsFinalized: number;
+  /** The pipeline watermark per metric after the batch. */
+  readonly watermarkMs: Readonly<Record<string, number>>;
+}
+
+/** Windows of one metric and group that a batch touches. */
+interface FixedUnit {
+  readonly key: WindowKey;
+  readonly endMs: number;
+  readonly accumulator: WindowAccumulator;
+  readonly events: PlacedEvent[];
+}
+
+/**
+ * The event-time windowing engine: one shard's batch in, windows, late events
+ * and watermarks out. Handlers stay thin around it; the property tests run it
+ * against an in-memory store.
+ *
+ * Per batch: read watermarks (1 query) → place events → per window touched,
+ * read–merge–conditional write (tumbling, hopping) or per group, merge sessions
+ * in one transaction → late events to the output and counted on their windows
+ * → this shard's progress (1 write) → advance the pipeline watermark and
+ * finalise the windows it passed (only when it moved).
+ */
+export class WindowedAggregator {
+  private readonly maxWriteAttempts: number;
+  private readonly writeConcurrency: number;
+
+  public constructor(
+    private readonly metrics: readonly CompiledMetric[],
+    private readonly store: WindowStore,
+    private readonly lateSink: LateEventSink,
+    private readonly shards: ShardDirectory,
+    options: WindowedAggregatorOptions = {},
+  ) {
+    this.maxWriteAttempts = options.maxWriteAttempts ?? 8;
+    this.writeConcurrency = options.writeConcurrency ?? 16;
+  }
+
+  /** Applies one shard's events, in shard order. Throws when storage fails; nothing is swallowed. */
+  public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number): Promise<BatchSummary> {
+    const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
+    const placement = placeEvents(this.metrics, shardId, events, snapshot, listed, nowMs);
+    const late = new LateCollector(shardId);
+    const tasks: (() => Promise<number>)[] = [];
+    const fixedUnits: { metric: CompiledMetric; unit: FixedUnit }[] = [];
+    let eventsCounted = 0;
+
+    this.metrics.forEach((metric, index) => {
+      const placed = placement.placed[index]!;
+      if (placed.length === 0) return;
+      if (metric.window.kind === 'session') {
+        const window = metric.window;
+        for (const [, groupEvents] of groupBy(placed, (p) => p.group)) {
+          tasks.push(() => this.applySessions(metric, window, groupEvents, late, nowMs));
+        }
+        eventsCounted += placed.length;
+      } else {
+        const plan = planFixedWindows(metric, metric.window, placed, late);
+        eventsCounted += plan.eventsCounted;
+        for (const unit of plan.units.values()) fixedUnits.push({ metric, unit });
+      }
+    });
+
+    // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
+    const prefetched = await this.store.getWindows(fixedUnits.map(({ unit }) => unit.key));
+    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, nowMs, prefetched[i])));
+    const windowsWritten = (await runLimited(tasks, this.writeConcurrency, (task) => task())).reduce((sum, n) => sum + n, 0);
+    const lateEvents = [...placement.invalid, ...late.entries()];
+    await this.lateSink.write(lateEvents, nowMs);
+    await this.store.addLateCounts(late.counts(), nowMs);
+    await this.store.writeShardProgress(placement.progress, nowMs);
+    const { watermarkMs, advanced } = await this.advanceWatermarks(snapshot, placement.progress, listed, nowMs);
+    let windowsFinalized = 0;
+    for (const metric of advanced) windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
+    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, watermarkMs };
+  }
+
+  private async applyFixedWindow(metric: CompiledMetric, unit: FixedUnit, late: LateCollector, nowMs: number, prefetched: StoredWindow | undefined): Promise<number> {
+    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+      const stored = attempt === 1 ? prefetched : (await this.store.getWindows([unit.key]))[0];
+      if (stored?.finalAtMs !== undefined) {
+        // Finalised by another consumer after this batch read the watermark: the events are late after all.
+        for (const placed of unit.events) late.missed(metric.name, placed, unit.key.startMs, unit.endMs, true);
+        return 0;
+      }
+      const accumulator = stored ? WindowAccumulator.decode(metric.aggregations, stored.eventCount, stored.state) : new WindowAccumulator(metric.aggregations);
+      accumulator.merge(unit.accumulator);
+      const write = toWrite(metric, unit.key, unit.endMs, accumulator, stored);
+      if (await this.store.writeWindows([write], [], nowMs)) return 1;
+    }
+    throw new WindowContentionError(describe(unit.key), this.maxWriteAttempts);
+  }
+
+  private async applySessions(metric: CompiledMetric, window: SessionWindow, events: readonly PlacedEvent[], late: LateCollector, nowMs: number): Promise<number> {
+    const group = events[0]!.group;
+    let fromMs = Number.POSITIVE_INFINITY;
+    let toMs = Number.NEGATIVE_INFINITY;
+    for (const placed of events) {
+      fromMs = Math.min(fromMs, placed.timeMs);
+      toMs = Math.max(toMs, placed.timeMs + window.gapMs);
+    }
+    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+      const stored = await this.store.findSessions(metric.name, group, fromMs, toMs);
+      const plan = mergeSessions(metric, window.gapMs, stored, events);
+      const writes: WindowWrite[] = [];
+      const deletes: WindowDelete[] = [];
+      for (const session of plan.sessions) {
+        const key = { metric: metric.name, group, startMs: session.startMs };
+        const sameKey = session.absorbed.find((absorbed) => absorbed.startMs === session.startMs);
+        writes.push(toWrite(metric, key, session.endMs, session.accumulator, sameKey));
+        for (const absorbed of session.absorbed) {
+          if (absorbed !== sameKey) deletes.push({ metric: metric.name, group, startMs: absorbed.startMs, expectedVersion: absorbed.version });
+        }
+      }
+      if (writes.length === 0 || (await this.store.writeWindows(writes, deletes, nowMs))) {
+        for (const entry of plan.late) {
+          late.missed(metric.name, entry.placed, entry.startMs, entry.endMs, entry.countedOn ?? false);
+        }
+        return writes.length;
+      }
+    }
+    throw new WindowContentionError(`${metric.name}#${group} sessions`, this.maxWriteAttempts);
+  }
+
+  private async advanceWatermarks(
+    snapshot: WatermarkSnapshot,
+    progress: ShardProgress,
+    listed: ReadonlyMap<string, number>,
+    nowMs: number,
+  ): Promise<{ watermarkMs: Record<string, number>; advanced: string[] }> {
+    let current = snapshot;
+    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+      // This shard's progress was just written; the snapshot may predate it.
+      const shards = new Map(current.shards).set(progress.shardId, progress);
+      const watermarkMs: Record<string, number> = { ...current.watermarkMs };
+      const advanced: string[] = [];
+      for (const metric of this.metrics) {
+        const floor = watermarkFloor(watermarkInputs(metric.name, shards.values(), listed), nowMs, metric.maxDelayMs, metric.idleTimeoutMs);
+        const previous = watermarkMs[metric.name] ?? Number.NEGATIVE_INFINITY;
+        if (Number.isFinite(floor) && floor > previous) {
+          watermarkMs[metric.name] = floor;
+          advanced.push(metric.name);
+        }
+      }
+      if (advanced.length === 0) return { watermarkMs, advanced };
+      if (await this.store.advanceWatermarks(watermarkMs, current.version, nowMs)) return { watermarkMs, advanced };
+      current = await this.store.readWatermarks();
+    }
+    throw new WindowContentionError('pipeline watermark', this.maxWriteAttempts);
+  }
+}
+
+/**
+ * Assigns a metric's events to tumbling or hopping windows, pre-aggregating
+ * per window so storage sees one write per window touched, not per event.
+ * Windows already late at the event's watermark are recorded as missed.
+ */
+export function planFixedWindows(
+  metric: CompiledMetric,
+  window: TumblingWindow | HoppingWindow,
+  placed: readonly PlacedEvent[],
+  late: LateCollector,
+): { units: Map<string, FixedUnit>; eventsCounted: number } {
+  const units = new Map<string, FixedUnit>();
+  let eventsCounted = 0;
+  for (const event of placed) {
+    let counted = false;
+    for (const startMs of fixedWindowStarts(window, event.timeMs)) {
+      const endMs = startMs + window.sizeMs;
+      if (isWindowLate(endMs, metric.allowedLatenessMs, event.watermarkMs)) {
+        late.missed(metric.name, event, startMs, endMs, true);
+        continue;
+      }
+      // NUL cannot occur in a group's text from JSON scalars' String(): an unambiguous separator.
+      const id = `${event.group}\u0000${startMs}`;
+      let unit = units.get(id);
+      if (!unit) {
+        unit = { key: { metric: metric.name, group: event.group, startMs }, endMs, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
+        units.set(id, unit);
+      }
+      unit.accumulator.add(event.source.event);
+      unit.events.push(event);
+      counted = true;
+    }
+    if (counted) eventsCounted += 1;
+  }
+  return { units, eventsCounted };
+}
+
+/** Collects, per event, the windows it missed, and per window how many events missed it. */
+export class LateCollector {
+  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { startMs: number; endMs: number }[] }>();
+  private readonly perWindow = new Map<string, LateCount>();
+
+  public constructor(private readonly shardId: string) {}
+
+  /**
+   * Records that `placed` missed window [startMs, endMs). `countOn` says which
+   * stored window counts it: that window (true), a session holding it, or none
+   * (false: a late event outside every stored session).
+   */
+  public missed(metric: string, placed: PlacedEvent, startMs: number, endMs: number, countOn: boolean | StoredWindow): void {
+    let entry = this.byEvent.get(placed);
+    if (!entry) {
+      entry = { metric, windows: [] };
+      this.byEvent.set(placed, entry);
+    }
+    entry.windows.push({ startMs, endMs });
+    if (countOn === false) return;
+    const target = countOn === true ? { startMs, endMs } : { startMs: countOn.startMs, endMs: countOn.endMs };
+    const id = `${metric}\u0000${placed.group}\u0000${target.startMs}`;
+    const existing = this.perWindow.get(id);
+    this.perWindow.set(id, { metric, group: placed.group, ...target, count: (existing?.count ?? 0) + 1 });
+  }
+
+  public entries(): LateEvent[] {
+    return [...this.byEvent].map(([placed, { metric, windows }]) => ({
+      metric,
+      reason: LATE_REASONS.late,
+      event: placed.source.event,
+      eventTimeMs: placed.timeMs,
+      group: placed.group,
+      windowsMissed: windows,
+      watermarkMs: placed.watermarkMs,
+      shardId: this.shardId,
+      sequenceNumber: placed.source.sequenceNumber,
+    }));
+  }
+
+  public counts(): LateCount[] {
+    return [...this.perWindow.values()];
+  }
+}
+
+function toWrite(metric: CompiledMetric, key: WindowKey, endMs: number, accumulator: WindowAccumulator, stored: StoredWindow | undefined): WindowWrite {
+  return {
+    ...key,
+    endMs,
+    eventCount: accumulator.eventCount,
+    state: accumulator.encode(),
+    values: accumulator.results(),
+    lateEventCount: stored?.lateEventCount ?? 0,
+    expectedVersion: stored?.version ?? 0,
+    finalAtWatermarkMs: lateThresholdMs(endMs, metric.allowedLatenessMs),
+  };
+}
+
+function describe(key: WindowKey): string {
+  return `${key.metric}#${key.group}@${key.startMs}`;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
