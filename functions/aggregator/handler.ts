@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { ConfigError } from '../../shared/errors';
@@ -10,6 +11,8 @@ import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { aggregateRecords } from './aggregateRecords';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
+// CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.
+const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-aggregator' });
 const streamName = process.env.STREAM_NAME;
 if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the aggregator needs its stream to know every shard']);
 const documentClient = createDocumentClient();
@@ -28,10 +31,18 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
     if (outcome.poison) logger.error('poison record isolated; retrying from it', { error: outcome.poison.message, applied: outcome.applied });
     if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
     logger.debug('batch applied', { records: event.Records.length, ...outcome.summary });
+    if (outcome.summary) {
+      cloudWatch.addMetric('EventsCounted', MetricUnit.Count, outcome.summary.eventsCounted);
+      cloudWatch.addMetric('LateEvents', MetricUnit.Count, outcome.summary.lateEvents);
+      cloudWatch.addMetric('WindowsWritten', MetricUnit.Count, outcome.summary.windowsWritten);
+      cloudWatch.addMetric('WindowsFinalized', MetricUnit.Count, outcome.summary.windowsFinalized);
+    }
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.
     logger.error('batch failed', { error: error as Error, records: event.Records.length });
     throw error;
+  } finally {
+    cloudWatch.publishStoredMetrics();
   }
 };

@@ -115,10 +115,27 @@ export async function queryMetric(
       state: windowState(w.endMs, metric.allowedLatenessMs, watermarkMs ?? Number.NEGATIVE_INFINITY, w.finalAtMs !== undefined),
       eventCount: w.eventCount,
       lateEvents: w.lateEventCount,
-      // A window that only ever saw late events has no stored values: show the empty results.
-      values: { ...empty, ...w.values },
+      values: orderedValues(empty, w.values),
     })),
   };
+}
+
+/**
+ * The stored values in declaration order (DynamoDB maps come back in any
+ * order); a window that only ever saw late events has none, so it shows the
+ * empty results.
+ */
+function orderedValues(empty: Record<string, AggregateValue>, stored: Readonly<Record<string, AggregateValue>>): Record<string, AggregateValue> {
+  const values: Record<string, AggregateValue> = {};
+  for (const [name, emptyValue] of Object.entries(empty)) {
+    const value = stored[name] ?? emptyValue;
+    if (value !== null && typeof value === 'object' && emptyValue !== null && typeof emptyValue === 'object') {
+      values[name] = Object.fromEntries(Object.keys(emptyValue).map((label) => [label, value[label] ?? null]));
+    } else {
+      values[name] = value;
+    }
+  }
+  return values;
 }
 
 function parseTimeParam(name: string, value: string): number {

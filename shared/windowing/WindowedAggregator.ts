@@ -106,7 +106,10 @@ export class WindowedAggregator {
     await this.lateSink.write(lateEvents, nowMs);
     await this.store.addLateCounts(late.counts(), nowMs);
     await this.store.writeShardProgress(placement.progress, nowMs);
-    const { watermarkMs, advanced } = await this.advanceWatermarks(snapshot, placement.progress, listed, nowMs);
+    // Re-read after writing this shard's progress: two shards finishing together
+    // each read before the other wrote, and neither would advance the watermark.
+    // Written-then-read guarantees the later reader sees both.
+    const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), placement.progress, listed, nowMs);
     let windowsFinalized = 0;
     for (const metric of advanced) windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
     return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, watermarkMs };

@@ -58,6 +58,19 @@ describe('Class: TributaryStack', () => {
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'windowStart', AttributeType: 'N' },
+        { AttributeName: 'finalPk', AttributeType: 'S' },
+        { AttributeName: 'finalWm', AttributeType: 'N' },
+      ],
+      // Sparse index of windows not yet final, read by finalisation.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'pending-final',
+          KeySchema: [
+            { AttributeName: 'finalPk', KeyType: 'HASH' },
+            { AttributeName: 'finalWm', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -65,7 +78,28 @@ describe('Class: TributaryStack', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       SSESpecification: { SSEEnabled: true },
     });
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+  });
+
+  it('keeps late events in their own table (metric#day, time#id), with TTL, and lets only the aggregator write them', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          LATE_EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^LateEventsTable') },
+          LATE_EVENT_RETENTION_DAYS: '30',
+          STREAM_NAME: { Ref: Match.stringLikeRegexp('^EventsStream') },
+          AGGREGATES_TABLE: { Ref: Match.stringLikeRegexp('^AggregatesTable') },
+        }),
+      },
+    });
   });
 
   it('runs every function on Node.js 22 arm64', () => {
