@@ -51,13 +51,34 @@ export class WindowAccumulator {
         }
         case 'distinct': {
           const value = readField(event, aggregation.field);
-          if (value !== undefined && value !== null) (states[i] as HyperLogLog).add(distinctKey(value));
+          if (value !== undefined && value !== null) addDistinct(states[i] as HyperLogLog, value);
           break;
         }
-        default: {
+        case 'quantiles': {
+          const value = readField(event, aggregation.field);
+          if (typeof value === 'number' && Number.isFinite(value)) (states[i] as DDSketch).add(value);
+          break;
+        }
+        case 'avg': {
           const value = readField(event, aggregation.field);
           if (typeof value !== 'number' || !Number.isFinite(value)) break;
-          states[i] = addNumber(aggregation.kind, states[i], value);
+          const pair = states[i] as Pair;
+          pair.n += value;
+          pair.d += 1;
+          break;
+        }
+        case 'sum': {
+          const value = readField(event, aggregation.field);
+          if (typeof value === 'number' && Number.isFinite(value)) states[i] = (states[i] as number) + value;
+          break;
+        }
+        case 'min':
+        case 'max': {
+          const value = readField(event, aggregation.field);
+          if (typeof value !== 'number' || !Number.isFinite(value)) break;
+          const current = states[i] as number | undefined;
+          if (current === undefined || (aggregation.kind === 'min' ? value < current : value > current)) states[i] = value;
+          break;
         }
       }
     }
@@ -151,28 +172,6 @@ function initialState(aggregation: CompiledAggregation): State {
   }
 }
 
-function addNumber(kind: CompiledAggregation['kind'], state: State, value: number): State {
-  switch (kind) {
-    case 'sum':
-      return (state as number) + value;
-    case 'min':
-      return state === undefined || value < (state as number) ? value : state;
-    case 'max':
-      return state === undefined || value > (state as number) ? value : state;
-    case 'avg': {
-      const pair = state as Pair;
-      pair.n += value;
-      pair.d += 1;
-      return pair;
-    }
-    case 'quantiles':
-      (state as DDSketch).add(value);
-      return state;
-    default:
-      return state;
-  }
-}
-
 function mergeState(kind: CompiledAggregation['kind'], mine: State, theirs: State): State {
   if (theirs === undefined) return mine;
   if (mine === undefined) return kind === 'min' || kind === 'max' ? theirs : mine;
@@ -199,7 +198,12 @@ function mergeState(kind: CompiledAggregation['kind'], mine: State, theirs: Stat
   }
 }
 
-/** Distinct values compare by type and value: `1` and `"1"` are two values. */
-function distinctKey(value: unknown): string {
-  return typeof value === 'string' ? `s${value}` : typeof value === 'object' ? `o${JSON.stringify(value)}` : `${typeof value}${String(value)}`;
+/** Seeds per kind of value, so `1`, `"1"` and `true`/`"true"` count as different values. */
+const DISTINCT_SEEDS = { string: 0x9747b28c, number: 0x2f1e3d5c, boolean: 0x5bd1e995, object: 0x1b873593 } as const;
+
+function addDistinct(sketch: HyperLogLog, value: unknown): void {
+  if (typeof value === 'string') sketch.add(value, DISTINCT_SEEDS.string);
+  else if (typeof value === 'number') sketch.add(String(value), DISTINCT_SEEDS.number);
+  else if (typeof value === 'boolean') sketch.add(String(value), DISTINCT_SEEDS.boolean);
+  else sketch.add(JSON.stringify(value), DISTINCT_SEEDS.object);
 }

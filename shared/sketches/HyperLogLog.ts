@@ -4,12 +4,15 @@ import { murmurHash3 } from './murmurHash3';
 /** Register index bits: 2^14 registers, standard error 1.04 / √16384 ≈ 0.81 %. */
 export const HLL_PRECISION = 14;
 const REGISTERS = 1 << HLL_PRECISION;
-/** Rank bits come from a second, independent 32-bit hash: ranks 1..33. */
-const MAX_RANK = 33;
+/**
+ * One 32-bit hash per value: the low 14 bits pick the register, the other 18
+ * give the rank (1..19). Ertl's estimator corrects for the saturated top rank,
+ * so estimates stay within the standard error up to ~10^8 distinct values per sketch.
+ */
+const RANK_BITS = 32 - HLL_PRECISION;
+const MAX_RANK = RANK_BITS + 1;
 /** Past this many set registers the dense array (16 KB) is smaller than the sparse list (3 bytes each). */
 const SPARSE_LIMIT = REGISTERS / 4;
-const INDEX_SEED = 0x9747b28c;
-const RANK_SEED = 0x2f1e3d5c;
 const FORMAT_SPARSE = 1;
 const FORMAT_DENSE = 2;
 
@@ -24,11 +27,14 @@ export class HyperLogLog {
   private sparse: Map<number, number> | undefined = new Map();
   private dense: Uint8Array | undefined;
 
-  /** Adds a value; values are compared by their string form. */
-  public add(value: string): void {
-    const index = murmurHash3(value, INDEX_SEED) & (REGISTERS - 1);
-    const rank = Math.clz32(murmurHash3(value, RANK_SEED)) + 1;
-    this.setMax(index, rank);
+  /**
+   * Adds a value by its text; `seed` separates kinds of values (so the number
+   * 1 and the string "1" count as two) without building a prefixed string.
+   */
+  public add(value: string, seed = 0x9747b28c): void {
+    const hash = murmurHash3(value, seed);
+    // The rank bits sit above the index bits: count leading zeros of those 18.
+    this.setMax(hash & (REGISTERS - 1), Math.min(Math.clz32(hash >>> HLL_PRECISION) - HLL_PRECISION + 1, MAX_RANK));
   }
 
   /** Folds another sketch in: register-wise maximum. */

@@ -5,12 +5,13 @@ import type { CompiledMetric } from '../metrics/compileMetric';
 import type { SessionWindow, TumblingWindow, HoppingWindow } from '../metrics/MetricDefinition';
 import { LATE_REASONS, type LateEvent, type LateEventSink } from '../storage/LateEventSink';
 import type { LateCount, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../storage/WindowStore';
-import { fixedWindowStarts } from './fixedWindowStarts';
+import { hoppingWindowStarts } from './hoppingWindowStarts';
 import { mergeSessions } from './mergeSessions';
 import { placeEvents, watermarkInputs, type PlacedEvent, type SourcedEvent } from './placeEvents';
 import type { ShardDirectory } from './ShardDirectory';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
 import { watermarkFloor } from './watermarkFloor';
+import { tumblingWindowStart } from './tumblingWindowStart';
 import { isWindowLate, lateThresholdMs } from './windowState';
 
 /** Tuning of the aggregator's storage work. */
@@ -94,7 +95,7 @@ export class WindowedAggregator {
       } else {
         const plan = planFixedWindows(metric, metric.window, placed, late);
         eventsCounted += plan.eventsCounted;
-        for (const unit of plan.units.values()) fixedUnits.push({ metric, unit });
+        for (const unit of plan.units) fixedUnits.push({ metric, unit });
       }
     });
 
@@ -200,23 +201,37 @@ export function planFixedWindows(
   window: TumblingWindow | HoppingWindow,
   placed: readonly PlacedEvent[],
   late: LateCollector,
-): { units: Map<string, FixedUnit>; eventsCounted: number } {
-  const units = new Map<string, FixedUnit>();
+): { units: FixedUnit[]; eventsCounted: number } {
+  // group → window start → unit: no per-event string keys on the hot path.
+  const byGroup = new Map<string, Map<number, FixedUnit>>();
+  const units: FixedUnit[] = [];
+  const single: number[] = [0];
   let eventsCounted = 0;
   for (const event of placed) {
+    let starts: number[];
+    if (window.kind === 'tumbling') {
+      single[0] = tumblingWindowStart(event.timeMs, window.sizeMs);
+      starts = single;
+    } else {
+      starts = hoppingWindowStarts(event.timeMs, window.sizeMs, window.slideMs);
+    }
     let counted = false;
-    for (const startMs of fixedWindowStarts(window, event.timeMs)) {
+    for (const startMs of starts) {
       const endMs = startMs + window.sizeMs;
       if (isWindowLate(endMs, metric.allowedLatenessMs, event.watermarkMs)) {
         late.missed(metric.name, event, startMs, endMs, true);
         continue;
       }
-      // NUL cannot occur in a group's text from JSON scalars' String(): an unambiguous separator.
-      const id = `${event.group}\u0000${startMs}`;
-      let unit = units.get(id);
+      let windows = byGroup.get(event.group);
+      if (!windows) {
+        windows = new Map();
+        byGroup.set(event.group, windows);
+      }
+      let unit = windows.get(startMs);
       if (!unit) {
         unit = { key: { metric: metric.name, group: event.group, startMs }, endMs, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
-        units.set(id, unit);
+        windows.set(startMs, unit);
+        units.push(unit);
       }
       unit.accumulator.add(event.source.event);
       unit.events.push(event);

@@ -33,7 +33,7 @@ async function send(events: unknown[]): Promise<void> {
 }
 
 async function metric(name: string, params: Record<string, string | number>): Promise<any> {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   const response = await fetch(`${pipeline.info.apiUrl}/metrics/${name}?${query}`);
   expect(response.status).toBe(200);
   return response.json();

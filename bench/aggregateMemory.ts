@@ -1,0 +1,35 @@
+// Run by bench/aggregate.ts in a fresh process: peak RSS of one 10,000-record batch over 10,000 groups.
+import { tributaryConfig } from '../infra/tributary.config';
+import { decodeEnvelope } from '../shared/envelope/decodeEnvelope';
+import { compileMetric } from '../shared/metrics/compileMetric';
+import type { WindowStore } from '../shared/storage/WindowStore';
+import { StaticShardDirectory } from '../shared/windowing/ShardDirectory';
+import { WindowedAggregator } from '../shared/windowing/WindowedAggregator';
+import { syntheticRecords } from './syntheticRecords';
+
+/** Storage stubbed: nothing stored, every conditional write succeeds. */
+const stub: WindowStore = {
+  readWatermarks: async () => ({ shards: new Map(), watermarkMs: {}, version: 0 }),
+  writeShardProgress: async () => {},
+  advanceWatermarks: async () => true,
+  getWindows: async (keys) => keys.map(() => undefined),
+  findSessions: async () => [],
+  writeWindows: async () => true,
+  addLateCounts: async () => {},
+  finalizeWindows: async () => 0,
+  queryWindows: async () => [],
+};
+
+async function main(): Promise<void> {
+  const metrics = tributaryConfig.metrics.map(compileMetric);
+  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000']));
+  const records = syntheticRecords(10_000, { groups: 10_000, eventsPerSecond: 1_000 });
+  global.gc?.();
+  const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
+  const events = records.map((r) => ({ event: decodeEnvelope(r.data, r.sequenceNumber), sequenceNumber: r.sequenceNumber }));
+  const summary = await aggregator.processBatch('shardId-000000000000', events, Date.now());
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ groups: 10_000, records: 10_000, windowsWritten: summary.windowsWritten, baselineRssMb: Math.round(baselineRssMb), peakRssMb: Math.round(peakRssMb) }));
+}
+
+void main();
