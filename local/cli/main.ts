@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './CliError';
+import { lateCommand } from './lateCommand';
 import { sendCommand } from './sendCommand';
 import { startCommand } from './startCommand';
 
@@ -13,6 +14,9 @@ const USAGE = `Usage: tributary <command>
       --count <n>             number of synthetic events (instead of --duration)
       --batch <n>             events per request, 1-500 (default 100)
       --url <url>             API base URL (default: the running pipeline's)
+  late --metric <name>      list the late-event output of the running pipeline
+      --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
+      --limit <n>             at most this many (default 50)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -48,6 +52,18 @@ async function main(argv: string[]): Promise<void> {
         batchSize: Math.round(number('batch', values.batch, 1, 500)!),
       });
       if (summary.failed > 0 || summary.rejected > 0) process.exitCode = 1;
+      return;
+    }
+    case 'late': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { metric: { type: 'string' }, day: { type: 'string' }, limit: { type: 'string', default: '50' } },
+        strict: true,
+      });
+      if (!values.metric) throw new CliError('late needs --metric <name> (see GET /metrics/{name})');
+      const limit = Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new CliError(`--limit must be a whole number from 1 to 1000 (got ${values.limit})`);
+      await lateCommand({ metric: values.metric, day: values.day ?? new Date().toISOString().slice(0, 10), limit });
       return;
     }
     case undefined:

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +92,16 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
     expect(late).toHaveLength(1);
     expect(late[0]).toMatchObject({ reason: 'late', eventTime: T + 10_000, windowsMissed: [{ startMs: T, endMs: T + minuteMs }], watermark: T + 125_000 });
     expect(late[0].event.data).toEqual({ region, amount: 1_000 });
+
+    // The same entry through the CLI.
+    const cli = spawnSync(process.execPath, ['bin/tributary.js', 'late', '--metric', 'orders-per-region', '--day', new Date(T).toISOString().slice(0, 10)], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, TRIBUTARY_STATE_DIR: pipeline.stateDir },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/^\d+ late event\(s\) for orders-per-region on /);
+    expect(cli.stdout).toContain(`${new Date(T + 10_000).toISOString()}  ${late[0].event.id}  late · group ${region} · missed ${new Date(T).toISOString().slice(11, 19)} · 115 s behind the watermark`);
   });
 
   it('hopping: an event counts in each of the 5 overlapping windows; a late one is recorded against each window it missed', async () => {
