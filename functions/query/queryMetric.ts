@@ -112,7 +112,7 @@ export async function queryMetric(
       windowEnd: w.endMs,
       start: new Date(w.startMs).toISOString(),
       end: new Date(w.endMs).toISOString(),
-      state: windowState(w.endMs, metric.allowedLatenessMs, watermarkMs ?? Number.NEGATIVE_INFINITY, w.finalAtMs !== undefined),
+      state: windowState(w.endMs, watermarkMs ?? Number.NEGATIVE_INFINITY, w.finalAtMs !== undefined),
       eventCount: w.eventCount,
       lateEvents: w.lateEventCount,
       values: orderedValues(empty, w.values),

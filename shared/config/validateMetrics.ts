@@ -10,6 +10,8 @@ const WINDOW_KINDS = ['tumbling', 'hopping', 'session'] as const;
 const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
 /** An event lands in size/slide hopping windows, each a write: bound the fan-out. */
 const MAX_WINDOWS_PER_EVENT = 100;
+/** Sketches take up to ~16 KB (distinct) and ~25 KB (quantiles) each; a window item must stay under DynamoDB's 400 KB. */
+const MAX_SKETCHES_PER_METRIC = 8;
 /** 7 days: state kept open longer than that is a batch job too. */
 const MAX_WATERMARK_MS = 7 * 24 * 3_600_000;
 
@@ -90,6 +92,10 @@ function validateAggregations(at: string, aggregations: MetricDefinition['aggreg
     return [`${at}.aggregations must declare at least one aggregation`];
   }
   const problems: string[] = [];
+  const sketches = Object.values(aggregations).filter((spec) => spec?.kind === 'distinct' || spec?.kind === 'quantiles').length;
+  if (sketches > MAX_SKETCHES_PER_METRIC) {
+    problems.push(`${at}.aggregations has ${sketches} distinct/quantiles aggregations; at most ${MAX_SKETCHES_PER_METRIC} keep a window under DynamoDB's 400 KB item limit`);
+  }
   for (const [name, spec] of Object.entries(aggregations)) {
     const aggAt = `${at}.aggregations.${name}`;
     if (!AGGREGATION_NAME_PATTERN.test(name)) {

@@ -53,15 +53,24 @@ export class DynamoLateEventStore implements LateEventSink {
   }
 }
 
+/**
+ * Largest event kept whole in the output. A record may be 1 MiB but an item
+ * only 400 KB; a bigger event keeps its envelope without `data`, and its shard
+ * and sequence number point at the full record in the stream.
+ */
+export const MAX_STORED_EVENT_CHARS = 300_000;
+
 /** The stored form of a late event. */
 export function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): Record<string, unknown> {
   const timeMs = late.eventTimeMs ?? late.event.time;
+  const whole = JSON.stringify(late.event).length <= MAX_STORED_EVENT_CHARS;
   return {
     [LATE_EVENT_KEYS.partitionKey]: `${late.metric}#${new Date(timeMs).toISOString().slice(0, 10)}`,
     [LATE_EVENT_KEYS.sortKey]: `${String(timeMs).padStart(15, '0')}#${late.event.id}`,
     metric: late.metric,
     reason: late.reason,
-    event: late.event,
+    event: whole ? late.event : { ...late.event, data: {} },
+    ...(whole ? {} : { dataOmitted: true }),
     ...(late.eventTimeMs !== undefined ? { eventTime: late.eventTimeMs } : {}),
     ...(late.group !== undefined ? { group: late.group } : {}),
     windowsMissed: late.windowsMissed,

@@ -14,13 +14,21 @@ import { watermarkFloor } from './watermarkFloor';
 import { tumblingWindowStart } from './tumblingWindowStart';
 import { isWindowLate, lateThresholdMs } from './windowState';
 
+/** Least time between two finalisation passes of a metric that no window boundary forces. */
+const FINALIZE_INTERVAL_MS = 1_000;
+
 /** Tuning of the aggregator's storage work. */
 export interface WindowedAggregatorOptions {
   /**
    * Optimistic writes of one window (or one group's sessions) before the batch fails.
-   * @default 8
+   * @default 12
    */
   readonly maxWriteAttempts?: number;
+  /**
+   * First back-off after a lost write race; doubles per attempt (full jitter), capped at 1 s.
+   * @default 10
+   */
+  readonly retryBaseMs?: number;
   /**
    * Windows (or session groups) written concurrently.
    * @default 16
@@ -36,6 +44,8 @@ export interface BatchSummary {
   /** Entries written to the late-event output (late or without an event time). */
   readonly lateEvents: number;
   readonly windowsFinalized: number;
+  /** Optimistic writes that lost a race to another shard's consumer and were retried. */
+  readonly writeConflicts: number;
   /** The pipeline watermark per metric after the batch. */
   readonly watermarkMs: Readonly<Record<string, number>>;
 }
@@ -61,6 +71,11 @@ interface FixedUnit {
  */
 export class WindowedAggregator {
   private readonly maxWriteAttempts: number;
+  private readonly retryBaseMs: number;
+  /** Lost write races in the current batch (a CloudWatch metric: contention on hot windows). */
+  private conflicts = 0;
+  /** When this container last ran finalisation, per metric. */
+  private readonly finalizedAtMs = new Map<string, number>();
   private readonly writeConcurrency: number;
 
   public constructor(
@@ -70,12 +85,14 @@ export class WindowedAggregator {
     private readonly shards: ShardDirectory,
     options: WindowedAggregatorOptions = {},
   ) {
-    this.maxWriteAttempts = options.maxWriteAttempts ?? 8;
+    this.maxWriteAttempts = options.maxWriteAttempts ?? 12;
+    this.retryBaseMs = options.retryBaseMs ?? 10;
     this.writeConcurrency = options.writeConcurrency ?? 16;
   }
 
   /** Applies one shard's events, in shard order. Throws when storage fails; nothing is swallowed. */
   public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number): Promise<BatchSummary> {
+    this.conflicts = 0;
     const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
     const placement = placeEvents(this.metrics, shardId, events, snapshot, listed, nowMs);
     const late = new LateCollector(shardId);
@@ -112,12 +129,40 @@ export class WindowedAggregator {
     // Written-then-read guarantees the later reader sees both.
     const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), placement.progress, listed, nowMs);
     let windowsFinalized = 0;
-    for (const metric of advanced) windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
-    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, watermarkMs };
+    for (const metric of advanced) {
+      if (!this.finalizationDue(metric, snapshot.watermarkMs[metric], watermarkMs[metric]!, nowMs)) continue;
+      windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
+      this.finalizedAtMs.set(metric, nowMs);
+    }
+    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, writeConflicts: this.conflicts, watermarkMs };
+  }
+
+  /**
+   * Finalisation costs a Query per index bucket, so it runs when the watermark
+   * crossed a fixed window's final threshold (end − 1 + lateness, one per
+   * slide), and otherwise at most once per second per container: that also
+   * catches sessions (arbitrary ends) and windows the eventually consistent
+   * index did not show yet.
+   */
+  private finalizationDue(metricName: string, previousMs: number | undefined, watermarkMs: number, nowMs: number): boolean {
+    if (nowMs - (this.finalizedAtMs.get(metricName) ?? Number.NEGATIVE_INFINITY) >= FINALIZE_INTERVAL_MS) return true;
+    const metric = this.metrics.find((m) => m.name === metricName)!;
+    if (metric.window.kind === 'session' || previousMs === undefined) return false;
+    const stepMs = metric.window.kind === 'hopping' ? metric.window.slideMs : metric.window.sizeMs;
+    const offsetMs = metric.window.sizeMs - 1 + metric.allowedLatenessMs;
+    return Math.floor((watermarkMs - offsetMs) / stepMs) > Math.floor((previousMs - offsetMs) / stepMs);
+  }
+
+  /** Full-jitter exponential back-off after a lost race, so colliding consumers spread out. */
+  private async backOff(attempt: number): Promise<void> {
+    this.conflicts += 1;
+    const capMs = Math.min(1_000, this.retryBaseMs * 2 ** (attempt - 1));
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
   }
 
   private async applyFixedWindow(metric: CompiledMetric, unit: FixedUnit, late: LateCollector, nowMs: number, prefetched: StoredWindow | undefined): Promise<number> {
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+      if (attempt > 1) await this.backOff(attempt);
       const stored = attempt === 1 ? prefetched : (await this.store.getWindows([unit.key]))[0];
       if (stored?.finalAtMs !== undefined) {
         // Finalised by another consumer after this batch read the watermark: the events are late after all.
@@ -141,6 +186,7 @@ export class WindowedAggregator {
       toMs = Math.max(toMs, placed.timeMs + window.gapMs);
     }
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+      if (attempt > 1) await this.backOff(attempt);
       const stored = await this.store.findSessions(metric.name, group, fromMs, toMs);
       const plan = mergeSessions(metric, window.gapMs, stored, events);
       const writes: WindowWrite[] = [];
@@ -185,6 +231,7 @@ export class WindowedAggregator {
       }
       if (advanced.length === 0) return { watermarkMs, advanced };
       if (await this.store.advanceWatermarks(watermarkMs, current.version, nowMs)) return { watermarkMs, advanced };
+      await this.backOff(attempt + 1);
       current = await this.store.readWatermarks();
     }
     throw new WindowContentionError('pipeline watermark', this.maxWriteAttempts);

@@ -26,8 +26,13 @@ export function isWindowLate(windowEndMs: number, allowedLatenessMs: number, wat
   return lateThresholdMs(windowEndMs, allowedLatenessMs) <= watermarkMs;
 }
 
-/** A window's state at a watermark; a window stored as finalised is final whatever the watermark read. */
-export function windowState(windowEndMs: number, allowedLatenessMs: number, watermarkMs: number, finalized: boolean): WindowState {
-  if (finalized || isWindowLate(windowEndMs, allowedLatenessMs, watermarkMs)) return WINDOW_STATES.final;
+/**
+ * A window's state for readers. Final means stored as final — the conditional
+ * write after which it can never change — not merely past the threshold by the
+ * watermark read (a consumer of another shard may still be writing it until
+ * finalisation marks it, within about a second).
+ */
+export function windowState(windowEndMs: number, watermarkMs: number, finalized: boolean): WindowState {
+  if (finalized) return WINDOW_STATES.final;
   return windowEndMs - 1 <= watermarkMs ? WINDOW_STATES.onTime : WINDOW_STATES.open;
 }

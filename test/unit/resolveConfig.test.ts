@@ -122,6 +122,13 @@ describe('Function: resolveConfig', () => {
     ]);
   });
 
+  it('keeps a window item under the 400 KB limit by bounding sketches per metric', () => {
+    const sketches = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`d${i}`, { kind: 'distinct' as const, field: 'key' as const }]));
+    expect(problemsOf({ metrics: [{ ...ordersPerRegion, aggregations: sketches }] })).toEqual([
+      "metrics[0].aggregations has 9 distinct/quantiles aggregations; at most 8 keep a window under DynamoDB's 400 KB item limit",
+    ]);
+  });
+
   it('requires at least one metric', () => {
     expect(problemsOf({ metrics: [] })).toEqual(['metrics must declare at least one metric']);
   });
