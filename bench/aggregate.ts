@@ -14,7 +14,9 @@ import { AGGREGATE_KEYS } from '../shared/storage/aggregateKeys';
 import { createDocumentClient, DynamoWindowStore } from '../shared/storage/DynamoWindowStore';
 import { placeEvents, type SourcedEvent } from '../shared/windowing/placeEvents';
 import { StaticShardDirectory } from '../shared/windowing/ShardDirectory';
-import { LateCollector, planFixedWindows, WindowedAggregator } from '../shared/windowing/WindowedAggregator';
+import { LateCollector } from '../shared/windowing/LateCollector';
+import { planFixedWindows } from '../shared/windowing/planFixedWindows';
+import { WindowedAggregator } from '../shared/windowing/WindowedAggregator';
 import { percentile } from './percentile';
 import { syntheticRecords } from './syntheticRecords';
 

@@ -2,17 +2,17 @@ import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
 import { WindowContentionError } from '../errors';
 import type { CompiledMetric } from '../metrics/compileMetric';
-import type { SessionWindow, TumblingWindow, HoppingWindow } from '../metrics/MetricDefinition';
-import { LATE_REASONS, type LateEvent, type LateEventSink } from '../storage/LateEventSink';
-import type { LateCount, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../storage/WindowStore';
-import { hoppingWindowStarts } from './hoppingWindowStarts';
+import type { SessionWindow } from '../metrics/MetricDefinition';
+import type { LateEventSink } from '../storage/LateEventSink';
+import type { StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../storage/WindowStore';
+import { LateCollector } from './LateCollector';
 import { mergeSessions } from './mergeSessions';
 import { placeEvents, watermarkInputs, type PlacedEvent, type SourcedEvent } from './placeEvents';
 import type { ShardDirectory } from './ShardDirectory';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
 import { watermarkFloor } from './watermarkFloor';
-import { tumblingWindowStart } from './tumblingWindowStart';
-import { isWindowLate, lateThresholdMs } from './windowState';
+import { planFixedWindows, type FixedUnit } from './planFixedWindows';
+import { lateThresholdMs } from './windowState';
 
 /** Least time between two finalisation passes of a metric that no window boundary forces. */
 const FINALIZE_INTERVAL_MS = 1_000;
@@ -50,13 +50,6 @@ export interface BatchSummary {
   readonly watermarkMs: Readonly<Record<string, number>>;
 }
 
-/** Windows of one metric and group that a batch touches. */
-interface FixedUnit {
-  readonly key: WindowKey;
-  readonly endMs: number;
-  readonly accumulator: WindowAccumulator;
-  readonly events: PlacedEvent[];
-}
 
 /**
  * The event-time windowing engine: one shard's batch in, windows, late events
@@ -235,102 +228,6 @@ export class WindowedAggregator {
       current = await this.store.readWatermarks();
     }
     throw new WindowContentionError('pipeline watermark', this.maxWriteAttempts);
-  }
-}
-
-/**
- * Assigns a metric's events to tumbling or hopping windows, pre-aggregating
- * per window so storage sees one write per window touched, not per event.
- * Windows already late at the event's watermark are recorded as missed.
- */
-export function planFixedWindows(
-  metric: CompiledMetric,
-  window: TumblingWindow | HoppingWindow,
-  placed: readonly PlacedEvent[],
-  late: LateCollector,
-): { units: FixedUnit[]; eventsCounted: number } {
-  // group → window start → unit: no per-event string keys on the hot path.
-  const byGroup = new Map<string, Map<number, FixedUnit>>();
-  const units: FixedUnit[] = [];
-  const single: number[] = [0];
-  let eventsCounted = 0;
-  for (const event of placed) {
-    let starts: number[];
-    if (window.kind === 'tumbling') {
-      single[0] = tumblingWindowStart(event.timeMs, window.sizeMs);
-      starts = single;
-    } else {
-      starts = hoppingWindowStarts(event.timeMs, window.sizeMs, window.slideMs);
-    }
-    let counted = false;
-    for (const startMs of starts) {
-      const endMs = startMs + window.sizeMs;
-      if (isWindowLate(endMs, metric.allowedLatenessMs, event.watermarkMs)) {
-        late.missed(metric.name, event, startMs, endMs, true);
-        continue;
-      }
-      let windows = byGroup.get(event.group);
-      if (!windows) {
-        windows = new Map();
-        byGroup.set(event.group, windows);
-      }
-      let unit = windows.get(startMs);
-      if (!unit) {
-        unit = { key: { metric: metric.name, group: event.group, startMs }, endMs, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
-        windows.set(startMs, unit);
-        units.push(unit);
-      }
-      unit.accumulator.add(event.source.event);
-      unit.events.push(event);
-      counted = true;
-    }
-    if (counted) eventsCounted += 1;
-  }
-  return { units, eventsCounted };
-}
-
-/** Collects, per event, the windows it missed, and per window how many events missed it. */
-export class LateCollector {
-  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { startMs: number; endMs: number }[] }>();
-  private readonly perWindow = new Map<string, LateCount>();
-
-  public constructor(private readonly shardId: string) {}
-
-  /**
-   * Records that `placed` missed window [startMs, endMs). `countOn` says which
-   * stored window counts it: that window (true), a session holding it, or none
-   * (false: a late event outside every stored session).
-   */
-  public missed(metric: string, placed: PlacedEvent, startMs: number, endMs: number, countOn: boolean | StoredWindow): void {
-    let entry = this.byEvent.get(placed);
-    if (!entry) {
-      entry = { metric, windows: [] };
-      this.byEvent.set(placed, entry);
-    }
-    entry.windows.push({ startMs, endMs });
-    if (countOn === false) return;
-    const target = countOn === true ? { startMs, endMs } : { startMs: countOn.startMs, endMs: countOn.endMs };
-    const id = `${metric}\u0000${placed.group}\u0000${target.startMs}`;
-    const existing = this.perWindow.get(id);
-    this.perWindow.set(id, { metric, group: placed.group, ...target, count: (existing?.count ?? 0) + 1 });
-  }
-
-  public entries(): LateEvent[] {
-    return [...this.byEvent].map(([placed, { metric, windows }]) => ({
-      metric,
-      reason: LATE_REASONS.late,
-      event: placed.source.event,
-      eventTimeMs: placed.timeMs,
-      group: placed.group,
-      windowsMissed: windows,
-      watermarkMs: placed.watermarkMs,
-      shardId: this.shardId,
-      sequenceNumber: placed.source.sequenceNumber,
-    }));
-  }
-
-  public counts(): LateCount[] {
-    return [...this.perWindow.values()];
   }
 }
 

@@ -5,7 +5,6 @@ import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { compileMetric, type CompiledMetric } from '../../shared/metrics/compileMetric';
 import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
-import { fixedWindowStarts } from '../../shared/windowing/fixedWindowStarts';
 import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
 import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { InMemoryWindowStore } from '../support/InMemoryWindowStore';
@@ -87,6 +86,17 @@ function split<T>(items: readonly T[], sizes: readonly number[]): T[][] {
     offset += size;
   }
   return batches;
+}
+
+/** Window starts holding t, by brute force over the aligned starts around it (independent of the engine's math). */
+function fixedWindowStarts(window: { kind: 'tumbling'; sizeMs: number } | { kind: 'hopping'; sizeMs: number; slideMs: number }, t: number): number[] {
+  const stepMs = window.kind === 'hopping' ? window.slideMs : window.sizeMs;
+  const starts: number[] = [];
+  for (let k = Math.floor((t - window.sizeMs) / stepMs) - 1; k <= Math.floor(t / stepMs) + 1; k++) {
+    const start = k * stepMs;
+    if (start <= t && t < start + window.sizeMs) starts.push(start);
+  }
+  return starts;
 }
 
 type Expected = Map<string, { endMs: number; events: EventEnvelope[] }>;
