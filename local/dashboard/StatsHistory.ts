@@ -13,6 +13,12 @@ export interface StatsSample {
   readonly dlqPerSecond: number;
   /** How far the slowest shard is behind its tip. */
   readonly lagMs: number;
+  /** Events counted into windows per second (the aggregator's EventsCounted metric). */
+  readonly eventsCountedPerSecond: number;
+  /** Events sent to the late-event output per second (LateEvents). */
+  readonly lateEventsPerSecond: number;
+  /** Windows marked final per second (WindowsFinalized). */
+  readonly windowsFinalizedPerSecond: number;
 }
 
 /**
@@ -39,6 +45,8 @@ export class StatsHistory {
     const sum = (source: HostStats, pick: (mapping: HostStats['mappings'][string]) => number): number =>
       Object.values(source.mappings).reduce((total, mapping) => total + pick(mapping), 0);
     const errors = (source: HostStats): number => Object.values(source.functions).reduce((total, fn) => total + fn.errors, 0);
+    const metric = (source: HostStats, name: string): number => Object.values(source.functions).reduce((total, fn) => total + (fn.metrics?.[name] ?? 0), 0);
+    const metricRate = (name: string): number => rate(metric(stats, name), metric(previous.stats, name));
     this.samples.push({
       atMs,
       requestsPerSecond,
@@ -46,6 +54,9 @@ export class StatsHistory {
       errorsPerSecond: rate(errors(stats), errors(previous.stats)),
       dlqPerSecond: rate(sum(stats, (m) => m.discardedRecords), sum(previous.stats, (m) => m.discardedRecords)),
       lagMs: Math.max(0, ...Object.values(stats.mappings).map((m) => m.millisBehindLatest)),
+      eventsCountedPerSecond: metricRate('EventsCounted'),
+      lateEventsPerSecond: metricRate('LateEvents'),
+      windowsFinalizedPerSecond: metricRate('WindowsFinalized'),
     });
     if (this.samples.length > this.capacity) this.samples.shift();
   }

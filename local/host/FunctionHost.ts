@@ -82,7 +82,7 @@ export class FunctionHost {
 
   public stats(): HostStats {
     return {
-      functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats }])),
+      functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats, metrics: { ...lambda.stats.metrics } }])),
       mappings: Object.fromEntries(this.mappings.map((esm) => [esm.mapping.logicalId, { ...esm.stats }])),
       routes: Object.assign({}, ...this.servers.map((server) => structuredClone(server.stats))) as Record<string, RouteStats>,
     };

@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../assembly/LocalPlan';
 import type { InvokeResult } from './InvokeResult';
+import { readEmfMetrics } from './readEmfMetrics';
 
 const WORKER_FILE = path.join(__dirname, 'lambdaWorker.cjs');
 
@@ -21,6 +22,8 @@ export interface FunctionStats {
   invocations: number;
   errors: number;
   coldStarts: number;
+  /** Running totals of the CloudWatch metrics the function printed (EMF), by name. */
+  metrics: Record<string, number>;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface FunctionStats {
  * A timeout kills the sandbox, as Lambda does.
  */
 export class LocalLambda {
-  public readonly stats: FunctionStats = { invocations: 0, errors: 0, coldStarts: 0 };
+  public readonly stats: FunctionStats = { invocations: 0, errors: 0, coldStarts: 0, metrics: {} };
   private readonly sandboxes: Sandbox[] = [];
   private readonly waiting: ((sandbox: Sandbox) => void)[] = [];
 
@@ -160,7 +163,12 @@ export class LocalLambda {
     });
     const prefix = `[${definition.functionName}] `;
     const forward = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) this.logSink.write(prefix + line + '\n');
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        this.logSink.write(prefix + line + '\n');
+        const metrics = readEmfMetrics(line);
+        if (metrics) for (const [name, value] of Object.entries(metrics)) this.stats.metrics[name] = (this.stats.metrics[name] ?? 0) + value;
+      }
     };
     worker.stdout.on('data', forward);
     worker.stderr.on('data', forward);
