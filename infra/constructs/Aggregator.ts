@@ -38,6 +38,10 @@ export class Aggregator extends Construct {
       memorySize: settings.memorySizeMb,
       timeout: Duration.seconds(settings.timeoutSeconds),
       environment: {
+        // A batch's decoded events live until its windows are written; with V8's default
+        // 16 MB semi-space each scavenge copies them and promotes them, which was most of
+        // the gap between the hot path and bare JSON parsing (bench/aggregate.ts).
+        NODE_OPTIONS: `--enable-source-maps --max-semi-space-size=${semiSpaceMb(settings.memorySizeMb)}`,
         AGGREGATES_TABLE: props.table.tableName,
         AGGREGATE_RETENTION_DAYS: String(props.config.storage.aggregateRetentionDays),
         LATE_EVENTS_TABLE: props.lateEventsTable.tableName,
@@ -62,4 +66,9 @@ export class Aggregator extends Construct {
       }),
     );
   }
+}
+
+/** Young-generation semi-space for a function of `memorySizeMb`: 1/16 of it, 16..64 MB. */
+export function semiSpaceMb(memorySizeMb: number): number {
+  return Math.min(64, Math.max(16, Math.floor(memorySizeMb / 16)));
 }

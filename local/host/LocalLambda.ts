@@ -160,6 +160,8 @@ export class LocalLambda {
       },
       stdout: true,
       stderr: true,
+      // A worker thread ignores NODE_OPTIONS heap flags; apply the function's semi-space as Lambda's Node would.
+      ...youngGenerationLimit(definition.environment.NODE_OPTIONS ?? this.environment.NODE_OPTIONS),
     });
     const prefix = `[${definition.functionName}] `;
     const forward = (chunk: Buffer): void => {
@@ -188,4 +190,10 @@ export class LocalLambda {
     const sandbox: Sandbox = { worker, ready, busy: false };
     return sandbox;
   }
+}
+
+/** `--max-semi-space-size=N` in NODE_OPTIONS as a worker resource limit (V8's young generation is about three semi-spaces). */
+function youngGenerationLimit(nodeOptions: string | undefined): { resourceLimits?: { maxYoungGenerationSizeMb: number } } {
+  const match = /--max-semi-space-size=(\d+)/.exec(nodeOptions ?? '');
+  return match ? { resourceLimits: { maxYoungGenerationSizeMb: 3 * Number(match[1]) } } : {};
 }

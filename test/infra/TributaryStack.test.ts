@@ -95,6 +95,8 @@ describe('Class: TributaryStack', () => {
         Variables: Match.objectLike({
           LATE_EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^LateEventsTable') },
           LATE_EVENT_RETENTION_DAYS: '30',
+          // 512 MB function → 32 MB semi-space (bench/aggregate.ts: the hot path's GC).
+          NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=32',
           STREAM_NAME: { Ref: Match.stringLikeRegexp('^EventsStream') },
           AGGREGATES_TABLE: { Ref: Match.stringLikeRegexp('^AggregatesTable') },
         }),
