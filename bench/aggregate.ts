@@ -1,6 +1,6 @@
 // npm run bench (part 2): the aggregator's hot path, its DynamoDB writes per 1,000 events, and its memory.
 import { execFileSync } from 'node:child_process';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,13 +10,13 @@ import { decodeEnvelope } from '../shared/envelope/decodeEnvelope';
 import { compileMetric, type CompiledMetric } from '../shared/metrics/compileMetric';
 import type { MetricDefinition } from '../shared/metrics/MetricDefinition';
 import type { LateEventSink } from '../shared/storage/LateEventSink';
-import { AGGREGATE_KEYS } from '../shared/storage/aggregateKeys';
 import { createDocumentClient, DynamoWindowStore } from '../shared/storage/DynamoWindowStore';
 import { placeEvents, type SourcedEvent } from '../shared/windowing/placeEvents';
 import { StaticShardDirectory } from '../shared/windowing/ShardDirectory';
 import { LateCollector } from '../shared/windowing/LateCollector';
 import { planFixedWindows } from '../shared/windowing/planFixedWindows';
 import { WindowedAggregator } from '../shared/windowing/WindowedAggregator';
+import { createAggregatesTable } from '../test/support/createAggregatesTable';
 import { percentile } from './percentile';
 import { syntheticRecords } from './syntheticRecords';
 
@@ -106,36 +106,11 @@ async function measureWrites(): Promise<Record<string, unknown>> {
       },
       { step: 'initialize', name: 'countRequests' },
     );
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'aggregates',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: AGGREGATE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: AGGREGATE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: AGGREGATE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: AGGREGATE_KEYS.sortKey, AttributeType: 'N' },
-          { AttributeName: AGGREGATE_KEYS.pendingPartitionKey, AttributeType: 'S' },
-          { AttributeName: AGGREGATE_KEYS.pendingSortKey, AttributeType: 'N' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: AGGREGATE_KEYS.pendingIndex,
-            KeySchema: [
-              { AttributeName: AGGREGATE_KEYS.pendingPartitionKey, KeyType: 'HASH' },
-              { AttributeName: AGGREGATE_KEYS.pendingSortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      }),
-    );
+    await createAggregatesTable(client, 'aggregates');
     const metric = compileMetric({ ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } });
     const store = new DynamoWindowStore({ tableName: 'aggregates', retentionDays: 1, client: createDocumentClient(client) });
     const noLateEvents: LateEventSink = { write: async (events) => void (events.length > 0 && (counts.LateEvents = (counts.LateEvents ?? 0) + events.length)) };
-    const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD]));
+    const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()));
     const records = syntheticRecords(20_000, { groups: 100, eventsPerSecond: 1_000 });
     for (const key of Object.keys(counts)) delete counts[key];
     const started = Date.now();

@@ -13,7 +13,7 @@ const stub: WindowStore = {
   writeShardProgress: async () => {},
   advanceWatermarks: async () => true,
   getWindows: async (keys) => keys.map(() => undefined),
-  findSessions: async () => [],
+  findSessions: async () => ({ sessions: [], groupVersion: 0 }),
   writeWindows: async () => true,
   addLateCounts: async () => {},
   finalizeWindows: async () => 0,
@@ -22,7 +22,7 @@ const stub: WindowStore = {
 
 async function main(): Promise<void> {
   const metrics = tributaryConfig.metrics.map(compileMetric);
-  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000']));
+  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()));
   const records = syntheticRecords(10_000, { groups: 10_000, eventsPerSecond: 1_000 });
   global.gc?.();
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;

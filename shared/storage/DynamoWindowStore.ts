@@ -16,7 +16,7 @@ import { runLimited } from '../async/runLimited';
 import { ConfigError } from '../errors';
 import type { ShardProgress, WatermarkSnapshot } from '../windowing/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey } from './aggregateKeys';
-import type { LateCount, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from './WindowStore';
+import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from './WindowStore';
 
 /** Options of the DynamoDB window store. */
 export interface DynamoWindowStoreOptions {
@@ -141,7 +141,10 @@ export class DynamoWindowStore implements WindowStore {
     return keys.map((key) => found.get(windowId(key)));
   }
 
-  public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
+  public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet> {
+    const head = this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { ...this.key({ metric, group, startMs: AGGREGATE_KEYS.sessionGroupSort }) }, ConsistentRead: true }),
+    );
     const sessions: StoredWindow[] = [];
     // Newest first. Open sessions never overlap each other, so the first open
     // one that ends before `fromMs` means every older one does too.
@@ -153,19 +156,22 @@ export class DynamoWindowStore implements WindowStore {
       ConsistentRead: true,
       Limit: 25,
     })) {
+      if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.sessionGroupSort) break;
       const window = toStoredWindow(item);
       if (window.endMs >= fromMs) sessions.push(window);
       else if (window.finalAtMs === undefined) break;
     }
-    return sessions;
+    return { sessions, groupVersion: ((await head).Item?.version as number | undefined) ?? 0 };
   }
 
-  public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number): Promise<boolean> {
-    if (writes.length === 1 && deletes.length === 0) return this.conditionally(new PutCommand({ TableName: this.options.tableName, ...this.putOf(writes[0]!, nowMs) }));
-    if (writes.length + deletes.length > TRANSACTION_LIMIT) {
-      throw new Error(`One group's sessions changed ${writes.length + deletes.length} items in one batch; at most ${TRANSACTION_LIMIT} fit a transaction (the batch will be bisected)`);
+  public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean> {
+    if (!guard && writes.length === 1 && deletes.length === 0) return this.conditionally(new PutCommand({ TableName: this.options.tableName, ...this.putOf(writes[0]!, nowMs) }));
+    const size = writes.length + deletes.length + (guard ? 1 : 0);
+    if (size > TRANSACTION_LIMIT) {
+      throw new Error(`One group's sessions changed ${size} items in one batch; at most ${TRANSACTION_LIMIT} fit a transaction (the batch will be bisected)`);
     }
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      ...(guard ? [{ Put: this.groupVersionPut(guard, nowMs) }] : []),
       ...writes.map((write) => ({ Put: { TableName: this.options.tableName, ...this.putOf(write, nowMs) } })),
       ...deletes.map((item) => ({
         Delete: {
@@ -312,6 +318,16 @@ export class DynamoWindowStore implements WindowStore {
       ...(write.expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
         : { ConditionExpression: 'version = :version AND attribute_not_exists(finalAt)', ExpressionAttributeValues: { ':version': write.expectedVersion } }),
+    };
+  }
+
+  private groupVersionPut(guard: SessionGroupGuard, nowMs: number) {
+    return {
+      TableName: this.options.tableName,
+      Item: { ...this.key({ metric: guard.metric, group: guard.group, startMs: AGGREGATE_KEYS.sessionGroupSort }), version: guard.expectedVersion + 1, updatedAt: nowMs },
+      ...(guard.expectedVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
+        : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': guard.expectedVersion } }),
     };
   }
 

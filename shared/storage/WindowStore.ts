@@ -42,6 +42,24 @@ export interface WindowDelete extends WindowKey {
   readonly expectedVersion: number;
 }
 
+/**
+ * The sessions of one group, read together with the group's version. Session
+ * writes check that version, so two consumers that each create a session for
+ * the same group (different items, so no item condition would clash) conflict
+ * and the later one re-reads and merges.
+ */
+export interface SessionSet {
+  readonly sessions: StoredWindow[];
+  readonly groupVersion: number;
+}
+
+/** The group guard of a session write: the metric and group, and the version read. */
+export interface SessionGroupGuard {
+  readonly metric: string;
+  readonly group: string;
+  readonly expectedVersion: number;
+}
+
 /** Events too late for a window, counted on it. */
 export interface LateCount extends WindowKey {
   readonly endMs: number;
@@ -63,13 +81,14 @@ export interface WindowStore {
   advanceWatermarks(watermarkMs: Readonly<Record<string, number>>, expectedVersion: number, nowMs: number): Promise<boolean>;
   /** The stored windows for the keys, in order (undefined where none), strongly consistent. */
   getWindows(keys: readonly WindowKey[]): Promise<(StoredWindow | undefined)[]>;
-  /** Sessions of a group that may overlap [fromMs, toMs]: every non-final one, plus final ones that do, newest first. */
-  findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
+  /** Sessions of a group that may overlap [fromMs, toMs] (every non-final one, plus final ones that do, newest first) and the group's version. */
+  findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet>;
   /**
    * Writes and deletes atomically; false (and nothing changed) when any item's
-   * version moved or it became final since it was read.
+   * version moved or it became final since it was read, or, with a guard, the
+   * session group's version moved.
    */
-  writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number): Promise<boolean>;
+  writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean>;
   /** Adds late-event counts to windows; a window counted late is final, and marked so if it was not yet. */
   addLateCounts(counts: readonly LateCount[], nowMs: number): Promise<void>;
   /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */

@@ -15,6 +15,8 @@ export const AGGREGATE_KEYS = {
   ttlAttribute: 'expiresAt',
   watermarkPartition: '~watermark',
   pipelineWatermarkSort: -1,
+  /** Sort key of a session group's version item, below every window start (event times are ≥ 0). */
+  sessionGroupSort: Number.MIN_SAFE_INTEGER,
   /** Sparse index of windows not yet final: partition `<metric>#<bucket>`, sort the watermark that finalises them. */
   pendingIndex: 'pending-final',
   pendingPartitionKey: 'finalPk',

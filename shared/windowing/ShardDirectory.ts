@@ -4,11 +4,15 @@ export interface ShardDirectory {
   listShards(nowMs: number): Promise<ReadonlyMap<string, number>>;
 }
 
-/** A fixed list of shards, seen from the given time; for tests and single-shard sources. */
+/**
+ * A fixed list of shards, first seen at `firstSeenAtMs` (on the clock the
+ * batches are processed with: an unreported shard is idle from there plus the
+ * idle timeout); for tests, benchmarks and fixed sources.
+ */
 export class StaticShardDirectory implements ShardDirectory {
   private readonly shards: ReadonlyMap<string, number>;
 
-  public constructor(shardIds: readonly string[], firstSeenAtMs = 0) {
+  public constructor(shardIds: readonly string[], firstSeenAtMs: number) {
     this.shards = new Map(shardIds.map((id) => [id, firstSeenAtMs]));
   }
 

@@ -131,16 +131,17 @@ export class WindowedAggregator {
   }
 
   /**
-   * Finalisation costs a Query per index bucket, so it runs when the watermark
-   * crossed a fixed window's final threshold (end − 1 + lateness, one per
-   * slide), and otherwise at most once per second per container: that also
-   * catches sessions (arbitrary ends) and windows the eventually consistent
+   * Finalisation costs a Query per index bucket. Session ends are arbitrary, so
+   * a session metric finalises whenever its watermark moves. A fixed window's
+   * final threshold (end − 1 + lateness) comes once per slide, so those
+   * finalise when the watermark crosses one, and otherwise at most once a
+   * second per container, which catches windows the eventually consistent
    * index did not show yet.
    */
   private finalizationDue(metricName: string, previousMs: number | undefined, watermarkMs: number, nowMs: number): boolean {
-    if (nowMs - (this.finalizedAtMs.get(metricName) ?? Number.NEGATIVE_INFINITY) >= FINALIZE_INTERVAL_MS) return true;
     const metric = this.metrics.find((m) => m.name === metricName)!;
-    if (metric.window.kind === 'session' || previousMs === undefined) return false;
+    if (metric.window.kind === 'session' || previousMs === undefined) return true;
+    if (nowMs - (this.finalizedAtMs.get(metricName) ?? Number.NEGATIVE_INFINITY) >= FINALIZE_INTERVAL_MS) return true;
     const stepMs = metric.window.kind === 'hopping' ? metric.window.slideMs : metric.window.sizeMs;
     const offsetMs = metric.window.sizeMs - 1 + metric.allowedLatenessMs;
     return Math.floor((watermarkMs - offsetMs) / stepMs) > Math.floor((previousMs - offsetMs) / stepMs);
@@ -180,7 +181,7 @@ export class WindowedAggregator {
     }
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
       if (attempt > 1) await this.backOff(attempt);
-      const stored = await this.store.findSessions(metric.name, group, fromMs, toMs);
+      const { sessions: stored, groupVersion } = await this.store.findSessions(metric.name, group, fromMs, toMs);
       const plan = mergeSessions(metric, window.gapMs, stored, events);
       const writes: WindowWrite[] = [];
       const deletes: WindowDelete[] = [];
@@ -192,7 +193,8 @@ export class WindowedAggregator {
           if (absorbed !== sameKey) deletes.push({ metric: metric.name, group, startMs: absorbed.startMs, expectedVersion: absorbed.version });
         }
       }
-      if (writes.length === 0 || (await this.store.writeWindows(writes, deletes, nowMs))) {
+      const guard = { metric: metric.name, group, expectedVersion: groupVersion };
+      if (writes.length === 0 || (await this.store.writeWindows(writes, deletes, nowMs, guard))) {
         for (const entry of plan.late) {
           late.missed(metric.name, entry.placed, entry.startMs, entry.endMs, entry.countedOn ?? false);
         }

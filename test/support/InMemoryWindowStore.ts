@@ -1,5 +1,5 @@
 import type { LateEvent, LateEventSink } from '../../shared/storage/LateEventSink';
-import type { LateCount, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../shared/storage/WindowStore';
+import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../shared/storage/WindowStore';
 import type { ShardProgress, WatermarkSnapshot } from '../../shared/windowing/ShardProgress';
 
 const keyOf = (key: WindowKey): string => `${key.metric}\u0000${key.group}\u0000${key.startMs}`;
@@ -15,6 +15,7 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
   public watermarkMs: Record<string, number> = {};
   public watermarkVersion = 0;
   public readonly late = new Map<string, LateEvent>();
+  public readonly groupVersions = new Map<string, number>();
   public finalizations = 0;
   public beforeWrite: (() => void) | undefined;
 
@@ -37,18 +38,24 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
     return keys.map((key) => this.windows.get(keyOf(key)));
   }
 
-  public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
-    return [...this.windows.values()]
+  public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet> {
+    const sessions = [...this.windows.values()]
       .filter((w) => w.metric === metric && w.group === group && w.startMs <= toMs && (w.finalAtMs === undefined || w.endMs >= fromMs))
       .sort((a, b) => b.startMs - a.startMs);
+    return { sessions, groupVersion: this.groupVersions.get(`${metric}\u0000${group}`) ?? 0 };
   }
 
-  public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number): Promise<boolean> {
+  public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean> {
     this.beforeWrite?.();
+    if (guard) {
+      const groupKey = `${guard.metric}\u0000${guard.group}`;
+      if ((this.groupVersions.get(groupKey) ?? 0) !== guard.expectedVersion) return false;
+    }
     for (const item of [...writes, ...deletes]) {
       const stored = this.windows.get(keyOf(item));
       if ((stored?.version ?? 0) !== item.expectedVersion || stored?.finalAtMs !== undefined) return false;
     }
+    if (guard) this.groupVersions.set(`${guard.metric}\u0000${guard.group}`, guard.expectedVersion + 1);
     for (const item of deletes) this.windows.delete(keyOf(item));
     for (const write of writes) {
       const { expectedVersion, ...rest } = write;

@@ -1,164 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WindowAccumulator } from '../../shared/aggregation/WindowAccumulator';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { compileMetric, type CompiledMetric } from '../../shared/metrics/compileMetric';
 import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
-import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
 import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
 import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { InMemoryWindowStore } from '../support/InMemoryWindowStore';
-
-const MAX_DELAY_MS = 2_000;
-const BASE_MS = Date.UTC(2026, 0, 1);
-
-const aggregations: MetricDefinition['aggregations'] = {
-  orders: { kind: 'count' },
-  revenue: { kind: 'sum', field: 'data.amount' },
-  smallest: { kind: 'min', field: 'data.amount' },
-  largest: { kind: 'max', field: 'data.amount' },
-  mean: { kind: 'avg', field: 'data.amount' },
-  big: { kind: 'countIf', where: [{ field: 'data.amount', range: { gte: 500 } }] },
-  failureRate: { kind: 'ratio', where: [{ field: 'data.status', equals: 'failed' }] },
-  customers: { kind: 'distinct', field: 'data.user' },
-  latency: { kind: 'quantiles', field: 'data.amount' },
-};
-
-function definitions(allowedLatenessMs: number): MetricDefinition[] {
-  const common = {
-    filter: { types: ['order.created'] },
-    groupBy: ['data.region'] as const,
-    watermark: { maxDelayMs: MAX_DELAY_MS, idleTimeoutMs: 3_600_000, allowedLatenessMs },
-    aggregations,
-  };
-  return [
-    { name: 'tumbling', ...common, window: { kind: 'tumbling', sizeMs: 10_000 } },
-    { name: 'hopping', ...common, window: { kind: 'hopping', sizeMs: 10_000, slideMs: 4_000 } },
-    { name: 'session', ...common, window: { kind: 'session', gapMs: 3_000 } },
-  ];
-}
-
-interface GeneratedEvent {
-  readonly stepMs: number;
-  readonly backMs: number;
-  readonly key: number;
-  readonly region: number;
-  readonly amount: number;
-  readonly user: number;
-  readonly failed: boolean;
-}
-
-const generatedEvent = (maxBackMs: number) =>
-  fc.record({
-    // Boundary-heavy steps: exactly the session gap, one either side, window sizes.
-    stepMs: fc.oneof(fc.constantFrom(0, 1, 1_000, 2_999, 3_000, 3_001, 4_000, 10_000), fc.integer({ min: 0, max: 9_000 })),
-    backMs: fc.oneof(fc.constantFrom(0, 1, maxBackMs, Math.floor(maxBackMs / 2)), fc.integer({ min: 0, max: maxBackMs })),
-    key: fc.integer({ min: 0, max: 11 }),
-    region: fc.integer({ min: 0, max: 2 }),
-    amount: fc.integer({ min: -50, max: 1_000 }),
-    user: fc.integer({ min: 0, max: 40 }),
-    failed: fc.boolean(),
-  });
-
-/** Events in arrival order; each is at most `backMs` behind the largest time before it. */
-function toEvents(generated: readonly GeneratedEvent[]): EventEnvelope[] {
-  let maxMs = BASE_MS;
-  return generated.map((g, index) => {
-    maxMs += g.stepMs;
-    const time = maxMs - g.backMs;
-    return {
-      id: `e${String(index).padStart(4, '0')}`,
-      type: 'order.created',
-      key: `k${g.key}`,
-      time,
-      data: { region: ['eu', 'us', 'ap'][g.region], amount: g.amount, user: `u${g.user}`, status: g.failed ? 'failed' : 'ok' },
-      receivedAt: time,
-    };
-  });
-}
-
-/** Splits `items` into consecutive batches of the given sizes (cycled). */
-function split<T>(items: readonly T[], sizes: readonly number[]): T[][] {
-  const batches: T[][] = [];
-  for (let offset = 0, i = 0; offset < items.length; i++) {
-    const size = sizes[i % sizes.length]!;
-    batches.push(items.slice(offset, offset + size));
-    offset += size;
-  }
-  return batches;
-}
-
-/** Window starts holding t, by brute force over the aligned starts around it (independent of the engine's math). */
-function fixedWindowStarts(window: { kind: 'tumbling'; sizeMs: number } | { kind: 'hopping'; sizeMs: number; slideMs: number }, t: number): number[] {
-  const stepMs = window.kind === 'hopping' ? window.slideMs : window.sizeMs;
-  const starts: number[] = [];
-  for (let k = Math.floor((t - window.sizeMs) / stepMs) - 1; k <= Math.floor(t / stepMs) + 1; k++) {
-    const start = k * stepMs;
-    if (start <= t && t < start + window.sizeMs) starts.push(start);
-  }
-  return starts;
-}
-
-type Expected = Map<string, { endMs: number; events: EventEnvelope[] }>;
-const windowId = (metric: string, group: string, startMs: number) => `${metric}|${group}|${startMs}`;
-
-/** Batch recomputation: every event in every window of every metric, sessions by sorting. */
-function recompute(metrics: readonly CompiledMetric[], events: readonly EventEnvelope[]): Expected {
-  const expected: Expected = new Map();
-  const add = (id: string, endMs: number, event: EventEnvelope) => {
-    const entry = expected.get(id) ?? { endMs, events: [] };
-    entry.events.push(event);
-    expected.set(id, entry);
-  };
-  for (const metric of metrics) {
-    const window = metric.window;
-    if (window.kind !== 'session') {
-      for (const event of events) {
-        for (const startMs of fixedWindowStarts(window, event.time)) add(windowId(metric.name, groupKeyFor(event, metric.groupBy), startMs), startMs + window.sizeMs, event);
-      }
-      continue;
-    }
-    const byGroup = new Map<string, EventEnvelope[]>();
-    for (const event of events) {
-      const group = groupKeyFor(event, metric.groupBy);
-      byGroup.set(group, [...(byGroup.get(group) ?? []), event]);
-    }
-    for (const [group, groupEvents] of byGroup) {
-      const sorted = [...groupEvents].sort((a, b) => a.time - b.time);
-      let current: EventEnvelope[] = [];
-      const flush = () => {
-        const startMs = current[0]!.time;
-        const endMs = current[current.length - 1]!.time + window.gapMs;
-        for (const event of current) add(windowId(metric.name, group, startMs), endMs, event);
-      };
-      for (const event of sorted) {
-        if (current.length > 0 && event.time - current[current.length - 1]!.time > window.gapMs) {
-          flush();
-          current = [];
-        }
-        current.push(event);
-      }
-      flush();
-    }
-  }
-  return expected;
-}
-
-function expectStoreMatches(store: InMemoryWindowStore, metrics: readonly CompiledMetric[], expected: Expected): void {
-  const actual = new Map<string, { endMs: number; eventCount: number; values: unknown }>();
-  for (const window of store.windows.values()) {
-    if (window.eventCount > 0) actual.set(windowId(window.metric, window.group, window.startMs), { endMs: window.endMs, eventCount: window.eventCount, values: window.values });
-  }
-  const wanted = new Map(
-    [...expected].map(([id, { endMs, events }]) => {
-      const metric = metrics.find((m) => m.name === id.split('|')[0])!;
-      const accumulator = new WindowAccumulator(metric.aggregations);
-      for (const event of events) accumulator.add(event);
-      return [id, { endMs, eventCount: events.length, values: accumulator.results() }];
-    }),
-  );
-  expect(new Map([...actual].sort())).toEqual(new Map([...wanted].sort()));
-}
+import {
+  definitions,
+  expectWindowsMatch,
+  fixedWindowStarts,
+  generatedEvent,
+  MAX_DELAY_MS,
+  recompute,
+  split,
+  toEvents,
+  windowId,
+  type Expected,
+} from '../support/windowingReference';
 
 describe('Property: windowed results do not depend on batching, shards or arrival order', () => {
   let finalizations = 0;
@@ -180,7 +39,7 @@ describe('Property: windowed results do not depend on batching, shards or arriva
           }
           const queues = [...perShard].map(([shardId, shardEvents]) => ({ shardId, batches: split(shardEvents, batchSizes) }));
           const store = new InMemoryWindowStore();
-          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory([...perShard.keys()]));
+          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory([...perShard.keys()], 0));
 
           // Act: batches of different shards in a random interleaving, each shard in order.
           let sequence = 0;
@@ -193,7 +52,7 @@ describe('Property: windowed results do not depend on batching, shards or arriva
 
           // Assess
           expect([...store.late.values()]).toEqual([]);
-          expectStoreMatches(store, metrics, recompute(metrics, events));
+          expectWindowsMatch(store.windows.values(), metrics, recompute(metrics, events));
           finalizations += store.finalizations;
         },
       ),
@@ -262,7 +121,7 @@ describe('Property: lateness', () => {
           const metrics = definitions(allowedLatenessMs).map(compileMetric);
           const events = toEvents(generated);
           const store = new InMemoryWindowStore();
-          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory(['shardId-000000000000']));
+          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory(['shardId-000000000000'], 0));
 
           // Act
           let sequence = 0;
@@ -274,7 +133,7 @@ describe('Property: lateness', () => {
           const reference = referenceWithLateness(metrics, events);
           const lateOutput = new Map([...store.late.values()].map((entry) => [`${entry.metric}|${entry.event.id}`, entry.windowsMissed.map((w) => w.startMs)]));
           expect(new Map([...lateOutput].sort())).toEqual(new Map([...reference.late].sort()));
-          expectStoreMatches(store, metrics, reference.expected);
+          expectWindowsMatch(store.windows.values(), metrics, reference.expected);
           // Late events are counted on the fixed windows they missed.
           for (const window of store.windows.values()) {
             if (window.metric === 'session') continue;
