@@ -36,11 +36,13 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
       cloudWatch.addMetric('LateEvents', MetricUnit.Count, outcome.summary.lateEvents);
       cloudWatch.addMetric('WindowsWritten', MetricUnit.Count, outcome.summary.windowsWritten);
       cloudWatch.addMetric('WindowsFinalized', MetricUnit.Count, outcome.summary.windowsFinalized);
+      cloudWatch.addMetric('WriteConflicts', MetricUnit.Count, outcome.summary.writeConflicts);
     }
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.
     logger.error('batch failed', { error: error as Error, records: event.Records.length });
+    cloudWatch.addMetric('BatchesFailed', MetricUnit.Count, 1);
     throw error;
   } finally {
     cloudWatch.publishStoredMetrics();
