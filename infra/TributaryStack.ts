@@ -4,7 +4,9 @@ import { resolveConfig } from '../shared/config/resolveConfig';
 import type { ResolvedConfig, TributaryConfig } from '../shared/config/TributaryConfig';
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
+import { Archiver } from './constructs/Archiver';
 import { EventStream } from './constructs/EventStream';
+import { EventsTable } from './constructs/EventsTable';
 import { LateEventsTable } from './constructs/LateEventsTable';
 import { createTributaryFunction } from './constructs/createTributaryFunction';
 import { PipelineApi } from './constructs/PipelineApi';
@@ -20,6 +22,8 @@ export class TributaryStack extends Stack {
   public readonly aggregates: AggregatesTable;
   public readonly lateEvents: LateEventsTable;
   public readonly aggregator: Aggregator;
+  public readonly events: EventsTable;
+  public readonly archiver: Archiver;
   public readonly pipelineApi: PipelineApi;
 
   public constructor(scope: Construct, id: string, props: TributaryStackProps) {
@@ -37,6 +41,9 @@ export class TributaryStack extends Stack {
       config: this.config,
     });
 
+    this.events = new EventsTable(this, 'RawEvents', { removalPolicy: this.config.storage.removalPolicy });
+    this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, config: this.config });
+
     const ingestFunction = createTributaryFunction(this, 'IngestFunction', {
       name: 'ingest',
       environment: { STREAM_NAME: this.eventStream.stream.streamName },
@@ -49,9 +56,11 @@ export class TributaryStack extends Stack {
       environment: {
         AGGREGATES_TABLE: this.aggregates.table.tableName,
         AGGREGATE_RETENTION_DAYS: String(this.config.storage.aggregateRetentionDays),
+        EVENTS_TABLE: this.events.table.tableName,
       },
     });
     this.aggregates.table.grantReadData(queryFunction);
+    this.events.table.grantReadData(queryFunction);
 
     this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction });
 
@@ -59,6 +68,8 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'StreamName', { value: this.eventStream.stream.streamName });
     new CfnOutput(this, 'AggregatesTableName', { value: this.aggregates.table.tableName });
     new CfnOutput(this, 'LateEventsTableName', { value: this.lateEvents.table.tableName });
+    new CfnOutput(this, 'EventsTableName', { value: this.events.table.tableName });
+    new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
   }
 }

@@ -4,17 +4,25 @@ import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { RequestError } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http/jsonResponse';
 import { compileMetric } from '../../shared/metrics/compileMetric';
-import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
+import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
+import { createDocumentClient, DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
+import { queryEvents } from './queryEvents';
 import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
 const metrics = loadBundledMetrics().map(compileMetric);
-const store = DynamoWindowStore.fromEnvironment();
+const documentClient = createDocumentClient();
+const windows = DynamoWindowStore.fromEnvironment(process.env, documentClient);
+const events = DynamoEventStore.fromEnvironment(process.env, documentClient);
 
-/** GET /metrics/{name}: a metric's windows for one group over a time range. */
+/** GET /metrics/{name}: a metric's windows; GET /events: raw events of a key or a type. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
-    const result = await queryMetric(metrics, store, event.pathParameters?.name, event.queryStringParameters ?? {}, Date.now());
+    const params = event.queryStringParameters ?? {};
+    const result =
+      event.resource === '/events'
+        ? await queryEvents(events, params, Date.now())
+        : await queryMetric(metrics, windows, event.pathParameters?.name, params, Date.now());
     return jsonResponse(200, result);
   } catch (error) {
     if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });

@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
 import { createTributaryFunction } from './createTributaryFunction';
+import { streamEventSource } from './streamEventSource';
 
 export interface AggregatorProps {
   readonly stream: kinesis.IStream;
@@ -52,19 +52,7 @@ export class Aggregator extends Construct {
     });
     props.table.grantReadWriteData(this.function);
     props.lateEventsTable.grantWriteData(this.function);
-    this.function.addEventSource(
-      new KinesisEventSource(props.stream, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: settings.batchSize,
-        maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
-        bisectBatchOnError: true,
-        retryAttempts: settings.maxRetryAttempts,
-        maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
-        reportBatchItemFailures: true,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.deadLetterQueue),
-      }),
-    );
+    this.function.addEventSource(streamEventSource(props.stream, settings, this.deadLetterQueue));
   }
 }
 

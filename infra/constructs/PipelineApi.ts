@@ -7,7 +7,7 @@ export interface PipelineApiProps {
   readonly queryFunction: lambda.IFunction;
 }
 
-/** The REST API: `POST /events` to ingest, `GET /metrics/{name}` to read windows. */
+/** The REST API: `POST /events` to ingest, `GET /events` to read raw events, `GET /metrics/{name}` to read windows. */
 export class PipelineApi extends Construct {
   public readonly api: apigateway.RestApi;
 
@@ -19,7 +19,9 @@ export class PipelineApi extends Construct {
       cloudWatchRole: false,
       deployOptions: { stageName: 'v1', throttlingRateLimit: 5_000, throttlingBurstLimit: 2_000 },
     });
-    this.api.root.addResource('events').addMethod('POST', new apigateway.LambdaIntegration(props.ingestFunction));
+    const events = this.api.root.addResource('events');
+    events.addMethod('POST', new apigateway.LambdaIntegration(props.ingestFunction));
+    events.addMethod('GET', new apigateway.LambdaIntegration(props.queryFunction));
     this.api.root
       .addResource('metrics')
       .addResource('{name}')

@@ -62,6 +62,11 @@ export interface StorageConfig {
    */
   readonly lateEventRetentionDays?: number;
   /**
+   * Days a raw event stays in the events table after it was accepted (DynamoDB TTL), 1..3650.
+   * @default 30
+   */
+  readonly eventRetentionDays?: number;
+  /**
    * What `cdk destroy` does with the tables.
    * @default 'retain'
    */
@@ -96,5 +101,5 @@ export const CONFIG_DEFAULTS = {
     memorySizeMb: 512,
     timeoutSeconds: 60,
   },
-  storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, removalPolicy: 'retain' },
+  storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
 } as const satisfies Omit<ResolvedConfig, 'metrics'>;

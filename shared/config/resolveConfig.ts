@@ -26,6 +26,7 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
   range('aggregator.timeoutSeconds', resolved.aggregator.timeoutSeconds, 1, 900);
   range('storage.aggregateRetentionDays', resolved.storage.aggregateRetentionDays, 1, 3_650);
   range('storage.lateEventRetentionDays', resolved.storage.lateEventRetentionDays, 1, 3_650);
+  range('storage.eventRetentionDays', resolved.storage.eventRetentionDays, 1, 3_650);
   if (resolved.storage.removalPolicy !== 'retain' && resolved.storage.removalPolicy !== 'destroy') {
     problems.push(`storage.removalPolicy must be "retain" or "destroy" (got ${JSON.stringify(resolved.storage.removalPolicy)})`);
   }

@@ -17,10 +17,12 @@ describe('Class: TributaryStack', () => {
     template = synth({ metrics: [ordersPerRegion], aggregator: { batchSize: 250, maxBatchingWindowSeconds: 2, maxRetryAttempts: 3, maxRecordAgeSeconds: 600 } });
   });
 
-  it('wires the aggregator ESM with partial responses, bisect, bounded retries, record age and an SQS on-failure destination', () => {
-    const queues = template.findResources('AWS::SQS::Queue');
-    const [dlqId] = Object.keys(queues);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  it.each([
+    ['aggregator', '^AggregatorDeadLetterQueue'],
+    ['archiver', '^ArchiverDeadLetterQueue'],
+  ])('wires the %s ESM with partial responses, bisect, bounded retries, record age and its own SQS on-failure destination', (_, dlqPattern) => {
+    const dlqId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => new RegExp(dlqPattern).test(id))!;
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsStream'), 'Arn'] },
       StartingPosition: 'TRIM_HORIZON',
@@ -35,8 +37,8 @@ describe('Class: TributaryStack', () => {
     });
   });
 
-  it('keeps the DLQ encrypted for 14 days', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+  it('keeps the DLQs encrypted for 14 days', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
 
@@ -78,7 +80,7 @@ describe('Class: TributaryStack', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       SSESpecification: { SSEEnabled: true },
     });
-    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain']);
   });
 
   it('keeps late events in their own table (metric#day, time#id), with TTL, and lets only the aggregator write them', () => {
@@ -106,7 +108,7 @@ describe('Class: TributaryStack', () => {
 
   it('runs every function on Node.js 22 arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -116,8 +118,32 @@ describe('Class: TributaryStack', () => {
     });
   });
 
-  it('routes POST /events and GET /metrics/{name} to Lambda proxy integrations', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+  it('keeps raw events by key (pk) and time (sk), with a by-type index over hour buckets, TTL and PITR; only the archiver writes them', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'by-type',
+          KeySchema: [
+            { AttributeName: 'typePk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^RawEventsTable') }, EVENT_RETENTION_DAYS: '30' }) },
+    });
+  });
+
+  it('routes POST /events, GET /events and GET /metrics/{name} to Lambda proxy integrations', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'GET',

@@ -26,7 +26,7 @@ describe('Function: resolveConfig', () => {
       memorySizeMb: 512,
       timeoutSeconds: 60,
     });
-    expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, removalPolicy: 'retain' });
+    expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' });
   });
 
   it('names every invalid setting with its allowed range', () => {

@@ -1,0 +1,53 @@
+import { parseEventTime } from '../../shared/envelope/parseEventTime';
+import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
+import { RequestError } from '../../shared/errors';
+import type { DynamoEventStore, EventPage } from '../../shared/storage/DynamoEventStore';
+
+/** What GET /events answers. */
+export interface EventsQueryResult {
+  readonly key?: string;
+  readonly type?: string;
+  readonly from: number;
+  readonly to: number;
+  readonly events: readonly EventEnvelope[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** Events per page unless `limit` says otherwise. */
+export const DEFAULT_EVENTS_LIMIT = 100;
+export const MAX_EVENTS_LIMIT = 1_000;
+/** Range used when `from` is omitted. */
+const DEFAULT_RANGE_MS = 3_600_000;
+
+/**
+ * GET /events?key=…|type=…&from=…&to=…&limit=…&cursor=…: raw events of one key
+ * or one type with time in [from, to), oldest first, a page at a time.
+ */
+export async function queryEvents(
+  store: Pick<DynamoEventStore, 'byKey' | 'byType'>,
+  params: Readonly<Record<string, string | undefined>>,
+  nowMs: number,
+): Promise<EventsQueryResult> {
+  const { key, type } = params;
+  if ((key === undefined) === (type === undefined)) {
+    throw new RequestError(400, 'Give exactly one of the query parameters "key" or "type"');
+  }
+  if ((key ?? type) === '') throw new RequestError(400, `Query parameter "${key !== undefined ? 'key' : 'type'}" must not be empty`);
+  const to = params.to === undefined ? nowMs : parseTime('to', params.to);
+  const from = params.from === undefined ? to - DEFAULT_RANGE_MS : parseTime('from', params.from);
+  if (from >= to) throw new RequestError(400, `"from" (${from}) must be before "to" (${to})`);
+  const limit = params.limit === undefined ? DEFAULT_EVENTS_LIMIT : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_LIMIT) {
+    throw new RequestError(400, `Query parameter "limit" must be a whole number from 1 to ${MAX_EVENTS_LIMIT} (got ${JSON.stringify(params.limit)})`);
+  }
+  const query = { fromMs: from, toMs: to, limit, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
+  const page: EventPage = key !== undefined ? await store.byKey(key, query) : await store.byType(type!, query);
+  return { ...(key !== undefined ? { key } : { type: type! }), from, to, events: page.events, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+function parseTime(name: string, value: string): number {
+  const parsed = parseEventTime(/^-?\d+$/.test(value) ? Number(value) : value);
+  if (!parsed.ok) throw new RequestError(400, `Query parameter "${name}" ${parsed.reason}`);
+  return parsed.epochMs;
+}
