@@ -36,6 +36,23 @@ export interface LocalKinesisMapping {
   readonly onFailureQueueUrl?: string;
 }
 
+/** A DynamoDB Streams event source mapping with its template properties resolved. */
+export interface LocalDynamoDbMapping {
+  readonly logicalId: string;
+  readonly functionLogicalId: string;
+  readonly tableName: string;
+  readonly streamArn: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly bisectBatchOnFunctionError: boolean;
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly enabled: boolean;
+  readonly onFailureQueueUrl?: string;
+}
+
 /** One REST API route: `POST /events` → function. */
 export interface LocalRoute {
   readonly httpMethod: string;
@@ -57,6 +74,7 @@ export interface LocalPlan {
   readonly endpoints: EmulatorEndpoints;
   readonly functions: readonly LocalFunction[];
   readonly kinesisMappings: readonly LocalKinesisMapping[];
+  readonly dynamoDbMappings: readonly LocalDynamoDbMapping[];
   readonly restApis: readonly LocalRestApi[];
   /** Logical id → physical name/URL of provisioned streams, tables and queues. */
   readonly resources: Readonly<Record<string, { type: string; physicalId: string }>>;

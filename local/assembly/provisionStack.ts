@@ -15,7 +15,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import type { LocalClients } from '../aws/localClients';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulators/Emulators';
 import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
-import type { LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
+import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 
 /** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
@@ -127,10 +127,13 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     .map(([logicalId, resource]) => toLocalFunction(logicalId, resource, stack, context));
 
   const kinesisMappings: LocalKinesisMapping[] = [];
+  const dynamoDbMappings: LocalDynamoDbMapping[] = [];
   for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
-    const mapping = toKinesisMapping(logicalId, resource, resources, context, functions);
-    if (mapping) kinesisMappings.push(mapping);
-    else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis event sources are polled locally so far' });
+    const kinesis = toKinesisMapping(logicalId, resource, resources, context, functions);
+    const dynamoDb = kinesis ? undefined : toDynamoDbMapping(logicalId, resource, resources, context, functions);
+    if (kinesis) kinesisMappings.push(kinesis);
+    else if (dynamoDb) dynamoDbMappings.push(dynamoDb);
+    else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis and DynamoDB Streams event sources are polled locally' });
   }
 
   return {
@@ -138,6 +141,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     endpoints,
     functions,
     kinesisMappings,
+    dynamoDbMappings,
     restApis: toRestApis(resources, context),
     resources: physical,
     notEmulated,
@@ -248,6 +252,39 @@ function toKinesisMapping(
     ([id, candidate]) => candidate.Type === 'AWS::Kinesis::Stream' && context.resources.get(id)?.attributes.Arn === sourceArn,
   );
   if (!streamEntry) return undefined;
+  const common = commonMappingProps(logicalId, props, context, functions);
+  return {
+    ...common,
+    streamName: streamEntry[0],
+    streamArn: sourceArn,
+    startingPosition: (props.StartingPosition as LocalKinesisMapping['startingPosition']) ?? 'LATEST',
+    ...(props.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Number(props.StartingPositionTimestamp) } : {}),
+    parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
+  };
+}
+
+/** A mapping on the stream of one of the stack's tables, for the local DynamoDB Streams poller; undefined for other sources. */
+function toDynamoDbMapping(
+  logicalId: string,
+  resource: TemplateResource,
+  resources: readonly [string, TemplateResource][],
+  context: IntrinsicContext,
+  functions: readonly LocalFunction[],
+): LocalDynamoDbMapping | undefined {
+  const props = resolveIntrinsics(resource.Properties ?? {}, context) as Record<string, unknown>;
+  const sourceArn = String(props.EventSourceArn);
+  const tableEntry = resources.find(([id, candidate]) => candidate.Type === 'AWS::DynamoDB::Table' && context.resources.get(id)?.attributes.StreamArn === sourceArn);
+  if (!tableEntry) return undefined;
+  return {
+    ...commonMappingProps(logicalId, props, context, functions),
+    tableName: tableEntry[0],
+    streamArn: sourceArn,
+    startingPosition: (props.StartingPosition as LocalDynamoDbMapping['startingPosition']) ?? 'LATEST',
+  };
+}
+
+/** The properties every stream mapping shares: target function, batching, failure handling. */
+function commonMappingProps(logicalId: string, props: Record<string, unknown>, context: IntrinsicContext, functions: readonly LocalFunction[]) {
   const functionName = String(props.FunctionName);
   const target = functions.find((fn) => fn.functionName === functionName || fn.functionArn === functionName);
   if (!target) throw new Error(`Event source mapping ${logicalId} targets ${functionName}, which is not a function of the stack`);
@@ -262,17 +299,12 @@ function toKinesisMapping(
   return {
     logicalId,
     functionLogicalId: target.logicalId,
-    streamName: streamEntry[0],
-    streamArn: sourceArn,
     batchSize: Number(props.BatchSize ?? 100),
     maxBatchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
-    startingPosition: (props.StartingPosition as LocalKinesisMapping['startingPosition']) ?? 'LATEST',
-    ...(props.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Number(props.StartingPositionTimestamp) } : {}),
     bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
     maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
     maximumRecordAgeSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-    parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
     enabled: props.Enabled !== false,
     ...(onFailureQueueUrl ? { onFailureQueueUrl } : {}),
   };

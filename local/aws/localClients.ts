@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export interface LocalClients {
   readonly kinesis: KinesisClient;
   readonly dynamodb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
   readonly documents: DynamoDBDocumentClient;
   readonly sqs: SQSClient;
 }
@@ -23,6 +25,7 @@ export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
   return {
     kinesis: new KinesisClient({ ...common, endpoint: endpoints.kinesis }),
     dynamodb,
+    streams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodb }),
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
   };

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { EsmSettings } from './EsmSettings';
 import type { StreamRecord } from './StreamRecord';
 
+/** Where the batch description goes in the record: Kinesis or DynamoDB Streams. */
+export type BatchInfoKey = 'KinesisBatchInfo' | 'DDBStreamBatchInfo';
+
 /** Why a batch was discarded, in the words Lambda uses in `requestContext.condition`. */
 export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 /**
  * The invocation record Lambda sends to an SQS/SNS on-failure destination for a
- * Kinesis batch. It points at the records (shard and sequence range) but does
+ * Kinesis (or DynamoDB Streams) batch. It points at the records (shard and sequence range) but does
  * not contain them: a redrive re-reads them from the stream.
  */
 export function buildOnFailureRecord(
@@ -17,6 +20,7 @@ export function buildOnFailureRecord(
   approximateInvokeCount: number,
   functionError: string | undefined,
   nowMs: number,
+  batchInfoKey: BatchInfoKey = 'KinesisBatchInfo',
 ): Record<string, unknown> {
   const first = records[0]!;
   const last = records[records.length - 1]!;
@@ -29,7 +33,7 @@ export function buildOnFailureRecord(
     },
     version: '1.0',
     timestamp: new Date(nowMs).toISOString(),
-    KinesisBatchInfo: {
+    [batchInfoKey]: {
       shardId: first.shardId,
       startSequenceNumber: first.sequenceNumber,
       endSequenceNumber: last.sequenceNumber,

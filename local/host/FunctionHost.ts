@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { createLocalClients, localAwsEnvironment } from '../aws/localClients';
 import { CheckpointStore } from '../esm/CheckpointStore';
+import { DynamoDbStreamsEventSourceMapping } from '../esm/DynamoDbStreamsEventSourceMapping';
 import { KinesisEventSourceMapping, type PollerTiming } from '../esm/KinesisEventSourceMapping';
+import type { StreamEventSourceMapping } from '../esm/StreamEventSourceMapping';
 import type { MappingStats } from '../esm/MappingStats';
 import { ApiGatewayServer, type RouteStats } from './ApiGatewayServer';
 import type { Invoke } from './InvokeResult';
@@ -31,7 +33,7 @@ export interface HostStats {
  */
 export class FunctionHost {
   private readonly lambdas = new Map<string, LocalLambda>();
-  private readonly mappings: KinesisEventSourceMapping[] = [];
+  private readonly mappings: StreamEventSourceMapping[] = [];
   private readonly servers: ApiGatewayServer[] = [];
   public apiUrls: string[] = [];
 
@@ -65,6 +67,16 @@ export class FunctionHost {
       const esm = new KinesisEventSourceMapping(
         mapping,
         { kinesis: clients.kinesis, sqs: clients.sqs, checkpoints, invoke: invokers.get(target.logicalId)!, functionArn: target.functionArn, log },
+        this.options.timing,
+      );
+      await esm.start();
+      this.mappings.push(esm);
+    }
+    for (const mapping of this.plan.dynamoDbMappings) {
+      const target = this.plan.functions.find((fn) => fn.logicalId === mapping.functionLogicalId)!;
+      const esm = new DynamoDbStreamsEventSourceMapping(
+        mapping,
+        { streams: clients.streams, sqs: clients.sqs, checkpoints, invoke: invokers.get(target.logicalId)!, functionArn: target.functionArn, log },
         this.options.timing,
       );
       await esm.start();
