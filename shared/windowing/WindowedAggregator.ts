@@ -65,8 +65,6 @@ export interface BatchSummary {
 export class WindowedAggregator {
   private readonly maxWriteAttempts: number;
   private readonly retryBaseMs: number;
-  /** Lost write races in the current batch (a CloudWatch metric: contention on hot windows). */
-  private conflicts = 0;
   /** When this container last ran finalisation, per metric. */
   private readonly finalizedAtMs = new Map<string, number>();
   private readonly writeConcurrency: number;
@@ -85,7 +83,8 @@ export class WindowedAggregator {
 
   /** Applies one shard's events, in shard order. Throws when storage fails; nothing is swallowed. */
   public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number): Promise<BatchSummary> {
-    this.conflicts = 0;
+    // Lost write races of this batch (a CloudWatch metric: contention on hot windows).
+    const races = { lost: 0 };
     const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
     const placement = placeEvents(this.metrics, shardId, events, snapshot, listed, nowMs);
     const late = new LateCollector(shardId);
@@ -99,7 +98,7 @@ export class WindowedAggregator {
       if (metric.window.kind === 'session') {
         const window = metric.window;
         for (const [, groupEvents] of groupBy(placed, (p) => p.group)) {
-          tasks.push(() => this.applySessions(metric, window, groupEvents, late, nowMs));
+          tasks.push(() => this.applySessions(metric, window, groupEvents, late, nowMs, races));
         }
         eventsCounted += placed.length;
       } else {
@@ -111,7 +110,7 @@ export class WindowedAggregator {
 
     // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
     const prefetched = await this.store.getWindows(fixedUnits.map(({ unit }) => unit.key));
-    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, nowMs, prefetched[i])));
+    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, nowMs, prefetched[i], races)));
     const windowsWritten = (await runLimited(tasks, this.writeConcurrency, (task) => task())).reduce((sum, n) => sum + n, 0);
     const lateEvents = [...placement.invalid, ...late.entries()];
     await this.lateSink.write(lateEvents, nowMs);
@@ -120,14 +119,14 @@ export class WindowedAggregator {
     // Re-read after writing this shard's progress: two shards finishing together
     // each read before the other wrote, and neither would advance the watermark.
     // Written-then-read guarantees the later reader sees both.
-    const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), placement.progress, listed, nowMs);
+    const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), placement.progress, listed, nowMs, races);
     let windowsFinalized = 0;
     for (const metric of advanced) {
       if (!this.finalizationDue(metric, snapshot.watermarkMs[metric], watermarkMs[metric]!, nowMs)) continue;
       windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
       this.finalizedAtMs.set(metric, nowMs);
     }
-    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, writeConflicts: this.conflicts, watermarkMs };
+    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, writeConflicts: races.lost, watermarkMs };
   }
 
   /**
@@ -148,15 +147,15 @@ export class WindowedAggregator {
   }
 
   /** Full-jitter exponential back-off after a lost race, so colliding consumers spread out. */
-  private async backOff(attempt: number): Promise<void> {
-    this.conflicts += 1;
+  private async backOff(attempt: number, races: { lost: number }): Promise<void> {
+    races.lost += 1;
     const capMs = Math.min(1_000, this.retryBaseMs * 2 ** (attempt - 1));
     await new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
   }
 
-  private async applyFixedWindow(metric: CompiledMetric, unit: FixedUnit, late: LateCollector, nowMs: number, prefetched: StoredWindow | undefined): Promise<number> {
+  private async applyFixedWindow(metric: CompiledMetric, unit: FixedUnit, late: LateCollector, nowMs: number, prefetched: StoredWindow | undefined, races: { lost: number }): Promise<number> {
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
-      if (attempt > 1) await this.backOff(attempt);
+      if (attempt > 1) await this.backOff(attempt, races);
       const stored = attempt === 1 ? prefetched : (await this.store.getWindows([unit.key]))[0];
       if (stored?.finalAtMs !== undefined) {
         // Finalised by another consumer after this batch read the watermark: the events are late after all.
@@ -171,7 +170,7 @@ export class WindowedAggregator {
     throw new WindowContentionError(describe(unit.key), this.maxWriteAttempts);
   }
 
-  private async applySessions(metric: CompiledMetric, window: SessionWindow, events: readonly PlacedEvent[], late: LateCollector, nowMs: number): Promise<number> {
+  private async applySessions(metric: CompiledMetric, window: SessionWindow, events: readonly PlacedEvent[], late: LateCollector, nowMs: number, races: { lost: number }): Promise<number> {
     const group = events[0]!.group;
     let fromMs = Number.POSITIVE_INFINITY;
     let toMs = Number.NEGATIVE_INFINITY;
@@ -180,7 +179,7 @@ export class WindowedAggregator {
       toMs = Math.max(toMs, placed.timeMs + window.gapMs);
     }
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
-      if (attempt > 1) await this.backOff(attempt);
+      if (attempt > 1) await this.backOff(attempt, races);
       const { sessions: stored, groupVersion } = await this.store.findSessions(metric.name, group, fromMs, toMs);
       const plan = mergeSessions(metric, window.gapMs, stored, events);
       const writes: WindowWrite[] = [];
@@ -209,6 +208,7 @@ export class WindowedAggregator {
     progress: ShardProgress,
     listed: ReadonlyMap<string, number>,
     nowMs: number,
+    races: { lost: number },
   ): Promise<{ watermarkMs: Record<string, number>; advanced: string[] }> {
     let current = snapshot;
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
@@ -226,7 +226,7 @@ export class WindowedAggregator {
       }
       if (advanced.length === 0) return { watermarkMs, advanced };
       if (await this.store.advanceWatermarks(watermarkMs, current.version, nowMs)) return { watermarkMs, advanced };
-      await this.backOff(attempt + 1);
+      await this.backOff(attempt + 1, races);
       current = await this.store.readWatermarks();
     }
     throw new WindowContentionError('pipeline watermark', this.maxWriteAttempts);

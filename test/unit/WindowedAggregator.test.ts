@@ -102,6 +102,23 @@ describe('Class: WindowedAggregator', () => {
     ]);
   });
 
+  it('re-reads and re-merges a window another shard wrote since it was read, and counts the lost race', async () => {
+    // Prepare: just before this batch's write, another consumer adds an event to the same window.
+    const { store, aggregator } = setUp();
+    await aggregator.processBatch(SHARD_A, [order(T + 100)], 0);
+    store.beforeWrite = () => {
+      for (const [key, window] of store.windows) store.windows.set(key, { ...window, eventCount: window.eventCount + 1, state: { orders: 2 }, version: window.version + 1 });
+      store.beforeWrite = undefined;
+    };
+
+    // Act
+    const summary = await aggregator.processBatch(SHARD_A, [order(T + 200)], 0);
+
+    // Assess: nothing lost: 1 (first batch) + 1 (the other writer) + 1 (this batch).
+    expect(summary.writeConflicts).toBe(1);
+    expect(store.windows.get(`orders\u0000eu\u0000${T}`)).toMatchObject({ eventCount: 3, values: { orders: 3 }, version: 3 });
+  });
+
   it('finalises each window exactly once however many batches pass it', async () => {
     const { store, aggregator } = setUp();
     for (let i = 0; i < 20; i++) await aggregator.processBatch(SHARD_A, [order(T + i * 5_000), order(T + i * 5_000 + 1)], 0);
