@@ -1,12 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
-import { createTributaryFunction } from './createTributaryFunction';
-import { streamEventSource } from './streamEventSource';
+import { createStreamConsumer } from './createStreamConsumer';
 
 export interface AggregatorProps {
   readonly stream: kinesis.IStream;
@@ -27,16 +25,10 @@ export class Aggregator extends Construct {
   public constructor(scope: Construct, id: string, props: AggregatorProps) {
     super(scope, id);
     const settings = props.config.aggregator;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    this.function = createTributaryFunction(this, 'Function', {
+    const consumer = createStreamConsumer(this, props.stream, settings, {
       name: 'aggregator',
       metrics: props.config.metrics,
       memorySize: settings.memorySizeMb,
-      timeout: Duration.seconds(settings.timeoutSeconds),
       environment: {
         // A batch's decoded events live until its windows are written; with V8's default
         // 16 MB semi-space each scavenge copies them and promotes them, which was most of
@@ -50,9 +42,10 @@ export class Aggregator extends Construct {
         STREAM_NAME: props.stream.streamName,
       },
     });
+    this.function = consumer.function;
+    this.deadLetterQueue = consumer.deadLetterQueue;
     props.table.grantReadWriteData(this.function);
     props.lateEventsTable.grantWriteData(this.function);
-    this.function.addEventSource(streamEventSource(props.stream, settings, this.deadLetterQueue));
   }
 }
 

@@ -1,12 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
-import { createTributaryFunction } from './createTributaryFunction';
-import { streamEventSource } from './streamEventSource';
+import { createStreamConsumer } from './createStreamConsumer';
 
 export interface ArchiverProps {
   readonly stream: kinesis.IStream;
@@ -25,22 +23,16 @@ export class Archiver extends Construct {
 
   public constructor(scope: Construct, id: string, props: ArchiverProps) {
     super(scope, id);
-    const settings = props.config.aggregator;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    this.function = createTributaryFunction(this, 'Function', {
+    const consumer = createStreamConsumer(this, props.stream, props.config.aggregator, {
       name: 'archive',
       memorySize: 256,
-      timeout: Duration.seconds(settings.timeoutSeconds),
       environment: {
         EVENTS_TABLE: props.eventsTable.tableName,
         EVENT_RETENTION_DAYS: String(props.config.storage.eventRetentionDays),
       },
     });
+    this.function = consumer.function;
+    this.deadLetterQueue = consumer.deadLetterQueue;
     props.eventsTable.grantWriteData(this.function);
-    this.function.addEventSource(streamEventSource(props.stream, settings, this.deadLetterQueue));
   }
 }

@@ -14,43 +14,36 @@ export interface LocalFunction {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-/** A Kinesis event source mapping with its template properties resolved. */
-export interface LocalKinesisMapping {
+/** What every stream event source mapping has, resolved from the template. */
+export interface LocalStreamMapping {
   readonly logicalId: string;
   readonly functionLogicalId: string;
-  readonly streamName: string;
   readonly streamArn: string;
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
-  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-  readonly startingPositionTimestamp?: number;
   readonly bisectBatchOnFunctionError: boolean;
   /** -1 retries forever (until the record expires). */
   readonly maximumRetryAttempts: number;
   /** -1 means no age limit. */
   readonly maximumRecordAgeSeconds: number;
   readonly reportBatchItemFailures: boolean;
-  readonly parallelizationFactor: number;
   readonly enabled: boolean;
   /** Queue URL of the on-failure destination, when one is set. */
   readonly onFailureQueueUrl?: string;
 }
 
-/** A DynamoDB Streams event source mapping with its template properties resolved. */
-export interface LocalDynamoDbMapping {
-  readonly logicalId: string;
-  readonly functionLogicalId: string;
+/** A Kinesis event source mapping. */
+export interface LocalKinesisMapping extends LocalStreamMapping {
+  readonly streamName: string;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  readonly startingPositionTimestamp?: number;
+  readonly parallelizationFactor: number;
+}
+
+/** A DynamoDB Streams event source mapping. */
+export interface LocalDynamoDbMapping extends LocalStreamMapping {
   readonly tableName: string;
-  readonly streamArn: string;
-  readonly batchSize: number;
-  readonly maxBatchingWindowSeconds: number;
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
-  readonly bisectBatchOnFunctionError: boolean;
-  readonly maximumRetryAttempts: number;
-  readonly maximumRecordAgeSeconds: number;
-  readonly reportBatchItemFailures: boolean;
-  readonly enabled: boolean;
-  readonly onFailureQueueUrl?: string;
 }
 
 /** One REST API route: `POST /events` → function. */

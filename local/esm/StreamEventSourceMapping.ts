@@ -1,4 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalStreamMapping } from '../assembly/LocalPlan';
 import type { Invoke } from '../host/InvokeResult';
 import type { CheckpointStore } from './CheckpointStore';
 import { deliverBatch } from './deliverBatch';
@@ -20,20 +21,6 @@ export interface ShardSource {
   toEvent(records: readonly StreamRecord[]): unknown;
   /** The key of the batch description in an on-failure record. */
   readonly batchInfoKey: BatchInfoKey;
-}
-
-/** The mapping properties every stream source shares, resolved from the template. */
-export interface StreamMapping {
-  readonly logicalId: string;
-  readonly streamArn: string;
-  readonly batchSize: number;
-  readonly maxBatchingWindowSeconds: number;
-  readonly bisectBatchOnFunctionError: boolean;
-  readonly maximumRetryAttempts: number;
-  readonly maximumRecordAgeSeconds: number;
-  readonly reportBatchItemFailures: boolean;
-  readonly enabled: boolean;
-  readonly onFailureQueueUrl?: string;
 }
 
 export interface StreamMappingDeps {
@@ -82,7 +69,7 @@ export class StreamEventSourceMapping {
   private readonly settings: EsmSettings;
 
   public constructor(
-    public readonly mapping: StreamMapping,
+    public readonly mapping: LocalStreamMapping,
     private readonly source: ShardSource,
     private readonly deps: StreamMappingDeps,
     private readonly timing: PollerTiming = {},

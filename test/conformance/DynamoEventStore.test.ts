@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { RequestError } from '../../shared/errors';
 import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
 import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
-import { EVENT_KEYS } from '../../shared/storage/eventKeys';
+import { createEventsTable } from '../support/createEventsTable';
 import { envelopeFactory } from '../support/factories';
 
 /** The raw event store against DynamoDB Local: key design, by-type merge across buckets and suffixes, cursors. */
@@ -40,31 +40,7 @@ describe('Conformance: DynamoEventStore on DynamoDB Local', () => {
   beforeAll(async () => {
     emulators = await Emulators.start({ kinesis: 0, dynamodb: 0, sqs: 0 }, mkdtempSync(path.join(tmpdir(), 'tributary-events-')));
     const client = new DynamoDBClient({ endpoint: emulators.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'events',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: EVENT_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: EVENT_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: EVENT_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: EVENT_KEYS.sortKey, AttributeType: 'S' },
-          { AttributeName: EVENT_KEYS.typePartitionKey, AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: EVENT_KEYS.typeIndex,
-            KeySchema: [
-              { AttributeName: EVENT_KEYS.typePartitionKey, KeyType: 'HASH' },
-              { AttributeName: EVENT_KEYS.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await createEventsTable(client, 'events');
     store = new DynamoEventStore('events', 30, createDocumentClient(client));
     // Written twice, shuffled: redelivery writes the same items.
     await store.putEvents([...events].reverse());

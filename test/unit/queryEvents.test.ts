@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { queryEvents } from '../../functions/query/queryEvents';
-import { RequestError } from '../../shared/errors';
 import type { EventRangeQuery } from '../../shared/storage/DynamoEventStore';
 import { envelopeFactory } from '../support/factories';
+import { rejection } from '../support/rejection';
 
 const now = Date.UTC(2026, 10, 22, 12, 0);
 
@@ -19,15 +19,6 @@ class RecordingEventStore {
   }
 }
 
-const rejection = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RequestError) return { status: error.statusCode, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-};
 
 describe('Function: queryEvents', () => {
   it('reads one key or one type over [from, to) with the limit and cursor given, the last hour by default', async () => {

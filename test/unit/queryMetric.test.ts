@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { queryMetric, type WindowReader } from '../../functions/query/queryMetric';
-import { RequestError } from '../../shared/errors';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import type { StoredWindow, WindowKey } from '../../shared/storage/WindowStore';
 import { ordersPerRegion } from '../support/factories';
+import { rejection } from '../support/rejection';
 
 /** Records every read; answers from a fixed list of windows and watermarks. */
 class RecordingReader implements WindowReader {
@@ -43,15 +43,6 @@ const stored = (startMs: number, extra: Partial<StoredWindow> = {}): StoredWindo
   updatedAtMs: now,
   ...extra,
 });
-const rejection = async (promise: Promise<unknown>): Promise<{ status: number; message: string }> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RequestError) return { status: error.statusCode, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-};
 
 describe('Function: queryMetric', () => {
   it('reads a range of up to 99 computable windows and the watermark in one BatchGetItem, with each window state', async () => {

@@ -1,0 +1,49 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import { createTributaryFunction, type TributaryFunctionProps } from './createTributaryFunction';
+
+/** A stream consumer's parts. */
+export interface StreamConsumer {
+  readonly function: lambda.Function;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/**
+ * A function consuming the stream with the failure handling a stream needs:
+ * partial batch responses, bisect on error, bounded retries and record age,
+ * one poller per shard (records of a shard in order), and its own encrypted SQS
+ * on-failure queue (14 days), so a redrive knows which consumer a message is
+ * for. Created in `scope` as `DeadLetterQueue` and `Function`.
+ */
+export function createStreamConsumer(
+  scope: Construct,
+  stream: kinesis.IStream,
+  settings: ResolvedConfig['aggregator'],
+  functionProps: TributaryFunctionProps,
+): StreamConsumer {
+  const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    retentionPeriod: Duration.days(14),
+    enforceSSL: true,
+  });
+  const fn = createTributaryFunction(scope, 'Function', { timeout: Duration.seconds(settings.timeoutSeconds), ...functionProps });
+  fn.addEventSource(
+    new KinesisEventSource(stream, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: settings.batchSize,
+      maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+      bisectBatchOnError: true,
+      retryAttempts: settings.maxRetryAttempts,
+      maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+      reportBatchItemFailures: true,
+      parallelizationFactor: 1,
+      onFailure: new SqsDlq(deadLetterQueue),
+    }),
+  );
+  return { function: fn, deadLetterQueue };
+}
