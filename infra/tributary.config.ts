@@ -40,12 +40,13 @@ export const tributaryConfig: TributaryConfig = {
       },
     },
     {
-      // Session: each user's browsing sessions, closed after 30 minutes without a page view.
+      // Session: each user's browsing sessions, closed after 30 minutes without a page view;
+      // page views up to an hour late (offline devices) still join their session.
       name: 'user-sessions',
       filter: { types: ['page.viewed'] },
       groupBy: ['key'],
       window: { kind: 'session', gapMs: 1_800_000 },
-      watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000 },
+      watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000, allowedLatenessMs: 3_600_000 },
       aggregations: {
         pageViews: { kind: 'count' },
         distinctPages: { kind: 'distinct', field: 'data.page' },

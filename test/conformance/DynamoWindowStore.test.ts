@@ -87,7 +87,8 @@ describe('Conformance: DynamoWindowStore on DynamoDB Local', () => {
     const windows = await storedWindows(tableName);
     expectWindowsMatch(windows, metrics, recompute(metrics, events));
     expect(windows.filter((w) => w.finalAtMs !== undefined).length).toBeGreaterThan(10);
-  });
+    // ~1,000 conditional writes against DynamoDB Local on two shared cores: minutes, not the default 30 s, when CI is busy.
+  }, 180_000);
 
   it('finalises each window once, refuses writes to it after, and counts late events on it', async () => {
     // Prepare

@@ -141,7 +141,8 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
     await send([view(70, '/cart')]);
     await waitUntil('two sessions', async () => (await metric('user-sessions', query)).windows.length === 2, 20_000, 100);
 
-    // A view at minute 40 is within the watermark bound of neither, but touches both: [0, 100) as one session.
+    // A view at minute 40 arrives late (the watermark is near minute 70, so [0, 40) has
+    // ended) but within the hour of allowed lateness, and touches both: [0, 100) as one session.
     await send([view(40, '/shoes')]);
     await waitUntil('one merged session', async () => (await metric('user-sessions', query)).windows.length === 1, 20_000, 100);
     let sessions = (await metric('user-sessions', query)).windows;
