@@ -42,14 +42,6 @@ export class PoisonRecordError extends TributaryError {
   }
 }
 
-/** Writing aggregates failed after the SDK's own retries; the batch must be retried. */
-export class AggregateWriteError extends TributaryError {
-  public constructor(failedWrites: number, cause: unknown) {
-    super(`${failedWrites} aggregate write(s) failed`, { cause });
-    this.name = 'AggregateWriteError';
-  }
-}
-
 /** A stored sketch's bytes are not what the sketch writes: a corrupted or foreign item. */
 export class SketchDecodeError extends TributaryError {
   public constructor(message: string) {

@@ -150,7 +150,7 @@ export class WindowAccumulator {
 }
 
 /** `0.5` → `p50`, `0.999` → `p99.9`. */
-export function quantileLabel(q: number): string {
+function quantileLabel(q: number): string {
   return `p${Number((q * 100).toPrecision(6))}`;
 }
 

@@ -61,7 +61,7 @@ export class DynamoLateEventStore implements LateEventSink {
 export const MAX_STORED_EVENT_CHARS = 300_000;
 
 /** The stored form of a late event. */
-export function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): Record<string, unknown> {
+function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): Record<string, unknown> {
   const timeMs = late.eventTimeMs ?? late.event.time;
   const whole = JSON.stringify(late.event).length <= MAX_STORED_EVENT_CHARS;
   return {

@@ -26,12 +26,7 @@ export interface StoredWindow extends WindowKey {
 }
 
 /** A window's new content, written only if the stored version is still `expectedVersion` (0: must not exist). */
-export interface WindowWrite extends WindowKey {
-  readonly endMs: number;
-  readonly eventCount: number;
-  readonly state: Readonly<Record<string, EncodedState>>;
-  readonly values: Readonly<Record<string, AggregateValue>>;
-  readonly lateEventCount: number;
+export interface WindowWrite extends Omit<StoredWindow, 'finalAtMs' | 'version' | 'updatedAtMs'> {
   readonly expectedVersion: number;
   /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
   readonly finalAtWatermarkMs: number;
