@@ -1,5 +1,6 @@
 // Run by bench/aggregate.ts in a fresh process: peak RSS of one 10,000-record batch over 10,000 groups.
 import { tributaryConfig } from '../infra/tributary.config';
+import { NO_MARKS } from '../shared/delivery/SourceMarks';
 import { decodeEnvelope } from '../shared/envelope/decodeEnvelope';
 import { compileMetric } from '../shared/metrics/compileMetric';
 import type { WindowStore } from '../shared/storage/WindowStore';
@@ -13,16 +14,16 @@ const stub: WindowStore = {
   writeShardProgress: async () => {},
   advanceWatermarks: async () => true,
   getWindows: async (keys) => keys.map(() => undefined),
-  findSessions: async () => ({ sessions: [], groupVersion: 0 }),
+  findSessions: async () => ({ sessions: [], groupVersion: 0, groupMarks: NO_MARKS }),
   writeWindows: async () => true,
-  addLateCounts: async () => {},
+  addLateCount: async () => true,
   finalizeWindows: async () => 0,
   queryWindows: async () => [],
 };
 
 async function main(): Promise<void> {
   const metrics = tributaryConfig.metrics.map(compileMetric);
-  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()));
+  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()), { recordCompleted: async () => {}, isCompleted: async () => false });
   const records = syntheticRecords(10_000, { groups: 10_000, eventsPerSecond: 1_000 });
   global.gc?.();
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;

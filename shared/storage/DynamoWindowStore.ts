@@ -13,6 +13,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EncodedState, AggregateValue } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
+import { NO_DELIVERY, type DeliveryState } from '../delivery/DeliveryState';
+import { readMarks } from '../delivery/SourceMarks';
 import { ConfigError } from '../errors';
 import type { ShardProgress, WatermarkSnapshot } from '../windowing/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey } from './aggregateKeys';
@@ -77,7 +79,12 @@ export class DynamoWindowStore implements WindowStore {
         version = item.version as number;
       } else {
         const shardId = item.shardId as string;
-        shards.set(shardId, { shardId, maxEventTimeMs: item.maxEventTime as Record<string, number>, activeAtMs: item.activeAt as Record<string, number> });
+        shards.set(shardId, {
+          shardId,
+          maxEventTimeMs: (item.maxEventTime as Record<string, number> | undefined) ?? {},
+          activeAtMs: (item.activeAt as Record<string, number> | undefined) ?? {},
+          delivery: (item.delivery as DeliveryState | undefined) ?? NO_DELIVERY,
+        });
       }
     }
     return { shards, watermarkMs, version };
@@ -93,6 +100,7 @@ export class DynamoWindowStore implements WindowStore {
           shardId: progress.shardId,
           maxEventTime: progress.maxEventTimeMs,
           activeAt: progress.activeAtMs,
+          delivery: progress.delivery,
           updatedAt: nowMs,
         },
       }),
@@ -161,7 +169,8 @@ export class DynamoWindowStore implements WindowStore {
       if (window.endMs >= fromMs) sessions.push(window);
       else if (window.finalAtMs === undefined) break;
     }
-    return { sessions, groupVersion: ((await head).Item?.version as number | undefined) ?? 0 };
+    const guard = (await head).Item;
+    return { sessions, groupVersion: (guard?.version as number | undefined) ?? 0, groupMarks: readMarks(guard?.src) };
   }
 
   public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean> {
@@ -193,34 +202,35 @@ export class DynamoWindowStore implements WindowStore {
     }
   }
 
-  public async addLateCounts(counts: readonly LateCount[], nowMs: number): Promise<void> {
-    await runLimited(counts, this.concurrency, async (count) => {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: this.key(count),
-          // A window an event was late for is final: mark it (once) and drop it from the pending index.
-          UpdateExpression:
-            'ADD lateEvents :count, version :one SET finalAt = if_not_exists(finalAt, :now), metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), eventCount = if_not_exists(eventCount, :zero), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl) REMOVE #fpk, #fwm',
-          ExpressionAttributeNames: {
-            '#group': 'group',
-            '#ttl': AGGREGATE_KEYS.ttlAttribute,
-            '#fpk': AGGREGATE_KEYS.pendingPartitionKey,
-            '#fwm': AGGREGATE_KEYS.pendingSortKey,
-          },
-          ExpressionAttributeValues: {
-            ':count': count.count,
-            ':one': 1,
-            ':zero': 0,
-            ':now': nowMs,
-            ':metric': count.metric,
-            ':group': count.group,
-            ':end': count.endMs,
-            ':ttl': this.expiresAt(count.endMs),
-          },
-        }),
-      );
-    });
+  public async addLateCount(count: LateCount, nowMs: number): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: this.key(count),
+        // A window an event was late for is final: mark it (once) and drop it from the pending index.
+        UpdateExpression:
+          'ADD lateEvents :count SET version = :next, src = :src, finalAt = if_not_exists(finalAt, :now), metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), eventCount = if_not_exists(eventCount, :zero), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl) REMOVE #fpk, #fwm',
+        ConditionExpression: count.expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :version',
+        ExpressionAttributeNames: {
+          '#group': 'group',
+          '#ttl': AGGREGATE_KEYS.ttlAttribute,
+          '#fpk': AGGREGATE_KEYS.pendingPartitionKey,
+          '#fwm': AGGREGATE_KEYS.pendingSortKey,
+        },
+        ExpressionAttributeValues: {
+          ':count': count.count,
+          ':next': count.expectedVersion + 1,
+          ...(count.expectedVersion === 0 ? {} : { ':version': count.expectedVersion }),
+          ':src': count.marks,
+          ':zero': 0,
+          ':now': nowMs,
+          ':metric': count.metric,
+          ':group': count.group,
+          ':end': count.endMs,
+          ':ttl': this.expiresAt(count.endMs),
+        },
+      }),
+    );
   }
 
   public async finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number> {
@@ -309,22 +319,28 @@ export class DynamoWindowStore implements WindowStore {
         state: write.state,
         values: write.values,
         lateEvents: write.lateEventCount,
+        src: write.marks,
         version: write.expectedVersion + 1,
         updatedAt: nowMs,
         [AGGREGATE_KEYS.ttlAttribute]: this.expiresAt(write.endMs),
-        [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group),
-        [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs,
+        // A repaired final window stays final and out of the pending index.
+        ...(write.finalAtMs !== undefined
+          ? { finalAt: write.finalAtMs }
+          : { [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group), [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs }),
       },
       ...(write.expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
-        : { ConditionExpression: 'version = :version AND attribute_not_exists(finalAt)', ExpressionAttributeValues: { ':version': write.expectedVersion } }),
+        : {
+            ConditionExpression: write.finalAtMs !== undefined ? 'version = :version' : 'version = :version AND attribute_not_exists(finalAt)',
+            ExpressionAttributeValues: { ':version': write.expectedVersion },
+          }),
     };
   }
 
   private groupVersionPut(guard: SessionGroupGuard, nowMs: number) {
     return {
       TableName: this.options.tableName,
-      Item: { ...this.key({ metric: guard.metric, group: guard.group, startMs: AGGREGATE_KEYS.sessionGroupSort }), version: guard.expectedVersion + 1, updatedAt: nowMs },
+      Item: { ...this.key({ metric: guard.metric, group: guard.group, startMs: AGGREGATE_KEYS.sessionGroupSort }), version: guard.expectedVersion + 1, src: guard.marks, updatedAt: nowMs },
       ...(guard.expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
         : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': guard.expectedVersion } }),
@@ -373,6 +389,7 @@ export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
     ...(typeof item.finalAt === 'number' ? { finalAtMs: item.finalAt } : {}),
     version: (item.version as number | undefined) ?? 0,
     updatedAtMs: (item.updatedAt as number | undefined) ?? 0,
+    marks: readMarks(item.src),
   };
 }
 

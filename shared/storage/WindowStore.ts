@@ -1,4 +1,5 @@
 import type { AggregateValue, EncodedState } from '../aggregation/WindowAccumulator';
+import type { SourceMarks } from '../delivery/SourceMarks';
 import type { ShardProgress, WatermarkSnapshot } from '../windowing/ShardProgress';
 
 /** Identifies one window of one group of one metric. */
@@ -23,10 +24,16 @@ export interface StoredWindow extends WindowKey {
   /** Optimistic-concurrency version: 1 on creation, +1 per write. */
   readonly version: number;
   readonly updatedAtMs: number;
+  /** Which shards' events the window holds (effectively-once). */
+  readonly marks: SourceMarks;
 }
 
-/** A window's new content, written only if the stored version is still `expectedVersion` (0: must not exist). */
-export interface WindowWrite extends Omit<StoredWindow, 'finalAtMs' | 'version' | 'updatedAtMs'> {
+/**
+ * A window's new content, written only if the stored version is still
+ * `expectedVersion` (0: must not exist) and the window is not final — unless
+ * `finalAtMs` is given: a redrive or replay repairing a final window keeps it final.
+ */
+export interface WindowWrite extends Omit<StoredWindow, 'version' | 'updatedAtMs'> {
   readonly expectedVersion: number;
   /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
   readonly finalAtWatermarkMs: number;
@@ -46,6 +53,8 @@ export interface WindowDelete extends WindowKey {
 export interface SessionSet {
   readonly sessions: StoredWindow[];
   readonly groupVersion: number;
+  /** Which shards' events the group's sessions hold. */
+  readonly groupMarks: SourceMarks;
 }
 
 /** The group guard of a session write: the metric and group, and the version read. */
@@ -53,12 +62,17 @@ export interface SessionGroupGuard {
   readonly metric: string;
   readonly group: string;
   readonly expectedVersion: number;
+  /** The group's marks after the write. */
+  readonly marks: SourceMarks;
 }
 
-/** Events too late for a window, counted on it. */
+/** Events too late for a window, added to its late count if it is still at `expectedVersion` (0: no item yet). */
 export interface LateCount extends WindowKey {
   readonly endMs: number;
   readonly count: number;
+  readonly expectedVersion: number;
+  /** The window's marks after the update. */
+  readonly marks: SourceMarks;
 }
 
 /**
@@ -84,8 +98,8 @@ export interface WindowStore {
    * session group's version moved.
    */
   writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean>;
-  /** Adds late-event counts to windows; a window counted late is final, and marked so if it was not yet. */
-  addLateCounts(counts: readonly LateCount[], nowMs: number): Promise<void>;
+  /** Adds a late-event count to a window, which is final from then on; false when its version moved. */
+  addLateCount(count: LateCount, nowMs: number): Promise<boolean>;
   /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */
   finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number>;
   /** Windows of one group whose start lies in [fromMs, toMs), oldest first. */

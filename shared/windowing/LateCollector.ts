@@ -1,11 +1,24 @@
 import { LATE_REASONS, type LateEvent } from '../storage/LateEventSink';
-import type { LateCount, StoredWindow } from '../storage/WindowStore';
+import type { StoredWindow, WindowKey } from '../storage/WindowStore';
 import type { PlacedEvent } from './placeEvents';
 
-/** Collects, per event, the windows it missed, and per window how many events missed it. */
+/** A window that late events are counted on, with those events. */
+export interface LateTarget {
+  readonly id: string;
+  readonly key: WindowKey;
+  readonly endMs: number;
+  readonly events: PlacedEvent[];
+}
+
+/**
+ * Collects, per event, the windows it missed, and per window the events that
+ * missed it. A window that already holds an event from an earlier delivery
+ * (`held`) neither counts it again nor lists it in the late output again.
+ */
 export class LateCollector {
-  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { startMs: number; endMs: number }[] }>();
-  private readonly perWindow = new Map<string, LateCount>();
+  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { startMs: number; endMs: number; target?: string }[] }>();
+  private readonly perWindow = new Map<string, LateTarget>();
+  private readonly heldPairs = new Set<string>();
 
   public constructor(private readonly shardId: string) {}
 
@@ -20,29 +33,48 @@ export class LateCollector {
       entry = { metric, windows: [] };
       this.byEvent.set(placed, entry);
     }
-    entry.windows.push({ startMs, endMs });
-    if (countOn === false) return;
+    if (countOn === false) {
+      entry.windows.push({ startMs, endMs });
+      return;
+    }
     const target = countOn === true ? { startMs, endMs } : { startMs: countOn.startMs, endMs: countOn.endMs };
     const id = `${metric}\u0000${placed.group}\u0000${target.startMs}`;
+    entry.windows.push({ startMs, endMs, target: id });
     const existing = this.perWindow.get(id);
-    this.perWindow.set(id, { metric, group: placed.group, ...target, count: (existing?.count ?? 0) + 1 });
+    if (existing) existing.events.push(placed);
+    else this.perWindow.set(id, { id, key: { metric, group: placed.group, startMs: target.startMs }, endMs: target.endMs, events: [placed] });
   }
 
-  public entries(): LateEvent[] {
-    return [...this.byEvent].map(([placed, { metric, windows }]) => ({
-      metric,
-      reason: LATE_REASONS.late,
-      event: placed.source.event,
-      eventTimeMs: placed.timeMs,
-      group: placed.group,
-      windowsMissed: windows,
-      watermarkMs: placed.watermarkMs,
-      shardId: this.shardId,
-      sequenceNumber: placed.source.sequenceNumber,
-    }));
-  }
-
-  public counts(): LateCount[] {
+  /** The windows to count late events on. */
+  public targets(): LateTarget[] {
     return [...this.perWindow.values()];
+  }
+
+  /** The window `targetId` already holds `placed` (an earlier delivery counted it). */
+  public held(targetId: string, placed: PlacedEvent): void {
+    this.heldPairs.add(`${targetId}\u0001${placed.source.sequenceNumber}`);
+  }
+
+  /** The late-event output entries: every missed window except the ones that already hold the event. */
+  public entries(): LateEvent[] {
+    const entries: LateEvent[] = [];
+    for (const [placed, { metric, windows }] of this.byEvent) {
+      const missed = windows
+        .filter((window) => window.target === undefined || !this.heldPairs.has(`${window.target}\u0001${placed.source.sequenceNumber}`))
+        .map(({ startMs, endMs }) => ({ startMs, endMs }));
+      if (missed.length === 0) continue;
+      entries.push({
+        metric,
+        reason: LATE_REASONS.late,
+        event: placed.source.event,
+        eventTimeMs: placed.timeMs,
+        group: placed.group,
+        windowsMissed: missed,
+        watermarkMs: placed.watermarkMs,
+        shardId: this.shardId,
+        sequenceNumber: placed.source.sequenceNumber,
+      });
+    }
+    return entries;
   }
 }

@@ -1,3 +1,5 @@
+import type { DeliveryState } from '../delivery/DeliveryState';
+
 /** What the consumers know about event time, per metric, stored between batches. */
 export interface ShardProgress {
   readonly shardId: string;
@@ -5,6 +7,8 @@ export interface ShardProgress {
   readonly maxEventTimeMs: Readonly<Record<string, number>>;
   /** When (processing time) the shard last delivered an event of the metric. */
   readonly activeAtMs: Readonly<Record<string, number>>;
+  /** Batches started, completed and abandoned on the shard. */
+  readonly delivery: DeliveryState;
 }
 
 /** Every shard's progress plus the pipeline watermark per metric, as read at the start of a batch. */

@@ -1,15 +1,21 @@
 import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
+import { beginBatch, completeBatch, pendingRange, type DeliveryState } from '../delivery/DeliveryState';
+import { maxSequenceNumber, type SequenceRange } from '../delivery/sequenceNumbers';
+import type { CompletionLog } from '../delivery/CompletionLog';
+import { liveFilter, redriveFilter, type SourceFilter } from '../delivery/SourceFilter';
+import { NO_MARKS, type SourceMarks } from '../delivery/SourceMarks';
 import { WindowContentionError } from '../errors';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import type { SessionWindow } from '../metrics/MetricDefinition';
 import type { LateEventSink } from '../storage/LateEventSink';
 import type { StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../storage/WindowStore';
-import { LateCollector } from './LateCollector';
+import { LateCollector, type LateTarget } from './LateCollector';
 import { mergeSessions } from './mergeSessions';
 import { placeEvents, watermarkInputs, type PlacedEvent, type SourcedEvent } from './placeEvents';
 import type { ShardDirectory } from './ShardDirectory';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
+import type { LateEvent } from '../storage/LateEventSink';
 import { watermarkFloor } from './watermarkFloor';
 import { planFixedWindows, type FixedUnit } from './planFixedWindows';
 import { lateThresholdMs } from './windowState';
@@ -48,7 +54,21 @@ export interface BatchSummary {
   readonly writeConflicts: number;
   /** The pipeline watermark per metric after the batch. */
   readonly watermarkMs: Readonly<Record<string, number>>;
+  /** (metric, window) applications skipped because the window already held the event: redeliveries. */
+  readonly redeliveriesSkipped: number;
 }
+
+/**
+ * How a batch is applied.
+ * - `live`: the stream consumer (the default). Announces the batch (its
+ *   range: every record delivered, default the events' first and last) before
+ *   writing, records completion, moves the watermark.
+ * - `redrive`: records the ESM gave up on (an on-failure range), applied as
+ *   if they had not failed: never late, final windows repaired.
+ * - `replay`: records re-read from the stream; whatever a window already holds
+ *   is skipped. Also never late. Neither repair mode touches progress or watermarks.
+ */
+export type BatchMode = { readonly kind: 'live'; readonly range?: SequenceRange } | { readonly kind: 'redrive'; readonly range: SequenceRange } | { readonly kind: 'replay' };
 
 
 /**
@@ -74,6 +94,7 @@ export class WindowedAggregator {
     private readonly store: WindowStore,
     private readonly lateSink: LateEventSink,
     private readonly shards: ShardDirectory,
+    private readonly completions: CompletionLog,
     options: WindowedAggregatorOptions = {},
   ) {
     this.maxWriteAttempts = options.maxWriteAttempts ?? 12;
@@ -82,10 +103,17 @@ export class WindowedAggregator {
   }
 
   /** Applies one shard's events, in shard order. Throws when storage fails; nothing is swallowed. */
-  public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number): Promise<BatchSummary> {
+  public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number, mode: BatchMode = { kind: 'live' }): Promise<BatchSummary> {
+    if (mode.kind === 'live' && !mode.range && events.length > 0) {
+      mode = { kind: 'live', range: { shardId, first: events[0]!.sequenceNumber, last: events[events.length - 1]!.sequenceNumber } };
+    }
     // Lost write races of this batch (a CloudWatch metric: contention on hot windows).
     const races = { lost: 0 };
+    const skipped = { count: 0 };
     const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
+    const delivery = await this.announce(shardId, snapshot, mode, nowMs);
+    const filter = await this.filterFor(shardId, delivery, mode);
+    const repair = mode.kind !== 'live';
     const placement = placeEvents(this.metrics, shardId, events, snapshot, listed, nowMs);
     const late = new LateCollector(shardId);
     const tasks: (() => Promise<number>)[] = [];
@@ -93,12 +121,13 @@ export class WindowedAggregator {
     let eventsCounted = 0;
 
     this.metrics.forEach((metric, index) => {
-      const placed = placement.placed[index]!;
+      // Records that failed or are re-read were on time when they arrived: repairs ignore lateness.
+      const placed = repair ? placement.placed[index]!.map((p) => ({ ...p, watermarkMs: Number.NEGATIVE_INFINITY })) : placement.placed[index]!;
       if (placed.length === 0) return;
       if (metric.window.kind === 'session') {
         const window = metric.window;
         for (const [, groupEvents] of groupBy(placed, (p) => p.group)) {
-          tasks.push(() => this.applySessions(metric, window, groupEvents, late, nowMs, races));
+          tasks.push(() => this.applySessions(metric, window, groupEvents, late, filter, nowMs, races, skipped));
         }
         eventsCounted += placed.length;
       } else {
@@ -110,23 +139,93 @@ export class WindowedAggregator {
 
     // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
     const prefetched = await this.store.getWindows(fixedUnits.map(({ unit }) => unit.key));
-    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, nowMs, prefetched[i], races)));
+    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, filter, repair, nowMs, prefetched[i], races, skipped)));
     const windowsWritten = (await runLimited(tasks, this.writeConcurrency, (task) => task())).reduce((sum, n) => sum + n, 0);
-    const lateEvents = [...placement.invalid, ...late.entries()];
-    await this.lateSink.write(lateEvents, nowMs);
-    await this.store.addLateCounts(late.counts(), nowMs);
-    await this.store.writeShardProgress(placement.progress, nowMs);
+    const lateEvents = await this.applyLate(late, placement.invalid, filter, nowMs, races);
+    if (mode.kind !== 'live') {
+      return { eventsCounted, windowsWritten, lateEvents, windowsFinalized: 0, writeConflicts: races.lost, watermarkMs: snapshot.watermarkMs, redeliveriesSkipped: skipped.count };
+    }
+    if (mode.range) await this.completions.recordCompleted(mode.range, nowMs);
+    const progress = { ...placement.progress, delivery: mode.range ? completeBatch(delivery, mode.range.last) : delivery };
+    await this.store.writeShardProgress(progress, nowMs);
     // Re-read after writing this shard's progress: two shards finishing together
     // each read before the other wrote, and neither would advance the watermark.
     // Written-then-read guarantees the later reader sees both.
-    const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), placement.progress, listed, nowMs, races);
+    const { watermarkMs, advanced } = await this.advanceWatermarks(await this.store.readWatermarks(), progress, listed, nowMs, races);
     let windowsFinalized = 0;
     for (const metric of advanced) {
       if (!this.finalizationDue(metric, snapshot.watermarkMs[metric], watermarkMs[metric]!, nowMs)) continue;
       windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
       this.finalizedAtMs.set(metric, nowMs);
     }
-    return { eventsCounted, windowsWritten, lateEvents: lateEvents.length, windowsFinalized, writeConflicts: races.lost, watermarkMs };
+    return { eventsCounted, windowsWritten, lateEvents, windowsFinalized, writeConflicts: races.lost, watermarkMs, redeliveriesSkipped: skipped.count };
+  }
+
+  /**
+   * A live batch writes its range to the shard's progress before it touches
+   * any window (one PutItem): what lets the next batch see that records were
+   * started and never completed (abandoned to the DLQ), and freeze the
+   * windows' marks for them. Repairs only read the state.
+   */
+  private async announce(shardId: string, snapshot: WatermarkSnapshot, mode: BatchMode, nowMs: number): Promise<DeliveryState> {
+    const stored = snapshot.shards.get(shardId);
+    const delivery = stored?.delivery ?? { abandoned: {} };
+    if (mode.kind !== 'live' || !mode.range) return delivery;
+    const announced = beginBatch(delivery, mode.range, nowMs);
+    await this.store.writeShardProgress({ shardId, maxEventTimeMs: stored?.maxEventTimeMs ?? {}, activeAtMs: stored?.activeAtMs ?? {}, delivery: announced }, nowMs);
+    return announced;
+  }
+
+  /** The filter a batch's writes go through; a redrive's depends on what became of its range. */
+  private async filterFor(shardId: string, delivery: DeliveryState, mode: BatchMode): Promise<SourceFilter> {
+    if (mode.kind !== 'redrive') return liveFilter(shardId, delivery);
+    const abandonedAfter = abandonedRangeOf(mode.range, delivery);
+    if (abandonedAfter !== undefined) return redriveFilter(mode.range, { abandonedAfter });
+    return redriveFilter(mode.range, (await this.completions.isCompleted(mode.range)) ? 'completed' : 'unstarted');
+  }
+
+  /**
+   * Late events: read the windows they count on, drop the ones a window already
+   * holds (an earlier delivery counted them), write the output entries, then
+   * add the counts with conditional updates that also move the windows' marks.
+   * Entries go first: a crash in between leaves entries whose count a retry
+   * still adds, never a count without its entry.
+   */
+  private async applyLate(late: LateCollector, invalid: readonly LateEvent[], filter: SourceFilter, nowMs: number, races: { lost: number }): Promise<number> {
+    const targets = late.targets();
+    const stored = targets.length > 0 ? await this.store.getWindows(targets.map((t) => t.key)) : [];
+    const fresh = targets.map((target, i) => this.freshLate(target, stored[i], filter, late));
+    const entries = [...invalid, ...late.entries()];
+    await this.lateSink.write(entries, nowMs);
+    await runLimited(
+      targets.map((target, i) => ({ target, stored: stored[i], events: fresh[i]! })),
+      this.writeConcurrency,
+      async ({ target, stored: first, events }) => {
+        let current = first;
+        let pending = events;
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          if (attempt > this.maxWriteAttempts) throw new WindowContentionError(`late count ${target.id}`, this.maxWriteAttempts);
+          if (attempt > 1) {
+            await this.backOff(attempt, races);
+            current = (await this.store.getWindows([target.key]))[0];
+            pending = this.freshLate(target, current, filter, late);
+            if (pending.length === 0) return;
+          }
+          const marks = filter.mark(current?.marks ?? NO_MARKS, lastSequenceOf(pending));
+          if (await this.store.addLateCount({ ...target.key, endMs: target.endMs, count: pending.length, expectedVersion: current?.version ?? 0, marks }, nowMs)) return;
+        }
+      },
+    );
+    return entries.length;
+  }
+
+  private freshLate(target: LateTarget, stored: StoredWindow | undefined, filter: SourceFilter, late: LateCollector): PlacedEvent[] {
+    const marks = stored?.marks ?? NO_MARKS;
+    return target.events.filter((placed) => {
+      if (filter.accepts(marks, placed.source.sequenceNumber)) return true;
+      late.held(target.id, placed);
+      return false;
+    });
   }
 
   /**
@@ -153,24 +252,59 @@ export class WindowedAggregator {
     await new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
   }
 
-  private async applyFixedWindow(metric: CompiledMetric, unit: FixedUnit, late: LateCollector, nowMs: number, prefetched: StoredWindow | undefined, races: { lost: number }): Promise<number> {
+  private async applyFixedWindow(
+    metric: CompiledMetric,
+    unit: FixedUnit,
+    late: LateCollector,
+    filter: SourceFilter,
+    repair: boolean,
+    nowMs: number,
+    prefetched: StoredWindow | undefined,
+    races: { lost: number },
+    skipped: { count: number },
+  ): Promise<number> {
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
       if (attempt > 1) await this.backOff(attempt, races);
       const stored = attempt === 1 ? prefetched : (await this.store.getWindows([unit.key]))[0];
-      if (stored?.finalAtMs !== undefined) {
-        // Finalised by another consumer after this batch read the watermark: the events are late after all.
-        for (const placed of unit.events) late.missed(metric.name, placed, unit.key.startMs, unit.endMs, true);
+      const marks = stored?.marks ?? NO_MARKS;
+      const fresh = unit.events.filter((placed) => filter.accepts(marks, placed.source.sequenceNumber));
+      if (fresh.length === 0) {
+        skipped.count += unit.events.length;
         return 0;
       }
+      if (stored?.finalAtMs !== undefined && !repair) {
+        // Finalised by another consumer after this batch read the watermark: the events are late after all.
+        for (const placed of fresh) late.missed(metric.name, placed, unit.key.startMs, unit.endMs, true);
+        return 0;
+      }
+      // The pre-aggregated delta is exact unless an earlier delivery already wrote some of these events.
+      let delta = unit.accumulator;
+      if (fresh.length < unit.events.length) {
+        delta = new WindowAccumulator(metric.aggregations);
+        for (const placed of fresh) delta.add(placed.source.event);
+      }
       const accumulator = stored ? WindowAccumulator.decode(metric.aggregations, stored.eventCount, stored.state) : new WindowAccumulator(metric.aggregations);
-      accumulator.merge(unit.accumulator);
-      const write = toWrite(metric, unit.key, unit.endMs, accumulator, stored);
-      if (await this.store.writeWindows([write], [], nowMs)) return 1;
+      accumulator.merge(delta);
+      const write = toWrite(metric, unit.key, unit.endMs, accumulator, stored, filter.mark(marks, lastSequenceOf(fresh)));
+      if (await this.store.writeWindows([write], [], nowMs)) {
+        skipped.count += unit.events.length - fresh.length;
+        return 1;
+      }
     }
     throw new WindowContentionError(describe(unit.key), this.maxWriteAttempts);
   }
 
-  private async applySessions(metric: CompiledMetric, window: SessionWindow, events: readonly PlacedEvent[], late: LateCollector, nowMs: number, races: { lost: number }): Promise<number> {
+  private async applySessions(
+    metric: CompiledMetric,
+    window: SessionWindow,
+    allEvents: readonly PlacedEvent[],
+    late: LateCollector,
+    filter: SourceFilter,
+    nowMs: number,
+    races: { lost: number },
+    skipped: { count: number },
+  ): Promise<number> {
+    const events = allEvents;
     const group = events[0]!.group;
     let fromMs = Number.POSITIVE_INFINITY;
     let toMs = Number.NEGATIVE_INFINITY;
@@ -180,20 +314,27 @@ export class WindowedAggregator {
     }
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
       if (attempt > 1) await this.backOff(attempt, races);
-      const { sessions: stored, groupVersion } = await this.store.findSessions(metric.name, group, fromMs, toMs);
-      const plan = mergeSessions(metric, window.gapMs, stored, events);
+      const { sessions: stored, groupVersion, groupMarks } = await this.store.findSessions(metric.name, group, fromMs, toMs);
+      // The group's marks say which events its sessions (or their late counts) already took.
+      const fresh = events.filter((placed) => filter.accepts(groupMarks, placed.source.sequenceNumber));
+      if (fresh.length === 0) {
+        skipped.count += events.length;
+        return 0;
+      }
+      const plan = mergeSessions(metric, window.gapMs, stored, fresh);
       const writes: WindowWrite[] = [];
       const deletes: WindowDelete[] = [];
       for (const session of plan.sessions) {
         const key = { metric: metric.name, group, startMs: session.startMs };
         const sameKey = session.absorbed.find((absorbed) => absorbed.startMs === session.startMs);
-        writes.push(toWrite(metric, key, session.endMs, session.accumulator, sameKey));
+        writes.push(toWrite(metric, key, session.endMs, session.accumulator, sameKey, sameKey?.marks ?? NO_MARKS));
         for (const absorbed of session.absorbed) {
           if (absorbed !== sameKey) deletes.push({ metric: metric.name, group, startMs: absorbed.startMs, expectedVersion: absorbed.version });
         }
       }
-      const guard = { metric: metric.name, group, expectedVersion: groupVersion };
+      const guard = { metric: metric.name, group, expectedVersion: groupVersion, marks: filter.mark(groupMarks, lastSequenceOf(fresh)) };
       if (writes.length === 0 || (await this.store.writeWindows(writes, deletes, nowMs, guard))) {
+        skipped.count += events.length - fresh.length;
         for (const entry of plan.late) {
           late.missed(metric.name, entry.placed, entry.startMs, entry.endMs, entry.countedOn ?? false);
         }
@@ -233,9 +374,11 @@ export class WindowedAggregator {
   }
 }
 
-function toWrite(metric: CompiledMetric, key: WindowKey, endMs: number, accumulator: WindowAccumulator, stored: StoredWindow | undefined): WindowWrite {
+function toWrite(metric: CompiledMetric, key: WindowKey, endMs: number, accumulator: WindowAccumulator, stored: StoredWindow | undefined, marks: SourceMarks): WindowWrite {
   return {
     ...key,
+    marks,
+    ...(stored?.finalAtMs !== undefined ? { finalAtMs: stored.finalAtMs } : {}),
     endMs,
     eventCount: accumulator.eventCount,
     state: accumulator.encode(),
@@ -244,6 +387,29 @@ function toWrite(metric: CompiledMetric, key: WindowKey, endMs: number, accumula
     expectedVersion: stored?.version ?? 0,
     finalAtWatermarkMs: lateThresholdMs(endMs, metric.allowedLatenessMs),
   };
+}
+
+
+/**
+ * The abandoned range (named by the sequence number it starts after) that
+ * holds an on-failure range: a recorded one, or the one the next live batch
+ * will record (started, never completed). Undefined: no batch ever started on
+ * these records, so no window holds any of them.
+ */
+export function abandonedRangeOf(range: SequenceRange, delivery: DeliveryState): string | undefined {
+  const first = BigInt(range.first);
+  for (const [after, abandoned] of Object.entries(delivery.abandoned)) {
+    if (first > BigInt(after) && first <= BigInt(abandoned.through)) return after;
+  }
+  const pending = pendingRange(delivery);
+  if (pending && first > BigInt(pending.after) && first <= BigInt(pending.through)) return pending.after;
+  return undefined;
+}
+
+function lastSequenceOf(events: readonly PlacedEvent[]): string {
+  let last: string | undefined;
+  for (const placed of events) last = maxSequenceNumber(last, placed.source.sequenceNumber);
+  return last!;
 }
 
 function describe(key: WindowKey): string {

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../envelope/EventEnvelope';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import { groupKeyFor } from '../metrics/groupKeyFor';
 import { readField } from '../metrics/readField';
+import { NO_DELIVERY } from '../delivery/DeliveryState';
 import { LATE_REASONS, type LateEvent } from '../storage/LateEventSink';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
 import { watermarkFloor, type WatermarkInput } from './watermarkFloor';
@@ -81,7 +82,7 @@ export function placeEvents(
     }
     return accepted;
   });
-  return { placed, invalid, progress: { shardId, maxEventTimeMs, activeAtMs } };
+  return { placed, invalid, progress: { shardId, maxEventTimeMs, activeAtMs, delivery: stored?.delivery ?? NO_DELIVERY } };
 }
 
 /**

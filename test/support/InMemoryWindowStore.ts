@@ -1,5 +1,6 @@
 import type { LateEvent, LateEventSink } from '../../shared/storage/LateEventSink';
 import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../shared/storage/WindowStore';
+import { NO_MARKS, type SourceMarks } from '../../shared/delivery/SourceMarks';
 import type { ShardProgress, WatermarkSnapshot } from '../../shared/windowing/ShardProgress';
 
 const keyOf = (key: WindowKey): string => `${key.metric}\u0000${key.group}\u0000${key.startMs}`;
@@ -16,6 +17,7 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
   public watermarkVersion = 0;
   public readonly late = new Map<string, LateEvent>();
   public readonly groupVersions = new Map<string, number>();
+  public readonly groupMarks = new Map<string, SourceMarks>();
   public finalizations = 0;
   public beforeWrite: (() => void) | undefined;
 
@@ -42,7 +44,8 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
     const sessions = [...this.windows.values()]
       .filter((w) => w.metric === metric && w.group === group && w.startMs <= toMs && (w.finalAtMs === undefined || w.endMs >= fromMs))
       .sort((a, b) => b.startMs - a.startMs);
-    return { sessions, groupVersion: this.groupVersions.get(`${metric}\u0000${group}`) ?? 0 };
+    const groupKey = `${metric}\u0000${group}`;
+    return { sessions, groupVersion: this.groupVersions.get(groupKey) ?? 0, groupMarks: this.groupMarks.get(groupKey) ?? NO_MARKS };
   }
 
   public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean> {
@@ -53,9 +56,13 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
     }
     for (const item of [...writes, ...deletes]) {
       const stored = this.windows.get(keyOf(item));
-      if ((stored?.version ?? 0) !== item.expectedVersion || stored?.finalAtMs !== undefined) return false;
+      const repairsFinal = 'finalAtMs' in item && item.finalAtMs !== undefined;
+      if ((stored?.version ?? 0) !== item.expectedVersion || (stored?.finalAtMs !== undefined && !repairsFinal)) return false;
     }
-    if (guard) this.groupVersions.set(`${guard.metric}\u0000${guard.group}`, guard.expectedVersion + 1);
+    if (guard) {
+      this.groupVersions.set(`${guard.metric}\u0000${guard.group}`, guard.expectedVersion + 1);
+      this.groupMarks.set(`${guard.metric}\u0000${guard.group}`, guard.marks);
+    }
     for (const item of deletes) this.windows.delete(keyOf(item));
     for (const write of writes) {
       const { expectedVersion, ...rest } = write;
@@ -64,25 +71,26 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
     return true;
   }
 
-  public async addLateCounts(counts: readonly LateCount[], nowMs: number): Promise<void> {
-    for (const count of counts) {
-      const stored = this.windows.get(keyOf(count));
-      this.windows.set(keyOf(count), {
-        metric: count.metric,
-        group: count.group,
-        startMs: count.startMs,
-        endMs: stored?.endMs ?? count.endMs,
-        eventCount: stored?.eventCount ?? 0,
-        state: stored?.state ?? {},
-        values: stored?.values ?? {},
-        lateEventCount: (stored?.lateEventCount ?? 0) + count.count,
-        finalAtMs: stored?.finalAtMs ?? nowMs,
-        version: (stored?.version ?? 0) + 1,
-        updatedAtMs: nowMs,
-        finalAtWatermarkMs: stored?.finalAtWatermarkMs ?? count.endMs - 1,
-      });
-      if (stored?.finalAtMs === undefined) this.finalizations += 1;
-    }
+  public async addLateCount(count: LateCount, nowMs: number): Promise<boolean> {
+    const stored = this.windows.get(keyOf(count));
+    if ((stored?.version ?? 0) !== count.expectedVersion) return false;
+    this.windows.set(keyOf(count), {
+      metric: count.metric,
+      group: count.group,
+      startMs: count.startMs,
+      endMs: stored?.endMs ?? count.endMs,
+      eventCount: stored?.eventCount ?? 0,
+      state: stored?.state ?? {},
+      values: stored?.values ?? {},
+      lateEventCount: (stored?.lateEventCount ?? 0) + count.count,
+      finalAtMs: stored?.finalAtMs ?? nowMs,
+      version: count.expectedVersion + 1,
+      updatedAtMs: nowMs,
+      finalAtWatermarkMs: stored?.finalAtWatermarkMs ?? count.endMs - 1,
+      marks: count.marks,
+    });
+    if (stored?.finalAtMs === undefined) this.finalizations += 1;
+    return true;
   }
 
   public async finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number> {

@@ -1,3 +1,4 @@
+import { InMemoryCompletionLog } from '../support/InMemoryCompletionLog';
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { compileMetric } from '../../shared/metrics/compileMetric';
@@ -27,7 +28,7 @@ const order = (timeMs: number, overrides: Partial<EventEnvelope> = {}) => {
 
 function setUp(definitions: MetricDefinition[] = [definition], shards = [SHARD_A]) {
   const store = new InMemoryWindowStore();
-  const aggregator = new WindowedAggregator(definitions.map(compileMetric), store, store, new StaticShardDirectory(shards, 0));
+  const aggregator = new WindowedAggregator(definitions.map(compileMetric), store, store, new StaticShardDirectory(shards, 0), new InMemoryCompletionLog());
   return { store, aggregator };
 }
 

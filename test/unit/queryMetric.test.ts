@@ -1,3 +1,4 @@
+import { NO_MARKS } from '../../shared/delivery/SourceMarks';
 import { describe, expect, it } from 'vitest';
 import { queryMetric, type WindowReader } from '../../functions/query/queryMetric';
 import { compileMetric } from '../../shared/metrics/compileMetric';
@@ -41,6 +42,7 @@ const stored = (startMs: number, extra: Partial<StoredWindow> = {}): StoredWindo
   lateEventCount: 0,
   version: 1,
   updatedAtMs: now,
+  marks: NO_MARKS,
   ...extra,
 });
 

@@ -1,0 +1,50 @@
+import type { LateEventSink } from '../../shared/storage/LateEventSink';
+import type { WindowStore } from '../../shared/storage/WindowStore';
+
+/** Thrown by the fault injector: a storage call failed (or its response was lost). */
+export class InjectedFault extends Error {}
+
+const MUTATIONS = new Set(['writeShardProgress', 'advanceWatermarks', 'writeWindows', 'addLateCount', 'finalizeWindows', 'write']);
+
+/**
+ * Wraps a store so that, while `armed`, each mutating call fails with
+ * probability `rate`: half the time before it happens (a throttle), half the
+ * time after (the write landed, the response was lost — a crash right after
+ * writing). Deterministic for a given random source.
+ */
+export function withFaults<T extends WindowStore & LateEventSink>(store: T, random: () => number, rate: number): { store: T; faults: { before: number; after: number }; arm(on: boolean): void; setRate(rate: number): void } {
+  const faults = { before: 0, after: 0 };
+  let armed = true;
+  let currentRate = rate;
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || !MUTATIONS.has(String(property))) return value;
+      return async (...args: unknown[]) => {
+        if (armed && random() < currentRate) {
+          if (random() < 0.5) {
+            faults.before += 1;
+            throw new InjectedFault(`injected failure before ${String(property)}`);
+          }
+          await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          faults.after += 1;
+          throw new InjectedFault(`injected failure after ${String(property)}`);
+        }
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, faults, arm: (on) => (armed = on), setRate: (r) => (currentRate = r) };
+}
+
+/** A small seeded PRNG (mulberry32), so a property's faults replay from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
