@@ -6,6 +6,7 @@ import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { Archiver } from './constructs/Archiver';
 import { EventStream } from './constructs/EventStream';
+import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
 import { LateEventsTable } from './constructs/LateEventsTable';
 import { createTributaryFunction } from './constructs/createTributaryFunction';
@@ -21,6 +22,7 @@ export class TributaryStack extends Stack {
   public readonly eventStream: EventStream;
   public readonly aggregates: AggregatesTable;
   public readonly lateEvents: LateEventsTable;
+  public readonly delivery: DeliveryTable;
   public readonly aggregator: Aggregator;
   public readonly events: EventsTable;
   public readonly archiver: Archiver;
@@ -34,10 +36,12 @@ export class TributaryStack extends Stack {
     this.eventStream = new EventStream(this, 'Events', this.config.stream);
     this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
     this.lateEvents = new LateEventsTable(this, 'LateEvents', { removalPolicy: this.config.storage.removalPolicy });
+    this.delivery = new DeliveryTable(this, 'Delivery', { removalPolicy: this.config.storage.removalPolicy });
     this.aggregator = new Aggregator(this, 'Aggregator', {
       stream: this.eventStream.stream,
       table: this.aggregates.table,
       lateEventsTable: this.lateEvents.table,
+      deliveryTable: this.delivery.table,
       config: this.config,
     });
 
@@ -69,6 +73,7 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'AggregatesTableName', { value: this.aggregates.table.tableName });
     new CfnOutput(this, 'LateEventsTableName', { value: this.lateEvents.table.tableName });
     new CfnOutput(this, 'EventsTableName', { value: this.events.table.tableName });
+    new CfnOutput(this, 'DeliveryTableName', { value: this.delivery.table.tableName });
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
   }

@@ -60,3 +60,14 @@ export class WindowContentionError extends TributaryError {
     this.name = 'WindowContentionError';
   }
 }
+
+/** A DLQ message points at records the stream no longer holds (past retention): they cannot be redriven. */
+export class RecordsExpiredError extends TributaryError {
+  public constructor(
+    public readonly range: { readonly shardId: string; readonly first: string; readonly last: string },
+    detail: string,
+  ) {
+    super(`Records ${range.first}..${range.last} of ${range.shardId} are no longer in the stream (${detail}); the DLQ message is kept`);
+    this.name = 'RecordsExpiredError';
+  }
+}

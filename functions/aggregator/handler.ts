@@ -5,10 +5,11 @@ import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { ConfigError } from '../../shared/errors';
 import { KinesisShardDirectory } from '../../shared/kinesis/KinesisShardDirectory';
 import { compileMetric } from '../../shared/metrics/compileMetric';
+import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
 import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
 import { createDocumentClient, DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
 import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
-import { aggregateRecords } from './aggregateRecords';
+import { aggregateRecords } from '../../shared/windowing/aggregateRecords';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
 // CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.
@@ -16,19 +17,21 @@ const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary
 const streamName = process.env.STREAM_NAME;
 if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the aggregator needs its stream to know every shard']);
 const documentClient = createDocumentClient();
+const sideOutput = DynamoLateEventStore.fromEnvironment(process.env, documentClient);
 const aggregator = new WindowedAggregator(
   loadBundledMetrics().map(compileMetric),
   DynamoWindowStore.fromEnvironment(process.env, documentClient),
-  DynamoLateEventStore.fromEnvironment(process.env, documentClient),
+  sideOutput,
   new KinesisShardDirectory(streamName),
+  DynamoCompletionLog.fromEnvironment(process.env, documentClient),
 );
 
 /** Kinesis ESM consumer: event-time windows, watermarks and late events. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
   logger.addContext(context);
   try {
-    const outcome = await aggregateRecords(event.Records, aggregator, Date.now());
-    if (outcome.poison) logger.error('poison record isolated; retrying from it', { error: outcome.poison.message, applied: outcome.applied });
+    const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, Date.now());
+    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
     if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
     logger.debug('batch applied', { records: event.Records.length, ...outcome.summary });
     if (outcome.summary) {
@@ -37,7 +40,10 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
       cloudWatch.addMetric('WindowsWritten', MetricUnit.Count, outcome.summary.windowsWritten);
       cloudWatch.addMetric('WindowsFinalized', MetricUnit.Count, outcome.summary.windowsFinalized);
       cloudWatch.addMetric('WriteConflicts', MetricUnit.Count, outcome.summary.writeConflicts);
+      // Window applications skipped because the window already held the event: redeliveries made harmless.
+      cloudWatch.addMetric('RedeliveriesSkipped', MetricUnit.Count, outcome.summary.redeliveriesSkipped);
     }
+    cloudWatch.addMetric('RecordsRejected', MetricUnit.Count, outcome.rejected.length);
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.

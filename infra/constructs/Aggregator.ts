@@ -10,6 +10,8 @@ export interface AggregatorProps {
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
   readonly lateEventsTable: dynamodb.ITable;
+  /** The completion log the DLQ redrive consults. */
+  readonly deliveryTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
 }
 
@@ -38,6 +40,8 @@ export class Aggregator extends Construct {
         AGGREGATE_RETENTION_DAYS: String(props.config.storage.aggregateRetentionDays),
         LATE_EVENTS_TABLE: props.lateEventsTable.tableName,
         LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
+        DELIVERY_TABLE: props.deliveryTable.tableName,
+        STREAM_RETENTION_HOURS: String(props.config.stream.retentionHours),
         // ListShards: every shard must report before the watermark passes it.
         STREAM_NAME: props.stream.streamName,
       },
@@ -46,6 +50,7 @@ export class Aggregator extends Construct {
     this.deadLetterQueue = consumer.deadLetterQueue;
     props.table.grantReadWriteData(this.function);
     props.lateEventsTable.grantWriteData(this.function);
+    props.deliveryTable.grantReadWriteData(this.function);
   }
 }
 

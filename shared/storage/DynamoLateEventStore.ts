@@ -1,7 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors';
 import { createDocumentClient } from './DynamoWindowStore';
-import type { LateEvent, LateEventSink } from './LateEventSink';
+import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } from './LateEventSink';
 
 /** BatchWriteItem takes at most 25 items. */
 const BATCH_WRITE_LIMIT = 25;
@@ -15,7 +15,7 @@ const MAX_ATTEMPTS = 8;
 export const LATE_EVENT_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
 /** The late-event output in DynamoDB. */
-export class DynamoLateEventStore implements LateEventSink {
+export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
   private readonly client: DynamoDBDocumentClient;
 
   /** The sink a function is configured for: LATE_EVENTS_TABLE and LATE_EVENT_RETENTION_DAYS from the stack. */
@@ -34,17 +34,39 @@ export class DynamoLateEventStore implements LateEventSink {
   }
 
   public async write(events: readonly LateEvent[], nowMs: number): Promise<void> {
-    // One item per (metric, event): a duplicate key in one BatchWriteItem is a ValidationException.
+    await this.putAll(events.map((late) => lateEventItem(late, nowMs, this.retentionDays)));
+  }
+
+  /**
+   * Rejected records share the side-output table under partition
+   * `~rejected#<UTC day of arrival>` (no metric name starts with `~`), sort
+   * `<shardId>#<sequence number>`: a redelivered record rewrites its entry.
+   */
+  public async reject(records: readonly RejectedRecord[], nowMs: number): Promise<void> {
+    await this.putAll(
+      records.map((record) => ({
+        [LATE_EVENT_KEYS.partitionKey]: `~rejected#${new Date(record.arrivedAtMs).toISOString().slice(0, 10)}`,
+        [LATE_EVENT_KEYS.sortKey]: `${record.shardId}#${record.sequenceNumber.padStart(128, '0')}`,
+        reason: record.reason,
+        shardId: record.shardId,
+        sequenceNumber: record.sequenceNumber,
+        ...(record.dataBase64.length <= MAX_STORED_EVENT_CHARS ? { data: record.dataBase64 } : { dataOmitted: true }),
+        arrivedAt: record.arrivedAtMs,
+        recordedAt: nowMs,
+        [LATE_EVENT_KEYS.ttlAttribute]: Math.floor(nowMs / 1000) + this.retentionDays * 86_400,
+      })),
+    );
+  }
+
+  private async putAll(itemList: readonly Record<string, unknown>[]): Promise<void> {
+    // One item per key: a duplicate key in one BatchWriteItem is a ValidationException.
     const items = new Map<string, Record<string, unknown>>();
-    for (const late of events) {
-      const item = lateEventItem(late, nowMs, this.retentionDays);
-      items.set(`${item[LATE_EVENT_KEYS.partitionKey]}\u0000${item[LATE_EVENT_KEYS.sortKey]}`, item);
-    }
+    for (const item of itemList) items.set(`${item[LATE_EVENT_KEYS.partitionKey]}\u0000${item[LATE_EVENT_KEYS.sortKey]}`, item);
     const all = [...items.values()];
     for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
       let pending = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} late events still unprocessed after ${MAX_ATTEMPTS} BatchWriteItem attempts`);
+        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} side-output items still unprocessed after ${MAX_ATTEMPTS} BatchWriteItem attempts`);
         if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
         const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;

@@ -25,8 +25,23 @@ export interface LateEvent {
   readonly sequenceNumber: string;
 }
 
+/** A record no retry can fix (not an event envelope): kept whole, with the reason, instead of blocking its shard. */
+export interface RejectedRecord {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly reason: string;
+  /** The record's data as it came off the stream, base64. */
+  readonly dataBase64: string;
+  readonly arrivedAtMs: number;
+}
+
 /** The late-event output: durable, inspectable, replayable. */
 export interface LateEventSink {
   /** Stores the events; idempotent (a redelivered record writes the same entry). */
   write(events: readonly LateEvent[], nowMs: number): Promise<void>;
+}
+
+/** The rejected-records output; idempotent like the late-event output. */
+export interface RejectedRecordSink {
+  reject(records: readonly RejectedRecord[], nowMs: number): Promise<void>;
 }

@@ -80,7 +80,21 @@ describe('Class: TributaryStack', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       SSESpecification: { SSEEnabled: true },
     });
-    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain']);
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain', 'Retain']);
+  });
+
+  it('gives the aggregator a delivery table (string keys, TTL) for the completion log the DLQ redrive consults', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const aggregator = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.DELIVERY_TABLE);
+    expect(aggregator?.Properties.Environment.Variables).toEqual(
+      expect.objectContaining({ DELIVERY_TABLE: { Ref: expect.stringMatching(/^DeliveryTable/) }, STREAM_RETENTION_HOURS: '24' }),
+    );
   });
 
   it('keeps late events in their own table (metric#day, time#id), with TTL, and lets only the aggregator write them', () => {

@@ -4,7 +4,6 @@ import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand,
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PoisonRecordError } from '../../shared/errors';
 import { envelopeFactory, kinesisRecordFactory, ordersPerRegion } from '../support/factories';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -18,7 +17,7 @@ const windowPuts = () =>
   documentMock
     .commandCalls(PutCommand)
     .map((call) => call.args[0].input)
-    .filter((input) => input.Item!.pk !== '~watermark')
+    .filter((input) => input.Item!.pk !== '~watermark' && !String(input.Item!.pk).startsWith('done#'))
     .map((input) => ({ pk: input.Item!.pk, start: input.Item!.windowStart, version: input.Item!.version, eventCount: input.Item!.eventCount, values: input.Item!.values }));
 
 describe('Function: aggregator handler', () => {
@@ -27,6 +26,7 @@ describe('Function: aggregator handler', () => {
     process.env.AGGREGATES_TABLE = 'aggregates';
     process.env.LATE_EVENTS_TABLE = 'late-events';
     process.env.STREAM_NAME = 'events';
+    process.env.DELIVERY_TABLE = 'delivery';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     ({ handler } = await import('../../functions/aggregator/handler'));
   });
@@ -64,7 +64,9 @@ describe('Function: aggregator handler', () => {
     ]);
     const watermarkPuts = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.pk === '~watermark');
     expect(watermarkPuts).toEqual([
-      expect.objectContaining({ windowStart: 0, shardId: 'shardId-000000000000', maxEventTime: { 'orders-per-region': minute + 60_000 } }),
+      // The intent: this batch's range, before any window is written.
+      expect.objectContaining({ windowStart: 0, shardId: 'shardId-000000000000', delivery: { current: { first: '1', last: '5' }, abandoned: {} } }),
+      expect.objectContaining({ windowStart: 0, shardId: 'shardId-000000000000', maxEventTime: { 'orders-per-region': minute + 60_000 }, delivery: expect.objectContaining({ completedThrough: '5' }) }),
       expect.objectContaining({ windowStart: -1, version: 1, watermarks: { 'orders-per-region': minute + 60_000 - 5_000 } }),
     ]);
     expect(documentMock.commandCalls(BatchWriteCommand)).toHaveLength(0);
@@ -73,7 +75,7 @@ describe('Function: aggregator handler', () => {
   it('re-reads and re-merges a window another shard changed since it was read', async () => {
     // Prepare: the first Put loses the race; the re-read shows the other writer's version 3.
     const conflict = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    documentMock.on(PutCommand).rejectsOnce(conflict).resolves({});
+    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu' } }).rejectsOnce(conflict).resolves({});
     documentMock.on(GetCommand).resolvesOnce({}).resolves({
       Item: { pk: 'orders-per-region#eu', windowStart: minute, metric: 'orders-per-region', group: 'eu', windowEnd: minute + 60_000, eventCount: 4, state: { orders: 4, revenue: 40 }, values: {}, version: 3 },
     });
@@ -88,7 +90,37 @@ describe('Function: aggregator handler', () => {
     ]);
   });
 
-  it('applies the records before a poison record and reports the poison record as the batch item failure', async () => {
+  it('skips events a window already holds from an earlier delivery of the same records', async () => {
+    // Prepare: the window's marks say record 7 of this shard was applied (a retried batch).
+    documentMock.on(GetCommand).resolves({
+      Item: {
+            pk: 'orders-per-region#eu',
+            windowStart: minute,
+            metric: 'orders-per-region',
+            group: 'eu',
+            windowEnd: minute + 60_000,
+            eventCount: 1,
+            state: { orders: 1, revenue: 2 },
+            values: {},
+            version: 1,
+            src: { applied: { 'shardId-000000000000': '7' } },
+      },
+    });
+    const records = [
+      kinesisRecordFactory('7', envelopeFactory({ time: minute, data: { region: 'eu', amount: 2 } })),
+      kinesisRecordFactory('8', envelopeFactory({ time: minute + 1, data: { region: 'eu', amount: 3 } })),
+    ];
+
+    // Act
+    await handler({ Records: records }, context);
+
+    // Assess: only record 8 is added, and the marks move to it.
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu', start: minute, version: 2, eventCount: 2, values: { orders: 2, revenue: 5 } }]);
+    const put = documentMock.commandCalls(PutCommand).find((call) => call.args[0].input.Item!.pk === 'orders-per-region#eu')!;
+    expect(put.args[0].input.Item!.src).toEqual({ applied: { 'shardId-000000000000': '8' }, frozen: {}, redriven: {} });
+  });
+
+  it('sends a record that is not an event to the rejected-records output and applies the rest, without failing the batch', async () => {
     const records = [
       kinesisRecordFactory('10', envelopeFactory({ time: minute })),
       kinesisRecordFactory('11', 'this is not json'),
@@ -97,23 +129,26 @@ describe('Function: aggregator handler', () => {
 
     const response = await handler({ Records: records }, context);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '11' }] });
-    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 10 } }]);
-  });
-
-  it('throws (so the ESM bisects) when the first record is poison, writing nothing', async () => {
-    const records = [kinesisRecordFactory('20', '{"no":"envelope"}'), kinesisRecordFactory('21', envelopeFactory())];
-
-    await expect(handler({ Records: records }, context)).rejects.toThrow(new PoisonRecordError('20', 'envelope has no string id'));
-    expect(documentMock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 2, values: { orders: 2, revenue: 20 } }]);
+    const rejected = documentMock.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['late-events']!.map((r) => r.PutRequest!.Item!));
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        pk: expect.stringMatching(/^~rejected#\d{4}-\d{2}-\d{2}$/),
+        sequenceNumber: '11',
+        reason: expect.stringContaining('Record 11 cannot be processed'),
+        data: Buffer.from('this is not json').toString('base64'),
+      }),
+    ]);
   });
 
   it('fails the batch when DynamoDB keeps throttling, never swallowing the error', async () => {
     const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
-    documentMock.on(PutCommand).rejects(throttle);
+    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu-west' } }).rejects(throttle);
 
     await expect(handler({ Records: [kinesisRecordFactory('30', envelopeFactory())] }, context)).rejects.toThrow('Rate of requests exceeds the allowed throughput');
-    // Progress and watermark are never written for a batch whose windows failed.
-    expect(documentMock.commandCalls(PutCommand).every((call) => call.args[0].input.Item!.pk !== '~watermark')).toBe(true);
+    // Only the intent reached the progress item: no completion, no watermark for a batch whose windows failed.
+    const progressPuts = documentMock.commandCalls(PutCommand).map((call) => call.args[0].input.Item!).filter((item) => item.pk === '~watermark');
+    expect(progressPuts).toEqual([expect.objectContaining({ delivery: { current: { first: '30', last: '30' }, abandoned: {} } })]);
   });
 });

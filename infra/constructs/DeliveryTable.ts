@@ -1,0 +1,29 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { DELIVERY_KEYS } from '../../shared/storage/DynamoCompletionLog';
+
+export interface DeliveryTableProps {
+  readonly removalPolicy: 'retain' | 'destroy';
+}
+
+/**
+ * What effectively-once needs beyond the windows' own marks: the log of
+ * completed batch ranges per shard, which the DLQ redrive consults. String
+ * partition and sort keys; TTL-expired.
+ */
+export class DeliveryTable extends Construct {
+  public readonly table: dynamodb.Table;
+
+  public constructor(scope: Construct, id: string, props: DeliveryTableProps) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: DELIVERY_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: DELIVERY_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: DELIVERY_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import { decodeEnvelope } from '../envelope/decodeEnvelope';
+import { PoisonRecordError } from '../errors';
+import type { RejectedRecord, RejectedRecordSink } from '../storage/LateEventSink';
+import type { SourcedEvent } from './placeEvents';
+import type { BatchMode, BatchSummary, WindowedAggregator } from './WindowedAggregator';
+
+/** What one batch did, for logs and tests. */
+export interface AggregateOutcome {
+  readonly response: KinesisStreamBatchResponse;
+  readonly applied: number;
+  readonly summary?: BatchSummary;
+  /** Records that can never be processed, now in the rejected-records output. */
+  readonly rejected: readonly RejectedRecord[];
+}
+
+/**
+ * Applies a Kinesis batch (one shard's records, in order) to the windows.
+ *
+ * Errors are classified. Permanent ones — a record that is not an event
+ * envelope — go to the rejected-records output with their payload and the
+ * reason, and the shard moves on: no retry can fix them, and blocking the
+ * shard on them would delay every event behind. Transient ones (throttling,
+ * timeouts, lost races beyond the retry budget) throw: the ESM retries with
+ * bisection and finally sends the range to the DLQ, and the windows' marks make
+ * every retry, half and redrive apply each event exactly once.
+ */
+export async function aggregateRecords(
+  records: readonly KinesisStreamRecord[],
+  aggregator: WindowedAggregator,
+  rejects: RejectedRecordSink,
+  nowMs: number,
+  mode?: BatchMode,
+): Promise<AggregateOutcome> {
+  if (records.length === 0) return { response: { batchItemFailures: [] }, applied: 0, rejected: [] };
+  const shardId = shardIdOf(records[0]!);
+  const events: SourcedEvent[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const record of records) {
+    try {
+      events.push({ event: decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber), sequenceNumber: record.kinesis.sequenceNumber });
+    } catch (error) {
+      if (!(error instanceof PoisonRecordError)) throw error;
+      rejected.push({
+        shardId,
+        sequenceNumber: record.kinesis.sequenceNumber,
+        reason: error.message,
+        dataBase64: record.kinesis.data,
+        arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+      });
+    }
+  }
+  if (rejected.length > 0) await rejects.reject(rejected, nowMs);
+  const range = { shardId, first: records[0]!.kinesis.sequenceNumber, last: records[records.length - 1]!.kinesis.sequenceNumber };
+  const summary = await aggregator.processBatch(shardId, events, nowMs, mode ?? { kind: 'live', range });
+  return { response: { batchItemFailures: [] }, applied: events.length, summary, rejected };
+}
+
+/** The shard a record came from: the ESM's eventID is `<shardId>:<sequenceNumber>`. */
+export function shardIdOf(record: KinesisStreamRecord): string {
+  return record.eventID.slice(0, record.eventID.indexOf(':'));
+}
