@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './CliError';
 import { lateCommand } from './lateCommand';
+import { redriveCommand } from './redriveCommand';
 import { sendCommand } from './sendCommand';
 import { startCommand } from './startCommand';
 
@@ -15,6 +16,7 @@ const USAGE = `Usage: tributary <command>
       --batch <n>             events per request, 1-500 (default 100)
       --url <url>             API base URL (default: the running pipeline's)
   late --metric <name>      list the late-event output of the running pipeline
+  redrive [--dry-run]       re-apply the aggregator's DLQ ranges from the stream, exactly once
       --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
       --limit <n>             at most this many (default 50)
 `;
@@ -64,6 +66,12 @@ async function main(argv: string[]): Promise<void> {
       const limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new CliError(`--limit must be a whole number from 1 to 1000 (got ${values.limit})`);
       await lateCommand({ metric: values.metric, day: values.day ?? new Date().toISOString().slice(0, 10), limit });
+      return;
+    }
+    case 'redrive': {
+      const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true });
+      const report = await redriveCommand({ dryRun: values['dry-run'] ?? false });
+      if (report.expired.length > 0 || report.unreadable > 0) process.exitCode = 1;
       return;
     }
     case undefined:

@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { GetQueueAttributesCommand, ListQueuesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalClients, type LocalClients } from '../../local/aws/localClients';
+import { startPipeline, type RunningPipeline } from '../support/runPipeline';
+import { waitUntil } from '../support/waitUntil';
+
+/**
+ * `tributary redrive` against the running offline pipeline: on-failure
+ * messages in the aggregator's DLQ (the shape Lambda sends), the records
+ * re-read from kinesis-mock, the aggregation applied in redrive mode.
+ */
+let pipeline: RunningPipeline;
+let clients: LocalClients;
+const minuteMs = 60_000;
+const T = Math.floor(Date.now() / minuteMs) * minuteMs - 120 * minuteMs;
+const region = `redrive-${Date.now()}`;
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/tributary.js', 'redrive', ...args], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    env: { ...process.env, TRIBUTARY_STATE_DIR: pipeline.stateDir },
+    encoding: 'utf8',
+  });
+}
+
+async function window(): Promise<{ eventCount: number } | undefined> {
+  const response = await fetch(`${pipeline.info.apiUrl}/metrics/orders-per-region?group=${region}&from=${T}&to=${T + minuteMs}`);
+  return ((await response.json()) as { windows: { eventCount: number }[] }).windows[0];
+}
+
+async function dlqDepth(queueUrl: string): Promise<number> {
+  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+function onFailureMessage(streamName: string, shardId: string, first: string, last: string, batchSize: number): string {
+  return JSON.stringify({
+    requestContext: { requestId: 'test', functionArn: 'arn:aws:lambda:local:000000000000:function:aggregator', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    KinesisBatchInfo: { shardId, startSequenceNumber: first, endSequenceNumber: last, batchSize, streamArn: `arn:aws:kinesis:local:000000000000:stream/${streamName}` },
+  });
+}
+
+describe('E2E: tributary redrive', () => {
+  beforeAll(async () => {
+    pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
+    clients = createLocalClients(pipeline.info.endpoints);
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('re-applies a DLQ range without counting what the windows already hold, keeps messages whose records left the stream, and changes nothing in a dry run', async () => {
+    // Prepare: three orders of one key (one shard), counted by the live consumer.
+    const events = [1, 2, 3].map((n) => ({ type: 'order.created', key: `${region}-key`, time: T + n * 1_000, data: { region, amount: n } }));
+    const response = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    expect(((await response.json()) as { accepted: number }).accepted).toBe(3);
+    await waitUntil('the live consumer to count the orders', async () => (await window())?.eventCount === 3, 20_000, 100);
+    // Where they are in the stream.
+    const streamName = (await clients.kinesis.send(new ListStreamsCommand({}))).StreamNames![0]!;
+    const ours: { shardId: string; sequenceNumber: string }[] = [];
+    for (const shard of (await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? []) {
+      const { ShardIterator } = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      const page = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator: ShardIterator!, Limit: 10_000 }));
+      for (const record of page.Records ?? []) {
+        if (Buffer.from(record.Data!).toString().includes(region)) ours.push({ shardId: shard.ShardId!, sequenceNumber: record.SequenceNumber! });
+      }
+    }
+    expect(ours).toHaveLength(3);
+    const queueUrl = (await clients.sqs.send(new ListQueuesCommand({}))).QueueUrls!.find((url) => /Aggregator.*DeadLetterQueue/.test(url))!;
+    // Lambda gave up on the range after a failure that came after its last write (the batch had completed) …
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureMessage(streamName, ours[0]!.shardId, ours[0]!.sequenceNumber, ours[2]!.sequenceNumber, 3) }));
+    // … and on a range the stream no longer holds.
+    const gone = String(BigInt(ours[2]!.sequenceNumber) + 10n ** 30n);
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureMessage(streamName, ours[0]!.shardId, gone, gone, 1) }));
+
+    // Act 1: dry run.
+    const dry = cli('--dry-run');
+
+    // Assess 1: both messages listed, nothing applied or deleted; exit 1 because one range expired.
+    expect(dry.stdout).toContain('dry run: 2 DLQ message(s), 3 record(s) still in the stream');
+    expect(dry.stdout).toContain(`kept: Records ${gone}..${gone} of ${ours[0]!.shardId} are no longer in the stream`);
+    expect(dry.status).toBe(1);
+    await waitUntil('both messages visible again', async () => (await dlqDepth(queueUrl)) === 2, 10_000, 100);
+
+    // Act 2
+    const run = cli();
+
+    // Assess 2: the completed range is deleted and not counted twice; the expired one is kept.
+    expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 3 record(s); each window took only what it lacked');
+    expect(run.status).toBe(1);
+    expect((await window())?.eventCount).toBe(3);
+    expect(await dlqDepth(queueUrl)).toBe(1);
+  });
+});
