@@ -1,10 +1,8 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import type { RuntimeInfo } from '../runtime/PipelineSupervisor';
 import { createLocalClients } from '../aws/localClients';
 import { CliError } from './CliError';
+import { readRuntimeInfo } from './readRuntimeInfo';
 
 /** What `tributary late` lists. */
 export interface LateOptions {
@@ -20,9 +18,7 @@ export interface LateOptions {
  */
 export async function lateCommand(options: LateOptions): Promise<number> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.day)) throw new CliError(`--day must be a UTC date YYYY-MM-DD (got ${options.day})`);
-  const runtimeFile = path.resolve(process.env.TRIBUTARY_STATE_DIR ?? '.tributary', 'runtime.json');
-  if (!existsSync(runtimeFile)) throw new CliError(`No running pipeline (${runtimeFile} is missing): start one with \`npm start\``);
-  const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  const info = readRuntimeInfo();
   const clients = createLocalClients(info.endpoints);
   const tables = await clients.dynamodb.send(new ListTablesCommand({}));
   const table = tables.TableNames?.find((name) => name.startsWith('LateEventsTable'));

@@ -1,8 +1,6 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
@@ -12,8 +10,8 @@ import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
 import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
 import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { createLocalClients } from '../aws/localClients';
-import type { RuntimeInfo } from '../runtime/PipelineSupervisor';
 import { CliError } from './CliError';
+import { readRuntimeInfo } from './readRuntimeInfo';
 
 /**
  * `tributary redrive [--dry-run]`: drains the aggregator's DLQ of the running
@@ -22,9 +20,7 @@ import { CliError } from './CliError';
  * and named, and the exit code says so.
  */
 export async function redriveCommand(options: { readonly dryRun: boolean; readonly stateDir?: string }): Promise<RedriveReport> {
-  const runtimeFile = path.resolve(options.stateDir ?? process.env.TRIBUTARY_STATE_DIR ?? '.tributary', 'runtime.json');
-  if (!existsSync(runtimeFile)) throw new CliError(`No running pipeline (${runtimeFile} is missing): start one with \`npm start\``);
-  const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  const info = readRuntimeInfo(options.stateDir);
   const clients = createLocalClients(info.endpoints);
   const [tables, streams, queues] = await Promise.all([
     clients.dynamodb.send(new ListTablesCommand({})),
