@@ -297,14 +297,13 @@ export class WindowedAggregator {
   private async applySessions(
     metric: CompiledMetric,
     window: SessionWindow,
-    allEvents: readonly PlacedEvent[],
+    events: readonly PlacedEvent[],
     late: LateCollector,
     filter: SourceFilter,
     nowMs: number,
     races: { lost: number },
     skipped: { count: number },
   ): Promise<number> {
-    const events = allEvents;
     const group = events[0]!.group;
     let fromMs = Number.POSITIVE_INFINITY;
     let toMs = Number.NEGATIVE_INFINITY;
