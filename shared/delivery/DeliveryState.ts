@@ -64,6 +64,3 @@ export function beginBatch(state: DeliveryState, batch: SequenceRange, nowMs: nu
 export function completeBatch(state: DeliveryState, through: string): DeliveryState {
   return { ...state, completedThrough: maxSequenceNumber(state.completedThrough, through) };
 }
-
-/** True when every record of the range was completed by a live batch that covered it (from the completion log). */
-export type CompletionCheck = (range: SequenceRange) => Promise<boolean>;

@@ -1,5 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors';
+import { sequenceSortKey } from './DynamoCompletionLog';
 import { createDocumentClient } from './DynamoWindowStore';
 import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } from './LateEventSink';
 
@@ -46,7 +47,7 @@ export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
     await this.putAll(
       records.map((record) => ({
         [LATE_EVENT_KEYS.partitionKey]: `~rejected#${new Date(record.arrivedAtMs).toISOString().slice(0, 10)}`,
-        [LATE_EVENT_KEYS.sortKey]: `${record.shardId}#${record.sequenceNumber.padStart(128, '0')}`,
+        [LATE_EVENT_KEYS.sortKey]: `${record.shardId}#${sequenceSortKey(record.sequenceNumber)}`,
         reason: record.reason,
         shardId: record.shardId,
         sequenceNumber: record.sequenceNumber,

@@ -1,6 +1,6 @@
 import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
-import { beginBatch, completeBatch, pendingRange, type DeliveryState } from '../delivery/DeliveryState';
+import { beginBatch, completeBatch, NO_DELIVERY, pendingRange, type DeliveryState } from '../delivery/DeliveryState';
 import { maxSequenceNumber, type SequenceRange } from '../delivery/sequenceNumbers';
 import type { CompletionLog } from '../delivery/CompletionLog';
 import { liveFilter, redriveFilter, type SourceFilter } from '../delivery/SourceFilter';
@@ -169,7 +169,7 @@ export class WindowedAggregator {
    */
   private async announce(shardId: string, snapshot: WatermarkSnapshot, mode: BatchMode, nowMs: number): Promise<DeliveryState> {
     const stored = snapshot.shards.get(shardId);
-    const delivery = stored?.delivery ?? { abandoned: {} };
+    const delivery = stored?.delivery ?? NO_DELIVERY;
     if (mode.kind !== 'live' || !mode.range) return delivery;
     const announced = beginBatch(delivery, mode.range, nowMs);
     await this.store.writeShardProgress({ shardId, maxEventTimeMs: stored?.maxEventTimeMs ?? {}, activeAtMs: stored?.activeAtMs ?? {}, delivery: announced }, nowMs);

@@ -7,21 +7,20 @@ export class InjectedFault extends Error {}
 const MUTATIONS = new Set(['writeShardProgress', 'advanceWatermarks', 'writeWindows', 'addLateCount', 'finalizeWindows', 'write']);
 
 /**
- * Wraps a store so that, while `armed`, each mutating call fails with
- * probability `rate`: half the time before it happens (a throttle), half the
+ * Wraps a store so that each mutating call fails with probability `rate`
+ * (changeable with `setRate`): half the time before it happens (a throttle), half the
  * time after (the write landed, the response was lost — a crash right after
  * writing). Deterministic for a given random source.
  */
-export function withFaults<T extends WindowStore & LateEventSink>(store: T, random: () => number, rate: number): { store: T; faults: { before: number; after: number }; arm(on: boolean): void; setRate(rate: number): void } {
+export function withFaults<T extends WindowStore & LateEventSink>(store: T, random: () => number, rate: number): { store: T; faults: { before: number; after: number }; setRate(rate: number): void } {
   const faults = { before: 0, after: 0 };
-  let armed = true;
   let currentRate = rate;
   const proxy = new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || !MUTATIONS.has(String(property))) return value;
       return async (...args: unknown[]) => {
-        if (armed && random() < currentRate) {
+        if (random() < currentRate) {
           if (random() < 0.5) {
             faults.before += 1;
             throw new InjectedFault(`injected failure before ${String(property)}`);
@@ -34,7 +33,7 @@ export function withFaults<T extends WindowStore & LateEventSink>(store: T, rand
       };
     },
   });
-  return { store: proxy, faults, arm: (on) => (armed = on), setRate: (r) => (currentRate = r) };
+  return { store: proxy, faults, setRate: (r) => (currentRate = r) };
 }
 
 /** A small seeded PRNG (mulberry32), so a property's faults replay from its seed. */
