@@ -110,7 +110,7 @@ async function measureWrites(): Promise<Record<string, unknown>> {
     const metric = compileMetric({ ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } });
     const store = new DynamoWindowStore({ tableName: 'aggregates', retentionDays: 1, client: createDocumentClient(client) });
     const noLateEvents: LateEventSink = { write: async (events) => void (events.length > 0 && (counts.LateEvents = (counts.LateEvents ?? 0) + events.length)) };
-    const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()), { recordCompleted: async () => {}, isCompleted: async () => false });
+    const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()), { completions: { recordCompleted: async () => {}, isCompleted: async () => false } });
     const records = syntheticRecords(20_000, { groups: 100, eventsPerSecond: 1_000 });
     for (const key of Object.keys(counts)) delete counts[key];
     const started = Date.now();

@@ -23,7 +23,7 @@ const stub: WindowStore = {
 
 async function main(): Promise<void> {
   const metrics = tributaryConfig.metrics.map(compileMetric);
-  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()), { recordCompleted: async () => {}, isCompleted: async () => false });
+  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()), { completions: { recordCompleted: async () => {}, isCompleted: async () => false } });
   const records = syntheticRecords(10_000, { groups: 10_000, eventsPerSecond: 1_000 });
   global.gc?.();
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;

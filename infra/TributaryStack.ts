@@ -8,6 +8,7 @@ import { Archiver } from './constructs/Archiver';
 import { EventStream } from './constructs/EventStream';
 import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
+import { IdempotencyTable } from './constructs/IdempotencyTable';
 import { LateEventsTable } from './constructs/LateEventsTable';
 import { createTributaryFunction } from './constructs/createTributaryFunction';
 import { PipelineApi } from './constructs/PipelineApi';
@@ -23,6 +24,7 @@ export class TributaryStack extends Stack {
   public readonly aggregates: AggregatesTable;
   public readonly lateEvents: LateEventsTable;
   public readonly delivery: DeliveryTable;
+  public readonly idempotency: IdempotencyTable;
   public readonly aggregator: Aggregator;
   public readonly events: EventsTable;
   public readonly archiver: Archiver;
@@ -37,11 +39,13 @@ export class TributaryStack extends Stack {
     this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
     this.lateEvents = new LateEventsTable(this, 'LateEvents', { removalPolicy: this.config.storage.removalPolicy });
     this.delivery = new DeliveryTable(this, 'Delivery', { removalPolicy: this.config.storage.removalPolicy });
+    this.idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy: this.config.storage.removalPolicy });
     this.aggregator = new Aggregator(this, 'Aggregator', {
       stream: this.eventStream.stream,
       table: this.aggregates.table,
       lateEventsTable: this.lateEvents.table,
       deliveryTable: this.delivery.table,
+      idempotencyTable: this.idempotency.table,
       config: this.config,
     });
 
@@ -74,6 +78,7 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'LateEventsTableName', { value: this.lateEvents.table.tableName });
     new CfnOutput(this, 'EventsTableName', { value: this.events.table.tableName });
     new CfnOutput(this, 'DeliveryTableName', { value: this.delivery.table.tableName });
+    new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotency.table.tableName });
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
   }

@@ -10,8 +10,10 @@ export interface AggregatorProps {
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
   readonly lateEventsTable: dynamodb.ITable;
-  /** The completion log the DLQ redrive consults. */
+  /** The completion log the DLQ redrive consults, and the duplicate ledger. */
   readonly deliveryTable: dynamodb.ITable;
+  /** Powertools idempotency records, one per delivered batch range. */
+  readonly idempotencyTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
 }
 
@@ -42,6 +44,8 @@ export class Aggregator extends Construct {
         LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
         DELIVERY_TABLE: props.deliveryTable.tableName,
         STREAM_RETENTION_HOURS: String(props.config.stream.retentionHours),
+        DEDUPE_HORIZON_HOURS: String(settings.dedupeHorizonHours),
+        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         // ListShards: every shard must report before the watermark passes it.
         STREAM_NAME: props.stream.streamName,
       },
@@ -51,6 +55,7 @@ export class Aggregator extends Construct {
     props.table.grantReadWriteData(this.function);
     props.lateEventsTable.grantWriteData(this.function);
     props.deliveryTable.grantReadWriteData(this.function);
+    props.idempotencyTable.grantReadWriteData(this.function);
   }
 }
 

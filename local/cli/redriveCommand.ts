@@ -5,6 +5,7 @@ import { tributaryConfig } from '../../infra/tributary.config';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
 import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
+import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
 import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
 import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
 import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
@@ -43,7 +44,10 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
     sideOutput,
     // A redrive never moves watermarks, so it needs no shard listing.
     new StaticShardDirectory([], Date.now()),
-    new DynamoCompletionLog(table('DeliveryTable'), 24, clients.documents),
+    {
+      completions: new DynamoCompletionLog(table('DeliveryTable'), 24, clients.documents),
+      duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), tributaryConfig.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
+    },
   );
   const started = Date.now();
   const report = await redriveDeadLetters({

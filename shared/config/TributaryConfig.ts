@@ -47,6 +47,12 @@ export interface AggregatorConfig {
    * @default 60
    */
   readonly timeoutSeconds?: number;
+  /**
+   * How long an event's (key, id) is remembered to drop producer re-sends, 1..8,760 hours.
+   * A re-send after this is counted again.
+   * @default 24
+   */
+  readonly dedupeHorizonHours?: number;
 }
 
 /** The aggregates table. */
@@ -100,6 +106,7 @@ export const CONFIG_DEFAULTS = {
     maxRecordAgeSeconds: 3_600,
     memorySizeMb: 512,
     timeoutSeconds: 60,
+    dedupeHorizonHours: 24,
   },
   storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
 } as const satisfies Omit<ResolvedConfig, 'metrics'>;

@@ -24,6 +24,7 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
   range('aggregator.maxRecordAgeSeconds', resolved.aggregator.maxRecordAgeSeconds, 60, 604_800);
   range('aggregator.memorySizeMb', resolved.aggregator.memorySizeMb, 128, 10_240);
   range('aggregator.timeoutSeconds', resolved.aggregator.timeoutSeconds, 1, 900);
+  range('aggregator.dedupeHorizonHours', resolved.aggregator.dedupeHorizonHours, 1, 8_760);
   range('storage.aggregateRetentionDays', resolved.storage.aggregateRetentionDays, 1, 3_650);
   range('storage.lateEventRetentionDays', resolved.storage.lateEventRetentionDays, 1, 3_650);
   range('storage.eventRetentionDays', resolved.storage.eventRetentionDays, 1, 3_650);

@@ -2,20 +2,8 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { CompletionLog } from '../delivery/CompletionLog';
 import type { SequenceRange } from '../delivery/sequenceNumbers';
 import { ConfigError } from '../errors';
+import { DELIVERY_KEYS, sequenceSortKey } from './deliveryKeys';
 import { createDocumentClient } from './DynamoWindowStore';
-
-/**
- * Delivery table layout: partition `pk`, sort `sk`, both strings; TTL
- * `expiresAt`. The completion log is partition `done#<shardId>`, sort the
- * batch's first sequence number zero-padded to 128 digits (Kinesis's maximum,
- * so string order is numeric order), `last` its last.
- */
-export const DELIVERY_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
-
-/** A sequence number as a sort key: string order equals numeric order. */
-export function sequenceSortKey(sequenceNumber: string): string {
-  return sequenceNumber.padStart(128, '0');
-}
 
 /** Ranges a redrive may ask about are in a stream with at most this retention (Kinesis's maximum). */
 const COMPLETION_RETENTION_DAYS = 365;

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors';
-import { sequenceSortKey } from './DynamoCompletionLog';
+import { sequenceSortKey } from './deliveryKeys';
 import { createDocumentClient } from './DynamoWindowStore';
 import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } from './LateEventSink';
 

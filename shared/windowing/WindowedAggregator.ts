@@ -2,7 +2,10 @@ import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
 import { beginBatch, completeBatch, NO_DELIVERY, pendingRange, type DeliveryState } from '../delivery/DeliveryState';
 import { maxSequenceNumber, type SequenceRange } from '../delivery/sequenceNumbers';
+import { ALWAYS_RUN, type BatchIdempotency } from '../delivery/BatchIdempotency';
 import type { CompletionLog } from '../delivery/CompletionLog';
+import { dropDuplicates, minutesOf, type Deduplicated } from '../delivery/dropDuplicates';
+import type { DuplicateLedger } from '../delivery/DuplicateLedger';
 import { liveFilter, redriveFilter, type SourceFilter } from '../delivery/SourceFilter';
 import { NO_MARKS, type SourceMarks } from '../delivery/SourceMarks';
 import { WindowContentionError } from '../errors';
@@ -42,6 +45,16 @@ export interface WindowedAggregatorOptions {
   readonly writeConcurrency?: number;
 }
 
+/** What keeps a batch's effect exactly once beyond the windows' own marks. */
+export interface DeliveryGuards {
+  /** Which live batches completed, for the DLQ redrive. */
+  readonly completions: CompletionLog;
+  /** Runs a live batch's window work once per range (Powertools idempotency in AWS). Default: no batch-level record. */
+  readonly batches?: BatchIdempotency;
+  /** Producer duplicates by (key, id). Default: none dropped. */
+  readonly duplicates?: DuplicateLedger;
+}
+
 /** What one batch did. */
 export interface BatchSummary {
   /** (metric, event) pairs counted into at least one window. */
@@ -56,6 +69,10 @@ export interface BatchSummary {
   readonly watermarkMs: Readonly<Record<string, number>>;
   /** (metric, window) applications skipped because the window already held the event: redeliveries. */
   readonly redeliveriesSkipped: number;
+  /** Producer duplicates (an event whose key and id the ledger already holds) dropped before any window. */
+  readonly duplicatesDropped: number;
+  /** False when the batch-level record said this range completed before: no window was read or written. */
+  readonly applied: boolean;
 }
 
 /**
@@ -94,7 +111,7 @@ export class WindowedAggregator {
     private readonly store: WindowStore,
     private readonly lateSink: LateEventSink,
     private readonly shards: ShardDirectory,
-    private readonly completions: CompletionLog,
+    private readonly guards: DeliveryGuards,
     options: WindowedAggregatorOptions = {},
   ) {
     this.maxWriteAttempts = options.maxWriteAttempts ?? 12;
@@ -111,41 +128,49 @@ export class WindowedAggregator {
     const races = { lost: 0 };
     const skipped = { count: 0 };
     const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
-    const delivery = await this.announce(shardId, snapshot, mode, nowMs);
+    const deduplicated = await this.deduplicate(shardId, events, mode, nowMs);
+    const delivery = await this.announce(shardId, snapshot, mode, deduplicated, nowMs);
     const filter = await this.filterFor(shardId, delivery, mode);
     const repair = mode.kind !== 'live';
-    const placement = placeEvents(this.metrics, shardId, events, snapshot, listed, nowMs);
-    const late = new LateCollector(shardId);
-    const tasks: (() => Promise<number>)[] = [];
-    const fixedUnits: { metric: CompiledMetric; unit: FixedUnit }[] = [];
+    const placement = placeEvents(this.metrics, shardId, deduplicated.kept, snapshot, listed, nowMs);
     let eventsCounted = 0;
+    let windowsWritten = 0;
+    let lateEvents = 0;
 
-    this.metrics.forEach((metric, index) => {
-      // Records that failed or are re-read were on time when they arrived: repairs ignore lateness.
-      const placed = repair ? placement.placed[index]!.map((p) => ({ ...p, watermarkMs: Number.NEGATIVE_INFINITY })) : placement.placed[index]!;
-      if (placed.length === 0) return;
-      if (metric.window.kind === 'session') {
-        const window = metric.window;
-        for (const [, groupEvents] of groupBy(placed, (p) => p.group)) {
-          tasks.push(() => this.applySessions(metric, window, groupEvents, late, filter, nowMs, races, skipped));
+    const apply = async (): Promise<void> => {
+      const late = new LateCollector(shardId);
+      const tasks: (() => Promise<number>)[] = [];
+      const fixedUnits: { metric: CompiledMetric; unit: FixedUnit }[] = [];
+      this.metrics.forEach((metric, index) => {
+        // Records that failed or are re-read were on time when they arrived: repairs ignore lateness.
+        const placed = repair ? placement.placed[index]!.map((p) => ({ ...p, watermarkMs: Number.NEGATIVE_INFINITY })) : placement.placed[index]!;
+        if (placed.length === 0) return;
+        if (metric.window.kind === 'session') {
+          const window = metric.window;
+          for (const [, groupEvents] of groupBy(placed, (p) => p.group)) {
+            tasks.push(() => this.applySessions(metric, window, groupEvents, late, filter, nowMs, races, skipped));
+          }
+          eventsCounted += placed.length;
+        } else {
+          const plan = planFixedWindows(metric, metric.window, placed, late);
+          eventsCounted += plan.eventsCounted;
+          for (const unit of plan.units) fixedUnits.push({ metric, unit });
         }
-        eventsCounted += placed.length;
-      } else {
-        const plan = planFixedWindows(metric, metric.window, placed, late);
-        eventsCounted += plan.eventsCounted;
-        for (const unit of plan.units) fixedUnits.push({ metric, unit });
-      }
-    });
+      });
+      // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
+      const prefetched = await this.store.getWindows(fixedUnits.map(({ unit }) => unit.key));
+      fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, filter, repair, nowMs, prefetched[i], races, skipped)));
+      windowsWritten = (await runLimited(tasks, this.writeConcurrency, (task) => task())).reduce((sum, n) => sum + n, 0);
+      lateEvents = await this.applyLate(late, placement.invalid, filter, nowMs, races);
+      if (mode.kind === 'live' && mode.range) await this.guards.completions.recordCompleted(mode.range, nowMs);
+    };
+    const applied = mode.kind === 'live' && mode.range ? await (this.guards.batches ?? ALWAYS_RUN).runOnce(mode.range, apply) : (await apply(), true);
+    if (!applied) skipped.count += deduplicated.kept.length;
+    const duplicatesDropped = applied ? deduplicated.duplicates.length : 0;
 
-    // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
-    const prefetched = await this.store.getWindows(fixedUnits.map(({ unit }) => unit.key));
-    fixedUnits.forEach((unit, i) => tasks.push(() => this.applyFixedWindow(unit.metric, unit.unit, late, filter, repair, nowMs, prefetched[i], races, skipped)));
-    const windowsWritten = (await runLimited(tasks, this.writeConcurrency, (task) => task())).reduce((sum, n) => sum + n, 0);
-    const lateEvents = await this.applyLate(late, placement.invalid, filter, nowMs, races);
     if (mode.kind !== 'live') {
-      return { eventsCounted, windowsWritten, lateEvents, windowsFinalized: 0, writeConflicts: races.lost, watermarkMs: snapshot.watermarkMs, redeliveriesSkipped: skipped.count };
+      return { eventsCounted, windowsWritten, lateEvents, windowsFinalized: 0, writeConflicts: races.lost, watermarkMs: snapshot.watermarkMs, redeliveriesSkipped: skipped.count, duplicatesDropped, applied };
     }
-    if (mode.range) await this.completions.recordCompleted(mode.range, nowMs);
     const progress = { ...placement.progress, delivery: mode.range ? completeBatch(delivery, mode.range.last) : delivery };
     await this.store.writeShardProgress(progress, nowMs);
     // Re-read after writing this shard's progress: two shards finishing together
@@ -158,7 +183,7 @@ export class WindowedAggregator {
       windowsFinalized += await this.store.finalizeWindows(metric, watermarkMs[metric]!, nowMs);
       this.finalizedAtMs.set(metric, nowMs);
     }
-    return { eventsCounted, windowsWritten, lateEvents, windowsFinalized, writeConflicts: races.lost, watermarkMs, redeliveriesSkipped: skipped.count };
+    return { eventsCounted, windowsWritten, lateEvents, windowsFinalized, writeConflicts: races.lost, watermarkMs, redeliveriesSkipped: skipped.count, duplicatesDropped, applied };
   }
 
   /**
@@ -167,13 +192,37 @@ export class WindowedAggregator {
    * started and never completed (abandoned to the DLQ), and freeze the
    * windows' marks for them. Repairs only read the state.
    */
-  private async announce(shardId: string, snapshot: WatermarkSnapshot, mode: BatchMode, nowMs: number): Promise<DeliveryState> {
+  private async announce(shardId: string, snapshot: WatermarkSnapshot, mode: BatchMode, deduplicated: Deduplicated, nowMs: number): Promise<DeliveryState> {
     const stored = snapshot.shards.get(shardId);
     const delivery = stored?.delivery ?? NO_DELIVERY;
-    if (mode.kind !== 'live' || !mode.range) return delivery;
+    // The ledger entries go first too: a batch abandoned halfway still keeps later duplicates of what it took out.
+    const ledgerWrite = mode.kind !== 'replay' && this.guards.duplicates && deduplicated.entries.length > 0 ? this.guards.duplicates.write(deduplicated.entries, nowMs) : undefined;
+    if (mode.kind !== 'live' || !mode.range) {
+      await ledgerWrite;
+      return delivery;
+    }
     const announced = beginBatch(delivery, mode.range, nowMs);
-    await this.store.writeShardProgress({ shardId, maxEventTimeMs: stored?.maxEventTimeMs ?? {}, activeAtMs: stored?.activeAtMs ?? {}, delivery: announced }, nowMs);
+    await Promise.all([
+      this.store.writeShardProgress({ shardId, maxEventTimeMs: stored?.maxEventTimeMs ?? {}, activeAtMs: stored?.activeAtMs ?? {}, delivery: announced }, nowMs),
+      ledgerWrite,
+    ]);
     return announced;
+  }
+
+  /**
+   * Producer duplicates out before placement (see `dropDuplicates`). Needs the
+   * batch's range to tell a duplicate from a redelivery; a replay reads the
+   * ledger under the range each record arrived in, so it only keeps records.
+   */
+  private async deduplicate(shardId: string, events: readonly SourcedEvent[], mode: BatchMode, nowMs: number): Promise<Deduplicated> {
+    const ledger = this.guards.duplicates;
+    const range = mode.kind === 'replay' ? undefined : mode.range;
+    if (!ledger || events.length === 0) return { kept: events, duplicates: [], entries: [] };
+    const entries = await ledger.read(shardId, minutesOf(events), nowMs);
+    if (range) return dropDuplicates(range, events, entries);
+    // A replay: each record is judged against the range of the entry that took it, never as the first of a new range.
+    const replayed = dropDuplicates({ shardId, first: '-1', last: '-1' }, events, entries);
+    return { ...replayed, entries: [] };
   }
 
   /** The filter a batch's writes go through; a redrive's depends on what became of its range. */
@@ -181,7 +230,7 @@ export class WindowedAggregator {
     if (mode.kind !== 'redrive') return liveFilter(shardId, delivery);
     const abandonedAfter = abandonedRangeOf(mode.range, delivery);
     if (abandonedAfter !== undefined) return redriveFilter(mode.range, { abandonedAfter });
-    return redriveFilter(mode.range, (await this.completions.isCompleted(mode.range)) ? 'completed' : 'unstarted');
+    return redriveFilter(mode.range, (await this.guards.completions.isCompleted(mode.range)) ? 'completed' : 'unstarted');
   }
 
   /**

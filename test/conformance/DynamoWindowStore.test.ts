@@ -70,7 +70,7 @@ describe('Conformance: DynamoWindowStore on DynamoDB Local', () => {
     const shardIds = [0, 1, 2, 3].map((i) => `shardId-00000000000${i}`);
     const { store, tableName } = await freshStore();
     const sink = new RecordingSink();
-    const aggregator = new WindowedAggregator(metrics, store, sink, new StaticShardDirectory(shardIds, Date.now()), new InMemoryCompletionLog(), { retryBaseMs: 5, maxWriteAttempts: 30 });
+    const aggregator = new WindowedAggregator(metrics, store, sink, new StaticShardDirectory(shardIds, Date.now()), { completions: new InMemoryCompletionLog() }, { retryBaseMs: 5, maxWriteAttempts: 30 });
 
     // Act: every shard's batches in order, the shards concurrently.
     let sequence = 0;
@@ -96,7 +96,7 @@ describe('Conformance: DynamoWindowStore on DynamoDB Local', () => {
     const metrics = definitions(0).map(compileMetric);
     const { store, tableName } = await freshStore();
     const sink = new RecordingSink();
-    const aggregator = new WindowedAggregator(metrics, store, sink, new StaticShardDirectory(['shardId-000000000000'], Date.now()), new InMemoryCompletionLog());
+    const aggregator = new WindowedAggregator(metrics, store, sink, new StaticShardDirectory(['shardId-000000000000'], Date.now()), { completions: new InMemoryCompletionLog() });
     const [early, advance, late] = toEvents([
       { stepMs: 0, backMs: 0, key: 0, region: 0, amount: 5, user: 1, failed: false },
       { stepMs: 30_000, backMs: 0, key: 0, region: 0, amount: 6, user: 2, failed: false },

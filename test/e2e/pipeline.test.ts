@@ -106,6 +106,23 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     expect(windows[0]).toMatchObject({ windowStart: base + 3 * minuteMs, eventCount: 1, values: { orders: 1, revenue: 5 } });
   });
 
+  it('counts a re-sent event once: the same key and id, in another request or twice in one', async () => {
+    // Prepare: a producer retries after a lost response, and a buggy one repeats an event in a batch.
+    const event = { ...order('me-central', 8, 4 * minuteMs, 'd1'), id: 'order-4711' };
+
+    // Act: the marker goes last on the same key, so once it is counted, every copy before it was processed.
+    expect((await post(event)).status).toBe(200);
+    expect((await post({ events: [event, event] })).json.accepted).toBe(2);
+    await post({ ...order('me-central', 1, 4 * minuteMs + 1, 'd1'), id: 'order-4712' });
+
+    // Assess
+    const windows = await waitUntil('me-central window with the marker', async () => {
+      const result = await metric(`orders-per-region?group=me-central&from=${base}&to=${base + 5 * minuteMs}`);
+      return result.json.windows?.[0]?.values.revenue >= 9 ? result.json.windows : undefined;
+    });
+    expect(windows[0]).toMatchObject({ eventCount: 2, values: { orders: 2, revenue: 9 } });
+  });
+
   it('sends an NDJSON file with `tributary send`, reporting accepted and rejected lines', async () => {
     // Prepare
     const file = path.join(pipeline.stateDir, 'events.ndjson');

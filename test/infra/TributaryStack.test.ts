@@ -80,10 +80,10 @@ describe('Class: TributaryStack', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       SSESpecification: { SSEEnabled: true },
     });
-    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain', 'Retain']);
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain', 'Retain', 'Retain']);
   });
 
-  it('gives the aggregator a delivery table (string keys, TTL) for the completion log the DLQ redrive consults', () => {
+  it('gives the aggregator a delivery table (string keys, TTL) for the completion log and the duplicate ledger', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -94,6 +94,18 @@ describe('Class: TributaryStack', () => {
     const aggregator = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.DELIVERY_TABLE);
     expect(aggregator?.Properties.Environment.Variables).toEqual(
       expect.objectContaining({ DELIVERY_TABLE: { Ref: expect.stringMatching(/^DeliveryTable/) }, STREAM_RETENTION_HOURS: '24' }),
+    );
+  });
+
+  it("gives the aggregator Powertools idempotency's table (id, TTL expiration) and the dedupe horizon", () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    const aggregator = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.IDEMPOTENCY_TABLE);
+    expect(aggregator?.Properties.Environment.Variables).toEqual(
+      expect.objectContaining({ IDEMPOTENCY_TABLE: { Ref: expect.stringMatching(/^IdempotencyTable/) }, DEDUPE_HORIZON_HOURS: '24' }),
     );
   });
 

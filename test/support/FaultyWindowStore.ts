@@ -12,7 +12,7 @@ const MUTATIONS = new Set(['writeShardProgress', 'advanceWatermarks', 'writeWind
  * time after (the write landed, the response was lost — a crash right after
  * writing). Deterministic for a given random source.
  */
-export function withFaults<T extends WindowStore & LateEventSink>(store: T, random: () => number, rate: number): { store: T; faults: { before: number; after: number }; setRate(rate: number): void } {
+export function withFaults<T extends object>(store: T, random: () => number, rate: number): { store: T; faults: { before: number; after: number }; setRate(rate: number): void } {
   const faults = { before: 0, after: 0 };
   let currentRate = rate;
   const proxy = new Proxy(store, {

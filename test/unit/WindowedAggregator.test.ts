@@ -28,7 +28,7 @@ const order = (timeMs: number, overrides: Partial<EventEnvelope> = {}) => {
 
 function setUp(definitions: MetricDefinition[] = [definition], shards = [SHARD_A]) {
   const store = new InMemoryWindowStore();
-  const aggregator = new WindowedAggregator(definitions.map(compileMetric), store, store, new StaticShardDirectory(shards, 0), new InMemoryCompletionLog());
+  const aggregator = new WindowedAggregator(definitions.map(compileMetric), store, store, new StaticShardDirectory(shards, 0), { completions: new InMemoryCompletionLog() });
   return { store, aggregator };
 }
 

@@ -8,6 +8,8 @@ import type { SourcedEvent } from '../../shared/windowing/placeEvents';
 import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
 import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
 import { InjectedFault, seededRandom, withFaults } from '../support/FaultyWindowStore';
+import { BatchInProgressError, InMemoryBatchIdempotency } from '../support/InMemoryBatchIdempotency';
+import { InMemoryDuplicateLedger } from '../support/InMemoryDuplicateLedger';
 import { InMemoryWindowStore } from '../support/InMemoryWindowStore';
 import { definitions, expectWindowsMatch, generatedEvent, MAX_DELAY_MS, recompute, toEvents } from '../support/windowingReference';
 
@@ -15,30 +17,40 @@ import { definitions, expectWindowsMatch, generatedEvent, MAX_DELAY_MS, recomput
 const MAX_RETRIES = 2;
 
 describe('Property: every event counts exactly once, whatever fails', () => {
-  it('matches a batch recomputation after storage failures (before and after writes), retries, bisects, duplicate deliveries, DLQ and redrive', async () => {
+  it('matches a batch recomputation after storage failures (before and after writes), producer re-sends, retries, bisects, duplicate deliveries, DLQ and redrive', async () => {
     // A day of lateness: windows are compared as a whole; redrive into final windows has its own test.
     const metrics = definitions(86_400_000).map(compileMetric);
-    const totals = { faults: 0, dlq: 0, duplicates: 0, redriven: 0 };
+    const totals = { faults: 0, dlq: 0, duplicates: 0, resent: 0, dropped: 0 };
     await fc.assert(
       fc.asyncProperty(
-        fc.array(generatedEvent(MAX_DELAY_MS - 1), { minLength: 1, maxLength: 100 }),
+        fc.array(generatedEvent(MAX_DELAY_MS - 1), { minLength: 1, maxLength: 100, size: 'medium' }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 30 }),
         fc.integer(),
         async (generated, shardCount, batchSize, seed) => {
-          // Prepare: shards of sequenced records, a store that fails 15 % of its writes.
+          // Prepare: shards of sequenced records with producer re-sends (the same event up to 6 records later),
+          // a store, ledger and batch record that fail 10-50 % of their writes.
           const random = seededRandom(seed);
           const events = toEvents(generated);
+          const sent = [...events];
+          for (let i = events.length - 1; i >= 0; i--) {
+            if (random() < 0.1) sent.splice(Math.min(sent.length, i + 1 + Math.floor(random() * 6)), 0, events[i]!);
+          }
+          totals.resent += sent.length - events.length;
           const shards = new Map<string, SourcedEvent[]>();
           let sequence = 1_000_000_000_000_000_000n;
-          for (const event of events) {
+          for (const event of sent) {
             const shardId = `shardId-${String(Number(event.key.slice(1)) % shardCount).padStart(12, '0')}`;
             sequence += BigInt(1 + Math.floor(random() * 1e6));
             shards.set(shardId, [...(shards.get(shardId) ?? []), { event, sequenceNumber: String(sequence) }]);
           }
           const memory = new InMemoryWindowStore();
           const faulty = withFaults(memory, random, 0.15);
-          const aggregator = new WindowedAggregator(metrics, faulty.store, faulty.store, new StaticShardDirectory([...shards.keys()], 0), new InMemoryCompletionLog(), { retryBaseMs: 0 });
+          const ledger = withFaults(new InMemoryDuplicateLedger(), random, 0.1);
+          // The COMPLETED update fails 5 % of the time: the INPROGRESS record then blocks that exact range.
+          const batches = new InMemoryBatchIdempotency(() => (random() < 0.05 ? new InjectedFault('injected failure of the COMPLETED update') : undefined));
+          const guards = { completions: new InMemoryCompletionLog(), batches, duplicates: ledger.store };
+          const aggregator = new WindowedAggregator(metrics, faulty.store, faulty.store, new StaticShardDirectory([...shards.keys()], 0), guards, { retryBaseMs: 0 });
           const dlq: SequenceRange[] = [];
 
           // Act: an ESM per shard, round robin: retry, bisect, give up to the DLQ, sometimes deliver a done batch again.
@@ -57,10 +69,10 @@ describe('Property: every event counts exactly once, whatever fails', () => {
             let done = false;
             for (let attempt = 0; attempt <= MAX_RETRIES && !done; attempt++) {
               try {
-                await aggregator.processBatch(cursor.shardId, batch, 0, { kind: 'live', range });
+                totals.dropped += (await aggregator.processBatch(cursor.shardId, batch, 0, { kind: 'live', range })).duplicatesDropped;
                 done = true;
               } catch (error) {
-                if (!(error instanceof InjectedFault)) throw error;
+                if (!(error instanceof InjectedFault) && !(error instanceof BatchInProgressError)) throw error;
                 if (batch.length > 1 && random() < 0.4) {
                   // Bisect: both halves go back in front; a split does not use up retries.
                   const half = Math.ceil(batch.length / 2);
@@ -73,7 +85,7 @@ describe('Property: every event counts exactly once, whatever fails', () => {
             else if (random() < 0.1) {
               totals.duplicates += 1;
               await aggregator.processBatch(cursor.shardId, batch, 0, { kind: 'live', range }).catch((error: unknown) => {
-                if (!(error instanceof InjectedFault)) throw error;
+                if (!(error instanceof InjectedFault) && !(error instanceof BatchInProgressError)) throw error;
               });
             }
           }
@@ -93,7 +105,7 @@ describe('Property: every event counts exactly once, whatever fails', () => {
               }
             }
           }
-          totals.faults += faulty.faults.before + faulty.faults.after;
+          totals.faults += faulty.faults.before + faulty.faults.after + ledger.faults.before + ledger.faults.after;
           totals.dlq += dlq.length;
 
           // Assess
@@ -104,8 +116,10 @@ describe('Property: every event counts exactly once, whatever fails', () => {
       { numRuns: 120, seed: 20261123 },
     );
     // The faults really happened: ranges went to the DLQ and were redriven.
-    expect(totals.faults).toBeGreaterThan(200);
-    expect(totals.dlq).toBeGreaterThan(20);
-    expect(totals.duplicates).toBeGreaterThan(20);
+    expect(totals.faults).toBeGreaterThan(2_000);
+    expect(totals.dlq).toBeGreaterThan(200);
+    expect(totals.duplicates).toBeGreaterThan(100);
+    expect(totals.resent).toBeGreaterThan(400);
+    expect(totals.dropped).toBeGreaterThan(300);
   }, 120_000);
 });

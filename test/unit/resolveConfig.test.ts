@@ -25,6 +25,7 @@ describe('Function: resolveConfig', () => {
       maxRecordAgeSeconds: 3_600,
       memorySizeMb: 512,
       timeoutSeconds: 60,
+      dedupeHorizonHours: 24,
     });
     expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' });
   });
@@ -34,7 +35,7 @@ describe('Function: resolveConfig', () => {
       problemsOf({
         metrics: [ordersPerRegion],
         stream: { shardCount: 0, retentionHours: 12 },
-        aggregator: { batchSize: 20_000, maxBatchingWindowSeconds: 301, maxRetryAttempts: -1, maxRecordAgeSeconds: 30 },
+        aggregator: { batchSize: 20_000, maxBatchingWindowSeconds: 301, maxRetryAttempts: -1, maxRecordAgeSeconds: 30, dedupeHorizonHours: 0 },
       }),
     ).toEqual([
       'stream.shardCount must be an integer from 1 to 500 (got 0)',
@@ -43,6 +44,7 @@ describe('Function: resolveConfig', () => {
       'aggregator.maxBatchingWindowSeconds must be an integer from 0 to 300 (got 301)',
       'aggregator.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad record block a shard (got -1)',
       'aggregator.maxRecordAgeSeconds must be an integer from 60 to 604800 (got 30)',
+      'aggregator.dedupeHorizonHours must be an integer from 1 to 8760 (got 0)',
     ]);
   });
 

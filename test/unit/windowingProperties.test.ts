@@ -40,7 +40,7 @@ describe('Property: windowed results do not depend on batching, shards or arriva
           }
           const queues = [...perShard].map(([shardId, shardEvents]) => ({ shardId, batches: split(shardEvents, batchSizes) }));
           const store = new InMemoryWindowStore();
-          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory([...perShard.keys()], 0), new InMemoryCompletionLog());
+          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory([...perShard.keys()], 0), { completions: new InMemoryCompletionLog() });
 
           // Act: batches of different shards in a random interleaving, each shard in order.
           let sequence = 0;
@@ -122,7 +122,7 @@ describe('Property: lateness', () => {
           const metrics = definitions(allowedLatenessMs).map(compileMetric);
           const events = toEvents(generated);
           const store = new InMemoryWindowStore();
-          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory(['shardId-000000000000'], 0), new InMemoryCompletionLog());
+          const aggregator = new WindowedAggregator(metrics, store, store, new StaticShardDirectory(['shardId-000000000000'], 0), { completions: new InMemoryCompletionLog() });
 
           // Act
           let sequence = 0;
