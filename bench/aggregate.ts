@@ -1,6 +1,9 @@
 // npm run bench (part 2): the aggregator's hot path, its DynamoDB writes per 1,000 events, and its memory.
 import { execFileSync } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,13 +13,17 @@ import { decodeEnvelope } from '../shared/envelope/decodeEnvelope';
 import { compileMetric, type CompiledMetric } from '../shared/metrics/compileMetric';
 import type { MetricDefinition } from '../shared/metrics/MetricDefinition';
 import type { LateEventSink } from '../shared/storage/LateEventSink';
+import { DynamoCompletionLog } from '../shared/storage/DynamoCompletionLog';
+import { DynamoDuplicateLedger } from '../shared/storage/DynamoDuplicateLedger';
 import { createDocumentClient, DynamoWindowStore } from '../shared/storage/DynamoWindowStore';
+import { PowertoolsBatchIdempotency } from '../shared/storage/PowertoolsBatchIdempotency';
 import { placeEvents, type SourcedEvent } from '../shared/windowing/placeEvents';
 import { StaticShardDirectory } from '../shared/windowing/ShardDirectory';
 import { LateCollector } from '../shared/windowing/LateCollector';
 import { planFixedWindows } from '../shared/windowing/planFixedWindows';
 import { WindowedAggregator } from '../shared/windowing/WindowedAggregator';
 import { createAggregatesTable } from '../test/support/createAggregatesTable';
+import { createDeliveryTables } from '../test/support/createDeliveryTables';
 import { percentile } from './percentile';
 import { syntheticRecords } from './syntheticRecords';
 
@@ -89,60 +96,132 @@ function measureHotPath(label: string, metrics: readonly CompiledMetric[]) {
 }
 
 /**
- * DynamoDB requests per 1,000 events against DynamoDB Local, counted by
- * command as they leave the SDK: 100 groups × 10-second tumbling windows,
- * batches of 1,000 events (1 s of event time at 1,000 ev/s).
+ * DynamoDB requests and consumed write capacity per 1,000 events against
+ * DynamoDB Local (ReturnConsumedCapacity on every request), with everything
+ * effectively-once costs switched on: 100 groups × 10-second tumbling windows,
+ * 1,000 ev/s of event time, one batch size per run. Beside it, in the same
+ * process, the naive alternative: Powertools idempotency per record.
  */
 async function measureWrites(): Promise<Record<string, unknown>> {
   const logDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-ddb-'));
   const emulators = await Emulators.start({ kinesis: 0, dynamodb: 0, sqs: 0 }, logDir);
   try {
     const client = new DynamoDBClient({ endpoint: emulators.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const counts: Record<string, number> = {};
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        counts[context.commandName as string] = (counts[context.commandName as string] ?? 0) + 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
-    await createAggregatesTable(client, 'aggregates');
-    const metric = compileMetric({ ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } });
-    const store = new DynamoWindowStore({ tableName: 'aggregates', retentionDays: 1, client: createDocumentClient(client) });
-    const noLateEvents: LateEventSink = { write: async (events) => void (events.length > 0 && (counts.LateEvents = (counts.LateEvents ?? 0) + events.length)) };
-    const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()), { completions: { recordCompleted: async () => {}, isCompleted: async () => false } });
+    const meter = meterRequests(client);
     const records = syntheticRecords(20_000, { groups: 100, eventsPerSecond: 1_000 });
-    for (const key of Object.keys(counts)) delete counts[key];
-    const started = Date.now();
-    for (let offset = 0; offset < records.length; offset += 1_000) {
-      const batch = records.slice(offset, offset + 1_000).map((r) => ({ event: decodeEnvelope(r.data, r.sequenceNumber), sequenceNumber: r.sequenceNumber }));
-      await aggregator.processBatch(SHARD, batch, Date.now());
-      progress(`storage: ${offset + 1_000}/${records.length} events`);
+    const metric = compileMetric({ ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } });
+    const runs: Record<string, unknown>[] = [];
+    for (const batchRecords of [1_000, 100]) {
+      const tables = { aggregates: `aggregates-${batchRecords}`, delivery: `delivery-${batchRecords}`, idempotency: `idempotency-${batchRecords}` };
+      await createAggregatesTable(client, tables.aggregates);
+      await createDeliveryTables(client, tables);
+      const documents = createDocumentClient(client);
+      const store = new DynamoWindowStore({ tableName: tables.aggregates, retentionDays: 1, client: documents });
+      const noLateEvents: LateEventSink = { write: async () => {} };
+      const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()), {
+        completions: new DynamoCompletionLog(tables.delivery, 24, documents),
+        batches: batchIdempotency(tables.idempotency, client),
+        duplicates: new DynamoDuplicateLedger(tables.delivery, 24, documents),
+      });
+      meter.reset();
+      const started = Date.now();
+      for (let offset = 0; offset < records.length; offset += batchRecords) {
+        const batch = records.slice(offset, offset + batchRecords).map((r) => ({ event: decodeEnvelope(r.data, r.sequenceNumber), sequenceNumber: r.sequenceNumber }));
+        await aggregator.processBatch(SHARD, batch, Date.now());
+        if (offset % 1_000 === 0) progress(`storage, batches of ${batchRecords}: ${offset + batchRecords}/${records.length} events`);
+      }
+      const seconds = (Date.now() - started) / 1_000;
+      runs.push({
+        batchRecords,
+        ...meter.per1000(records.length, tables),
+        windowsTouchedPer1000Events: Number(((windowsTouched(records, 10_000, batchRecords) / records.length) * 1_000).toFixed(1)),
+        eventsPerSecondAgainstDynamoDbLocal: Math.round(records.length / seconds),
+      });
     }
-    const seconds = (Date.now() - started) / 1_000;
-    const per1000 = (names: string[]) => Number(((names.reduce((sum, name) => sum + (counts[name] ?? 0), 0) / records.length) * 1_000).toFixed(1));
+
+    // The naive alternative in the same process: Powertools idempotency on every record (its documented record-handler pattern).
+    const naiveTable = 'idempotency-per-record';
+    await createDeliveryTables(client, { delivery: 'delivery-per-record', idempotency: naiveTable });
+    const naiveConfig = new IdempotencyConfig({ eventKeyJmesPath: 'id' });
+    naiveConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+    const perRecord = makeIdempotent(async (_record: { id: string }) => ({ ok: true }), {
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: naiveTable, awsSdkV3Client: client }),
+      config: naiveConfig,
+    });
+    meter.reset();
+    for (const record of records) await perRecord({ id: decodeEnvelope(record.data, record.sequenceNumber).id });
+    const naive = meter.per1000(records.length, { idempotency: naiveTable });
     return {
-      workload: '100 groups × 10 s tumbling windows, 1,000 ev/s of event time, batches of 1,000, count + sum',
+      workload: '100 groups × 10 s tumbling windows, 1,000 ev/s of event time, count + sum; window marks, intent, done log, duplicate ledger and Powertools batch idempotency all on',
       events: records.length,
-      requestsByCommand: counts,
-      writeRequestsPer1000Events: per1000(['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']),
-      readRequestsPer1000Events: per1000(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand']),
-      naivePerEventWritesPer1000Events: 1_000,
-      // The floor: one write per (group, window) a batch touches, counted from the events themselves.
-      windowsTouchedPer1000Events: Number(((windowsTouched(records, 10_000) / records.length) * 1_000).toFixed(1)),
-      eventsPerSecondAgainstDynamoDbLocal: Math.round(records.length / seconds),
+      runs,
+      naivePerRecordIdempotency: naive,
     };
   } finally {
     await emulators.stop();
   }
 }
 
-/** Distinct (group, window) pairs per batch of 1,000, summed: what one write per window touched costs. */
-function windowsTouched(records: readonly { data: string; sequenceNumber: string }[], windowSizeMs: number): number {
+/** Powertools batch idempotency as the handler sets it up, with an invocation's context (60 s left). */
+function batchIdempotency(tableName: string, client: DynamoDBClient): PowertoolsBatchIdempotency {
+  const batches = new PowertoolsBatchIdempotency(tableName, 24, client);
+  batches.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  return batches;
+}
+
+const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand', 'DeleteItemCommand', 'BatchWriteItemCommand'];
+const READ_COMMANDS = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand'];
+
+/** Counts requests by command and sums the capacity DynamoDB reports, write and read, by table. */
+function meterRequests(client: DynamoDBClient) {
+  const requests: Record<string, number> = {};
+  const units = { write: {} as Record<string, number>, read: {} as Record<string, number> };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName as string;
+      requests[name] = (requests[name] ?? 0) + 1;
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      // A failed conditional write consumes units too, but the error does not report them: lost races are left out.
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const kind = WRITE_COMMANDS.includes(name) ? units.write : units.read;
+      for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+        const { TableName, CapacityUnits } = entry as { TableName: string; CapacityUnits?: number };
+        kind[TableName] = (kind[TableName] ?? 0) + (CapacityUnits ?? 0);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'meterRequests' },
+  );
+  const per1000 = (total: number, events: number) => Number(((total / events) * 1_000).toFixed(1));
+  const byTable = (kind: Record<string, number>, tables: Record<string, string>, events: number) =>
+    Object.fromEntries(Object.entries(tables).map(([role, table]) => [role, per1000(kind[table] ?? 0, events)]));
+  const total = (kind: Record<string, number>, tables: Record<string, string>) => Object.values(tables).reduce((sum, table) => sum + (kind[table] ?? 0), 0);
+  return {
+    reset(): void {
+      for (const record of [requests, units.write, units.read]) for (const key of Object.keys(record)) delete record[key];
+    },
+    per1000(events: number, tables: Record<string, string>): Record<string, unknown> {
+      const count = (names: string[]) => names.reduce((sum, name) => sum + (requests[name] ?? 0), 0);
+      return {
+        requestsByCommand: { ...requests },
+        writeRequestsPer1000Events: per1000(count(WRITE_COMMANDS), events),
+        readRequestsPer1000Events: per1000(count(READ_COMMANDS), events),
+        writeUnitsPer1000Events: per1000(total(units.write, tables), events),
+        writeUnitsPer1000EventsByTable: byTable(units.write, tables, events),
+        readUnitsPer1000Events: per1000(total(units.read, tables), events),
+        readUnitsPer1000EventsByTable: byTable(units.read, tables, events),
+      };
+    },
+  };
+}
+
+/** Distinct (group, window) pairs per batch, summed: what one write per window touched costs. */
+function windowsTouched(records: readonly { data: string; sequenceNumber: string }[], windowSizeMs: number, batchRecords: number): number {
   let total = 0;
-  for (let offset = 0; offset < records.length; offset += 1_000) {
+  for (let offset = 0; offset < records.length; offset += batchRecords) {
     const touched = new Set<string>();
-    for (const record of records.slice(offset, offset + 1_000)) {
+    for (const record of records.slice(offset, offset + batchRecords)) {
       const event = decodeEnvelope(record.data, record.sequenceNumber);
       touched.add(`${String(event.data.region)}|${Math.floor(event.time / windowSizeMs)}`);
     }
@@ -172,9 +251,13 @@ async function main(): Promise<void> {
       `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')})`,
     );
   }
-  console.log(
-    `storage: ${storage.writeRequestsPer1000Events} write requests per 1,000 events (naive: 1,000; windows touched: ${storage.windowsTouchedPer1000Events}), ${storage.readRequestsPer1000Events} reads`,
-  );
+  for (const run of storage.runs as Record<string, any>[]) {
+    console.log(
+      `storage, batches of ${run.batchRecords}: ${run.writeUnitsPer1000Events} WCU per 1,000 events ${JSON.stringify(run.writeUnitsPer1000EventsByTable)} (windows touched: ${run.windowsTouchedPer1000Events}), ${run.readUnitsPer1000Events} RCU ${JSON.stringify(run.readUnitsPer1000EventsByTable)}`,
+    );
+  }
+  const naive = storage.naivePerRecordIdempotency as Record<string, any>;
+  console.log(`naive per-record Powertools idempotency: ${naive.writeUnitsPer1000Events} WCU per 1,000 events for idempotency alone`);
   console.log(`memory: peak RSS ${memory.peakRssMb} MB for 10,000 groups (${memory.baselineRssMb} MB before the batch)`);
   console.log('written to bench/results/aggregate.json');
 }

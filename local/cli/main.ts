@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CliError } from './CliError';
 import { lateCommand } from './lateCommand';
 import { redriveCommand } from './redriveCommand';
+import { parseCliTime, replayCommand } from './replayCommand';
 import { sendCommand } from './sendCommand';
 import { startCommand } from './startCommand';
 
@@ -16,9 +17,14 @@ const USAGE = `Usage: tributary <command>
       --batch <n>             events per request, 1-500 (default 100)
       --url <url>             API base URL (default: the running pipeline's)
   late --metric <name>      list the late-event output of the running pipeline
-  redrive [--dry-run]       re-apply the aggregator's DLQ ranges from the stream, exactly once
       --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
       --limit <n>             at most this many (default 50)
+  redrive [--dry-run]       re-apply the aggregator's DLQ ranges from the stream, exactly once
+  replay --from <time>      re-read the stream from a time and rebuild what the windows lack
+      --to <time>             up to this arrival time (default: now)
+      --metric <name>         only this metric (default: all)
+                              times: ISO-8601 with a timezone or epoch ms; an interrupted
+                              replay resumes when run again with the same options
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -72,6 +78,16 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true });
       const report = await redriveCommand({ dryRun: values['dry-run'] ?? false });
       if (report.expired.length > 0 || report.unreadable > 0) process.exitCode = 1;
+      return;
+    }
+    case 'replay': {
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, metric: { type: 'string' } }, strict: true });
+      if (!values.from) throw new CliError('replay needs --from <time> (ISO-8601 with a timezone, or epoch ms)');
+      await replayCommand({
+        fromMs: parseCliTime('from', values.from),
+        ...(values.to !== undefined ? { toMs: parseCliTime('to', values.to) } : {}),
+        ...(values.metric !== undefined ? { metric: values.metric } : {}),
+      });
       return;
     }
     case undefined:

@@ -1,18 +1,5 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { tributaryConfig } from '../../infra/tributary.config';
-import { compileMetric } from '../../shared/metrics/compileMetric';
 import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
-import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
-import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
-import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
-import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
-import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
-import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
-import { createLocalClients } from '../aws/localClients';
-import { CliError } from './CliError';
-import { readRuntimeInfo } from './readRuntimeInfo';
+import { connectToPipeline } from './connectToPipeline';
 
 /**
  * `tributary redrive [--dry-run]`: drains the aggregator's DLQ of the running
@@ -21,42 +8,15 @@ import { readRuntimeInfo } from './readRuntimeInfo';
  * and named, and the exit code says so.
  */
 export async function redriveCommand(options: { readonly dryRun: boolean; readonly stateDir?: string }): Promise<RedriveReport> {
-  const info = readRuntimeInfo(options.stateDir);
-  const clients = createLocalClients(info.endpoints);
-  const [tables, streams, queues] = await Promise.all([
-    clients.dynamodb.send(new ListTablesCommand({})),
-    clients.kinesis.send(new ListStreamsCommand({})),
-    clients.sqs.send(new ListQueuesCommand({})),
-  ]);
-  const table = (prefix: string) => {
-    const name = tables.TableNames?.find((candidate) => candidate.startsWith(prefix));
-    if (!name) throw new CliError(`The running pipeline has no ${prefix}; restart it with \`npm start\``);
-    return name;
-  };
-  const queueUrl = queues.QueueUrls?.find((url) => /Aggregator.*DeadLetterQueue/.test(url));
-  const streamName = streams.StreamNames?.[0];
-  if (!queueUrl || !streamName) throw new CliError('The running pipeline has no aggregator DLQ or stream; restart it with `npm start`');
-
-  const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), tributaryConfig.storage?.lateEventRetentionDays ?? 30, clients.documents);
-  const aggregator = new WindowedAggregator(
-    tributaryConfig.metrics.map(compileMetric),
-    new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: tributaryConfig.storage?.aggregateRetentionDays ?? 90, client: clients.documents }),
-    sideOutput,
-    // A redrive never moves watermarks, so it needs no shard listing.
-    new StaticShardDirectory([], Date.now()),
-    {
-      completions: new DynamoCompletionLog(table('DeliveryTable'), 24, clients.documents),
-      duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), tributaryConfig.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
-    },
-  );
+  const pipeline = await connectToPipeline(options.stateDir);
   const started = Date.now();
   const report = await redriveDeadLetters({
-    sqs: clients.sqs,
-    kinesis: clients.kinesis,
-    queueUrl,
-    streamName,
-    aggregator,
-    rejects: sideOutput,
+    sqs: pipeline.clients.sqs,
+    kinesis: pipeline.clients.kinesis,
+    queueUrl: pipeline.deadLetterQueueUrl,
+    streamName: pipeline.streamName,
+    aggregator: pipeline.aggregator(),
+    rejects: pipeline.sideOutput,
     dryRun: options.dryRun,
     onProgress: (done, range, records) => {
       const line = `${options.dryRun ? 'would redrive' : 'redriven'} ${done} message(s) · last: ${records} record(s) of ${range.shardId} ${range.first.slice(-8)}..${range.last.slice(-8)}`;

@@ -5,7 +5,7 @@ import { RecordsExpiredError } from '../errors';
 import type { RejectedRecordSink } from '../storage/LateEventSink';
 import type { WindowedAggregator } from '../windowing/WindowedAggregator';
 import { aggregateRecords } from '../windowing/aggregateRecords';
-import { readRecordRange } from './readRecordRange';
+import { readRecordRange } from '../kinesis/readRecordRange';
 
 /** What a redrive did. */
 export interface RedriveReport {

@@ -14,6 +14,17 @@ import { createDocumentClient } from './DynamoWindowStore';
  */
 export class DynamoDuplicateLedger implements DuplicateLedger {
   private readonly client: DynamoDBDocumentClient;
+  /**
+   * Entries already read, per partition (shard, minute), with the highest first
+   * sequence number seen. Entries never change once written, and a shard's live
+   * batches come in sequence order, so each batch reads only the entries from
+   * that first record on: the previous batch's, and bisected halves sharing it.
+   * Without this every batch of a minute re-read all earlier ones (quadratic).
+   * The price: an entry written later with a lower first record — a redrive of
+   * a range no batch ever started — is not seen by containers that already
+   * read that minute.
+   */
+  private readonly cache = new Map<string, { entries: Map<string, CachedEntry>; fromSortKey: string }>();
 
   /** From the stack: DELIVERY_TABLE and DEDUPE_HORIZON_HOURS. */
   public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoDuplicateLedger {
@@ -31,10 +42,10 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
   }
 
   public async read(shardId: string, minutes: readonly number[], nowMs: number): Promise<LedgerEntry[]> {
-    const pages = await Promise.all(minutes.map((minute) => this.readMinute(shardId, minute)));
+    const cached = await Promise.all(minutes.map((minute) => this.readMinute(partitionOf(shardId, minute))));
     // TTL deletes lazily (within days): the horizon is enforced here, not by the sweeper.
     const nowSeconds = nowMs / 1000;
-    return pages.flat().filter((item) => (item[DELIVERY_KEYS.ttlAttribute] as number) > nowSeconds).map(toEntry);
+    return cached.flatMap((entries) => [...entries.values()]).filter((cachedEntry) => cachedEntry.expiresAt > nowSeconds).map((cachedEntry) => cachedEntry.entry);
   }
 
   public async write(entries: readonly LedgerEntry[], nowMs: number): Promise<void> {
@@ -59,26 +70,54 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
     );
   }
 
-  private async readMinute(shardId: string, minute: number): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
+  private async readMinute(partition: string): Promise<Map<string, CachedEntry>> {
+    const known = this.cache.get(partition) ?? { entries: new Map<string, CachedEntry>(), fromSortKey: '' };
     let startKey: Record<string, unknown> | undefined;
+    let fromSortKey = known.fromSortKey;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':pk': partitionOf(shardId, minute) },
+          ...(known.fromSortKey
+            ? {
+                KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+                ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey, '#sk': DELIVERY_KEYS.sortKey },
+                ExpressionAttributeValues: { ':pk': partition, ':from': known.fromSortKey },
+              }
+            : {
+                KeyConditionExpression: '#pk = :pk',
+                ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey },
+                ExpressionAttributeValues: { ':pk': partition },
+              }),
           // The previous batch of this shard wrote its entry just before: read it.
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      for (const item of (page.Items ?? []) as Record<string, unknown>[]) {
+        const sortKey = item[DELIVERY_KEYS.sortKey] as string;
+        known.entries.set(sortKey, { entry: toEntry(item), expiresAt: item[DELIVERY_KEYS.ttlAttribute] as number });
+        const firstKey = sortKey.slice(0, sortKey.indexOf('~'));
+        if (firstKey > fromSortKey) fromSortKey = firstKey;
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return items;
+    known.fromSortKey = fromSortKey;
+    this.cache.delete(partition);
+    this.cache.set(partition, known);
+    // A container serves a few shards' recent minutes; forget the least recently read beyond that.
+    while (this.cache.size > MAX_CACHED_MINUTES) this.cache.delete(this.cache.keys().next().value!);
+    return known.entries;
   }
+}
+
+/** Partitions (shard, minute) kept in memory: 64 shards × 16 minutes of disorder. */
+const MAX_CACHED_MINUTES = 1_024;
+
+interface CachedEntry {
+  readonly entry: LedgerEntry;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
 }
 
 function partitionOf(shardId: string, minute: number): string {

@@ -1,5 +1,3 @@
-import type { LateEventSink } from '../../shared/storage/LateEventSink';
-import type { WindowStore } from '../../shared/storage/WindowStore';
 
 /** Thrown by the fault injector: a storage call failed (or its response was lost). */
 export class InjectedFault extends Error {}

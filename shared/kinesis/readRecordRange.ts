@@ -2,6 +2,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { SequenceRange } from '../delivery/sequenceNumbers';
 import { RecordsExpiredError } from '../errors';
+import { toStreamRecord } from './toStreamRecord';
 
 /**
  * The records of one shard from `first` to `last` (inclusive), re-read from the
@@ -35,22 +36,7 @@ export async function readRecordRange(kinesis: KinesisClient, streamName: string
       const sequence = BigInt(record.SequenceNumber!);
       if (records.length === 0 && sequence !== first) throw new RecordsExpiredError(range, `the stream starts at ${record.SequenceNumber} now`);
       if (sequence > last) return records;
-      records.push({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: record.PartitionKey!,
-          sequenceNumber: record.SequenceNumber!,
-          data: Buffer.from(record.Data!).toString('base64'),
-          approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${range.shardId}:${record.SequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: '',
-        awsRegion: '',
-        eventSourceARN: '',
-      });
+      records.push(toStreamRecord(range.shardId, record));
       if (sequence === last) return records;
     }
   }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalClients, type LocalClients } from '../../local/aws/localClients';
@@ -8,9 +9,10 @@ import { startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
 
 /**
- * `tributary redrive` against the running offline pipeline: on-failure
- * messages in the aggregator's DLQ (the shape Lambda sends), the records
- * re-read from kinesis-mock, the aggregation applied in redrive mode.
+ * The repair commands against the running offline pipeline. `tributary
+ * redrive`: on-failure messages in the aggregator's DLQ (the shape Lambda
+ * sends), the records re-read from kinesis-mock, applied in redrive mode.
+ * `tributary replay`: the stream re-read from a time, applied in replay mode.
  */
 let pipeline: RunningPipeline;
 let clients: LocalClients;
@@ -19,7 +21,11 @@ const T = Math.floor(Date.now() / minuteMs) * minuteMs - 120 * minuteMs;
 const region = `redrive-${Date.now()}`;
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['bin/tributary.js', 'redrive', ...args], {
+  return tributary('redrive', ...args);
+}
+
+function tributary(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/tributary.js', ...args], {
     cwd: path.resolve(__dirname, '..', '..'),
     env: { ...process.env, TRIBUTARY_STATE_DIR: pipeline.stateDir },
     encoding: 'utf8',
@@ -46,7 +52,7 @@ function onFailureMessage(streamName: string, shardId: string, first: string, la
   });
 }
 
-describe('E2E: tributary redrive', () => {
+describe('E2E: tributary redrive and replay', () => {
   beforeAll(async () => {
     pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
     clients = createLocalClients(pipeline.info.endpoints);
@@ -96,5 +102,51 @@ describe('E2E: tributary redrive', () => {
     expect(run.status).toBe(1);
     expect((await window())?.eventCount).toBe(3);
     expect(await dlqDepth(queueUrl)).toBe(1);
+  });
+
+  it('replay rebuilds windows that lost their items from the stream, counts nothing twice when repeated, and names a bad option', async () => {
+    // Prepare: orders in two minutes, counted live; then both windows' items are lost.
+    const lost = `replay-${Date.now()}`;
+    const fromMs = Date.now() - 1_000;
+    const events = [1, 2, 3, 61, 62].map((s) => ({ type: 'order.created', key: `${lost}-${s}`, time: T + s * 1_000, data: { region: lost, amount: s } }));
+    await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    const counts = async () => {
+      const response = await fetch(`${pipeline.info.apiUrl}/metrics/orders-per-region?group=${lost}&from=${T}&to=${T + 2 * minuteMs}`);
+      return ((await response.json()) as { windows: { eventCount: number; values: { revenue: number } }[] }).windows.map((w) => [w.eventCount, w.values.revenue]);
+    };
+    await waitUntil('the live consumer to count the orders', async () => JSON.stringify(await counts()) === '[[3,6],[2,123]]', 20_000, 100);
+    const tables = await clients.dynamodb.send(new ListTablesCommand({}));
+    const aggregates = tables.TableNames!.find((name) => name.startsWith('AggregatesTable'))!;
+    for (const startMs of [T, T + minuteMs]) {
+      await clients.dynamodb.send(new DeleteItemCommand({ TableName: aggregates, Key: { pk: { S: `orders-per-region#${lost}` }, windowStart: { N: String(startMs) } } }));
+    }
+    expect(await counts()).toEqual([]);
+
+    // Act 1
+    const replay = tributary('replay', '--from', new Date(fromMs).toISOString(), '--metric', 'orders-per-region');
+
+    // Assess 1: both windows are back, exact.
+    expect(replay.status).toBe(0);
+    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) of \d+ shard\(s\) from .* into orders-per-region: [2-9] window\(s\) took what they lacked/);
+    expect(replay.stderr).toMatch(/replay \[#+\] 100% · \d+ record\(s\) · \d+\/\d+ shard\(s\) done/);
+    expect(await counts()).toEqual([
+      [3, 6],
+      [2, 123],
+    ]);
+
+    // Act 2: the same replay again, over every metric.
+    const again = tributary('replay', '--from', String(fromMs));
+
+    // Assess 2: every window already held every record.
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/: 0 window\(s\) took what they lacked, [1-9]\d* record application\(s\) already held/);
+    expect(await counts()).toEqual([
+      [3, 6],
+      [2, 123],
+    ]);
+    expect(tributary('replay', '--from', String(fromMs), '--metric', 'nope').stderr).toContain(
+      'tributary: --metric nope is not a metric of this pipeline; known: orders-per-region, checkout-errors-5m, user-sessions',
+    );
+    expect(tributary('replay', '--from', 'yesterday').stderr).toContain('tributary: --from must be an ISO-8601 time with a timezone (e.g. 2026-11-22T08:00:00Z) or epoch milliseconds (got yesterday)');
   });
 });

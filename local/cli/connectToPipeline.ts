@@ -1,0 +1,58 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { tributaryConfig } from '../../infra/tributary.config';
+import { compileMetric } from '../../shared/metrics/compileMetric';
+import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
+import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
+import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
+import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
+import { DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
+import { StaticShardDirectory } from '../../shared/windowing/ShardDirectory';
+import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
+import { createLocalClients, type LocalClients } from '../aws/localClients';
+import { CliError } from './CliError';
+import { readRuntimeInfo } from './readRuntimeInfo';
+
+/** The running offline pipeline as a repair command needs it: clients, its stream and DLQ, and the aggregation code. */
+export interface PipelineConnection {
+  readonly clients: LocalClients;
+  readonly streamName: string;
+  readonly deadLetterQueueUrl: string;
+  readonly sideOutput: DynamoLateEventStore;
+  /** The aggregator the function runs, over `metrics` (default: all), for repair modes (it never moves watermarks). */
+  aggregator(metrics?: readonly MetricDefinition[]): WindowedAggregator;
+}
+
+/** Finds the running pipeline's resources by their logical-id prefixes; says to `npm start` when one is missing. */
+export async function connectToPipeline(stateDir?: string): Promise<PipelineConnection> {
+  const info = readRuntimeInfo(stateDir);
+  const clients = createLocalClients(info.endpoints);
+  const [tables, streams, queues] = await Promise.all([
+    clients.dynamodb.send(new ListTablesCommand({})),
+    clients.kinesis.send(new ListStreamsCommand({})),
+    clients.sqs.send(new ListQueuesCommand({})),
+  ]);
+  const table = (prefix: string) => {
+    const name = tables.TableNames?.find((candidate) => candidate.startsWith(prefix));
+    if (!name) throw new CliError(`The running pipeline has no ${prefix}; restart it with \`npm start\``);
+    return name;
+  };
+  const deadLetterQueueUrl = queues.QueueUrls?.find((url) => /Aggregator.*DeadLetterQueue/.test(url));
+  const streamName = streams.StreamNames?.[0];
+  if (!deadLetterQueueUrl || !streamName) throw new CliError('The running pipeline has no aggregator DLQ or stream; restart it with `npm start`');
+  const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), tributaryConfig.storage?.lateEventRetentionDays ?? 30, clients.documents);
+  const windows = new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: tributaryConfig.storage?.aggregateRetentionDays ?? 90, client: clients.documents });
+  const guards = {
+    completions: new DynamoCompletionLog(table('DeliveryTable'), tributaryConfig.stream?.retentionHours ?? 24, clients.documents),
+    duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), tributaryConfig.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
+  };
+  return {
+    clients,
+    streamName,
+    deadLetterQueueUrl,
+    sideOutput,
+    // Repairs never move watermarks, so they need no shard listing.
+    aggregator: (metrics = tributaryConfig.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards),
+  };
+}
