@@ -3,6 +3,7 @@ import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { compileMetric } from '../../shared/metrics/compileMetric';
+import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
 import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
 import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
@@ -25,7 +26,7 @@ export interface PipelineConnection {
 }
 
 /** Finds the running pipeline's resources by their logical-id prefixes; says to `npm start` when one is missing. */
-export async function connectToPipeline(stateDir?: string): Promise<PipelineConnection> {
+export async function connectToPipeline(stateDir?: string, config: TributaryConfig = tributaryConfig): Promise<PipelineConnection> {
   const info = readRuntimeInfo(stateDir);
   const clients = createLocalClients(info.endpoints);
   const [tables, streams, queues] = await Promise.all([
@@ -41,11 +42,11 @@ export async function connectToPipeline(stateDir?: string): Promise<PipelineConn
   const deadLetterQueueUrl = queues.QueueUrls?.find((url) => /Aggregator.*DeadLetterQueue/.test(url));
   const streamName = streams.StreamNames?.[0];
   if (!deadLetterQueueUrl || !streamName) throw new CliError('The running pipeline has no aggregator DLQ or stream; restart it with `npm start`');
-  const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), tributaryConfig.storage?.lateEventRetentionDays ?? 30, clients.documents);
-  const windows = new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: tributaryConfig.storage?.aggregateRetentionDays ?? 90, client: clients.documents });
+  const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), config.storage?.lateEventRetentionDays ?? 30, clients.documents);
+  const windows = new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: config.storage?.aggregateRetentionDays ?? 90, client: clients.documents });
   const guards = {
-    completions: new DynamoCompletionLog(table('DeliveryTable'), tributaryConfig.stream?.retentionHours ?? 24, clients.documents),
-    duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), tributaryConfig.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
+    completions: new DynamoCompletionLog(table('DeliveryTable'), config.stream?.retentionHours ?? 24, clients.documents),
+    duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), config.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
   };
   return {
     clients,
@@ -53,6 +54,6 @@ export async function connectToPipeline(stateDir?: string): Promise<PipelineConn
     deadLetterQueueUrl,
     sideOutput,
     // Repairs never move watermarks, so they need no shard listing.
-    aggregator: (metrics = tributaryConfig.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards),
+    aggregator: (metrics = config.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards),
   };
 }

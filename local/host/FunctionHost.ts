@@ -49,7 +49,9 @@ export class FunctionHost {
     const log = (message: string): void => {
       hostLog.write(`${new Date().toISOString()} ${message}\n`);
     };
-    const environment = { ...localAwsEnvironment(this.plan.endpoints), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    // The SDK's retry settings reach the functions as a Lambda environment variable would (the chaos run sets them).
+    const sdkRetries = Object.fromEntries(['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+    const environment = { ...localAwsEnvironment(this.plan.endpoints), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...sdkRetries };
     const invokers = new Map<string, Invoke>();
     for (const definition of this.plan.functions) {
       const lambda = new LocalLambda(definition, environment, functionLog);

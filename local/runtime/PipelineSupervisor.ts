@@ -6,7 +6,7 @@ import { readSynthesizedStack } from '../assembly/CloudAssembly';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
-import { assertJavaAvailable, Emulators, type EmulatorPorts } from '../emulators/Emulators';
+import { assertJavaAvailable, Emulators, type EmulatorEndpoints, type EmulatorPorts } from '../emulators/Emulators';
 import { assertPortFree } from '../emulators/ports';
 import { DashboardServer } from '../dashboard/DashboardServer';
 import { StatsHistory } from '../dashboard/StatsHistory';
@@ -33,6 +33,13 @@ export interface PipelineOptions {
   readonly synth?: boolean;
   /** Start a new host when it dies unexpectedly. @default true */
   readonly restartHost?: boolean;
+  /**
+   * Endpoints the function host (its functions and pollers) uses instead of
+   * the emulators' own: the chaos run puts a fault-injecting proxy there.
+   */
+  readonly hostEndpoints?: (emulators: EmulatorEndpoints) => Promise<EmulatorEndpoints>;
+  /** Extra environment for the function host and its functions (the chaos run turns SDK retries off). */
+  readonly hostEnvironment?: Readonly<Record<string, string>>;
   readonly onProgress?: (step: string) => void;
 }
 
@@ -94,7 +101,8 @@ export class PipelineSupervisor {
       progress('provisioning streams, tables and queues from the template');
       const plan = await provisionStack(stack, emulators.endpoints, createLocalClients(emulators.endpoints));
       const planPath = path.join(options.stateDir, 'plan.json');
-      writeFileSync(planPath, JSON.stringify(plan, null, 2));
+      const hostPlan = options.hostEndpoints ? { ...plan, endpoints: await options.hostEndpoints(emulators.endpoints) } : plan;
+      writeFileSync(planPath, JSON.stringify(hostPlan, null, 2));
       const supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '');
       progress('starting the function host');
       supervisor.apiUrl = await supervisor.startHost();
@@ -154,6 +162,7 @@ export class PipelineSupervisor {
         TRIBUTARY_POLL_INTERVAL_MS: String(this.options.pollIntervalMs ?? 1_000),
         TRIBUTARY_RETRY_BASE_MS: String(this.options.retryBaseDelayMs ?? 100),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...this.options.hostEnvironment,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

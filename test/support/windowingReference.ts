@@ -3,9 +3,9 @@ import { expect } from 'vitest';
 import { WindowAccumulator } from '../../shared/aggregation/WindowAccumulator';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import type { CompiledMetric } from '../../shared/metrics/compileMetric';
-import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
 import type { StoredWindow } from '../../shared/storage/WindowStore';
+import { windowId, type Expected } from '../../local/chaos/referenceWindows';
 
 /**
  * Generators and the batch-recomputation reference shared by the windowing
@@ -90,61 +90,7 @@ export function split<T>(items: readonly T[], sizes: readonly number[]): T[][] {
   return batches;
 }
 
-/** Window starts holding t, by brute force over the aligned starts around it (independent of the engine's math). */
-export function fixedWindowStarts(window: { kind: 'tumbling'; sizeMs: number } | { kind: 'hopping'; sizeMs: number; slideMs: number }, t: number): number[] {
-  const stepMs = window.kind === 'hopping' ? window.slideMs : window.sizeMs;
-  const starts: number[] = [];
-  for (let k = Math.floor((t - window.sizeMs) / stepMs) - 1; k <= Math.floor(t / stepMs) + 1; k++) {
-    const start = k * stepMs;
-    if (start <= t && t < start + window.sizeMs) starts.push(start);
-  }
-  return starts;
-}
-
-export type Expected = Map<string, { endMs: number; events: EventEnvelope[] }>;
-export const windowId = (metric: string, group: string, startMs: number) => `${metric}|${group}|${startMs}`;
-
-/** Batch recomputation: every event in every window of every metric, sessions by sorting. */
-export function recompute(metrics: readonly CompiledMetric[], events: readonly EventEnvelope[]): Expected {
-  const expected: Expected = new Map();
-  const add = (id: string, endMs: number, event: EventEnvelope) => {
-    const entry = expected.get(id) ?? { endMs, events: [] };
-    entry.events.push(event);
-    expected.set(id, entry);
-  };
-  for (const metric of metrics) {
-    const window = metric.window;
-    if (window.kind !== 'session') {
-      for (const event of events) {
-        for (const startMs of fixedWindowStarts(window, event.time)) add(windowId(metric.name, groupKeyFor(event, metric.groupBy), startMs), startMs + window.sizeMs, event);
-      }
-      continue;
-    }
-    const byGroup = new Map<string, EventEnvelope[]>();
-    for (const event of events) {
-      const group = groupKeyFor(event, metric.groupBy);
-      byGroup.set(group, [...(byGroup.get(group) ?? []), event]);
-    }
-    for (const [group, groupEvents] of byGroup) {
-      const sorted = [...groupEvents].sort((a, b) => a.time - b.time);
-      let current: EventEnvelope[] = [];
-      const flush = () => {
-        const startMs = current[0]!.time;
-        const endMs = current[current.length - 1]!.time + window.gapMs;
-        for (const event of current) add(windowId(metric.name, group, startMs), endMs, event);
-      };
-      for (const event of sorted) {
-        if (current.length > 0 && event.time - current[current.length - 1]!.time > window.gapMs) {
-          flush();
-          current = [];
-        }
-        current.push(event);
-      }
-      flush();
-    }
-  }
-  return expected;
-}
+export { fixedWindowStarts, recompute, windowId, type Expected } from '../../local/chaos/referenceWindows';
 
 export function expectWindowsMatch(windows: Iterable<StoredWindow>, metrics: readonly CompiledMetric[], expected: Expected): void {
   const actual = new Map<string, { endMs: number; eventCount: number; values: unknown }>();

@@ -28,7 +28,7 @@ function memoryCheckpoint(initial: Record<string, ReplayPosition> = {}) {
 describe('replayStream', () => {
   const store = new InMemoryWindowStore();
   const aggregator = new WindowedAggregator([compileMetric(ordersPerRegion)], store, store, new StaticShardDirectory([], 0), { completions: new InMemoryCompletionLog() });
-  const options = { kinesis: new KinesisClient({ region: 'us-east-1' }), streamName: 'events', fromMs: T, toMs: T + 60_000, aggregator, rejects: store, pageRecords: 2 };
+  const options = { kinesis: new KinesisClient({ region: 'us-east-1' }), streamName: 'events', fromMs: T, toMs: T + 60_000, aggregator, rejects: { reject: async () => {} }, pageRecords: 2 };
 
   beforeEach(() => {
     kinesisMock.reset();

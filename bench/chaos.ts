@@ -1,0 +1,25 @@
+// npm run chaos: the soak variant of the chaos test — more events, more faults, more crashes.
+// CHAOS_SEED, CHAOS_EVENTS, CHAOS_FAULT_RATE, CHAOS_CRASHES override the defaults.
+import { formatChaosSummary, runChaos } from '../local/chaos/runChaos';
+
+async function main(): Promise<void> {
+  const summary = await runChaos({
+    seed: Number(process.env.CHAOS_SEED ?? '20261122'),
+    events: Number(process.env.CHAOS_EVENTS ?? '20000'),
+    keys: 2_000,
+    resendShare: 0.03,
+    faultRate: Number(process.env.CHAOS_FAULT_RATE ?? '0.08'),
+    crashes: Number(process.env.CHAOS_CRASHES ?? '6'),
+    stormMs: Number(process.env.CHAOS_STORM_MS ?? '4000'),
+    onProgress: (line) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(formatChaosSummary(summary));
+  for (const mismatch of summary.mismatches.slice(0, 20)) console.log(`  mismatch: ${mismatch}`);
+  if (summary.mismatches.length > 0 || summary.eventsLost > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,294 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tributaryConfig } from '../../infra/tributary.config';
+import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
+import { compileMetric } from '../../shared/metrics/compileMetric';
+import { redriveDeadLetters } from '../../shared/redrive/redriveDeadLetters';
+import { connectToPipeline } from '../cli/connectToPipeline';
+import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
+import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
+import { compareWithReference, recompute, type ObservedWindow } from './referenceWindows';
+import { seededRandom } from './seededRandom';
+
+export interface ChaosOptions {
+  readonly seed: number;
+  /** Distinct events produced. */
+  readonly events: number;
+  readonly keys: number;
+  /** Share of events the producer sends again (same key and id). */
+  readonly resendShare: number;
+  /** Share of DynamoDB and Kinesis requests that get a fault. */
+  readonly faultRate: number;
+  /** Function host crashes injected right before or after a write. */
+  readonly crashes: number;
+  /** How long every DynamoDB write is throttled, three quarters into the run: batches exhaust their retries and go to the DLQ. */
+  readonly stormMs: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface ChaosSummary {
+  readonly seed: number;
+  readonly eventsSent: number;
+  readonly duplicatesInjected: number;
+  readonly poisonRecords: number;
+  readonly faults: Record<FaultKind | 'hostKill9', number>;
+  readonly dlqMessages: number;
+  readonly recordsRedriven: number;
+  readonly windowsCompared: number;
+  readonly mismatches: readonly string[];
+  readonly eventsLost: number;
+  readonly lateEvents: number;
+  readonly rejectedRecords: number;
+  readonly seconds: number;
+}
+
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
+
+/**
+ * The chaos run: the whole offline pipeline (real emulators, real function
+ * bundles, real HTTP) with a fault proxy between the functions and the
+ * emulators, a producer that re-sends and retries, a poison record, host
+ * crashes at writes and a kill -9 mid-stream; then a DLQ redrive, and every
+ * window compared with a recomputation from the events.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => {});
+  const random = seededRandom(options.seed);
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-chaos-'));
+  // The example metrics, with lateness and idleness out of the way: host crashes stall shards for seconds,
+  // and the comparison is about counting each event once, not about the watermark.
+  const config: TributaryConfig = {
+    ...tributaryConfig,
+    aggregator: { ...tributaryConfig.aggregator, batchSize: 100, maxRetryAttempts: 2 },
+    metrics: tributaryConfig.metrics.map((metric) => ({ ...metric, watermark: { maxDelayMs: 5_000, idleTimeoutMs: 600_000, allowedLatenessMs: 3_600_000 } })),
+  };
+  const faults = { throttle: 0, lostResponse: 0, partialPutRecords: 0, crashBeforeWrite: 0, crashAfterWrite: 0, hostKill9: 0 };
+  let faultRate = options.faultRate;
+  // A throttling storm: every DynamoDB write fails for a few seconds, longer than the ESM's retries last.
+  let storm = false;
+  let crashesLeft = options.crashes;
+  let lastCrashMs = 0;
+  const killHost = (): boolean => {
+    try {
+      process.kill(Number(readFileSync(path.join(stateDir, 'host.pid'), 'utf8')), 'SIGKILL');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let partialPutRecordsDone = false;
+  const policy: FaultPolicy = {
+    decide: ({ service, operation }) => {
+      if (storm && service === 'dynamodb' && WRITES.has(operation)) return 'throttle';
+      // At least one partial PutRecords per run, whatever the seed.
+      if (service === 'kinesis' && operation === 'PutRecords' && !partialPutRecordsDone) {
+        partialPutRecordsDone = true;
+        return 'partialPutRecords';
+      }
+      if (random() >= faultRate) return undefined;
+      const roll = random();
+      if (service === 'kinesis') {
+        if (operation === 'PutRecords') return roll < 0.6 ? 'partialPutRecords' : 'lostResponse';
+        return operation === 'GetRecords' ? 'throttle' : undefined;
+      }
+      if (!WRITES.has(operation)) return roll < 0.5 ? 'throttle' : undefined;
+      // A crash at most every 6 s, so the restarted host gets to work in between.
+      if (crashesLeft > 0 && roll < 0.08 && Date.now() - lastCrashMs > 6_000) {
+        crashesLeft -= 1;
+        lastCrashMs = Date.now();
+        return random() < 0.5 ? 'crashBeforeWrite' : 'crashAfterWrite';
+      }
+      return roll < 0.6 ? 'throttle' : 'lostResponse';
+    },
+  };
+  const proxies: FaultProxy[] = [];
+  progress('starting the pipeline with fault proxies in front of DynamoDB Local and kinesis-mock');
+  const supervisor = await PipelineSupervisor.start({
+    stateDir,
+    assemblyDir: path.join(stateDir, 'cdk.out'),
+    apiPort: 0,
+    emulatorPorts: { kinesis: 0, dynamodb: 0, sqs: 0 },
+    pollIntervalMs: 200,
+    config,
+    // Every injected fault reaches the code that must cope with it, instead of being absorbed by the SDK's own retries.
+    hostEnvironment: { AWS_MAX_ATTEMPTS: '1' },
+    hostEndpoints: async (endpoints) => {
+      const dynamodb = new FaultProxy('dynamodb', endpoints.dynamodb, policy, killHost);
+      const kinesis = new FaultProxy('kinesis', endpoints.kinesis, policy, killHost);
+      proxies.push(dynamodb, kinesis);
+      return { ...endpoints, dynamodb: await dynamodb.listen(), kinesis: await kinesis.listen() };
+    },
+  });
+  try {
+    const pipeline = await connectToPipeline(stateDir, config);
+    // Produce: several minutes of event time, out of order within the watermark bound, many keys.
+    const baseMs = Math.floor(Date.now() / 60_000) * 60_000 - 15 * 60_000;
+    const events: EventEnvelope[] = [];
+    for (let i = 0; i < options.events; i++) {
+      const key = `user-${Math.floor(random() * options.keys)}`;
+      const time = baseMs + Math.floor((i * 300_000) / options.events) - Math.floor(random() * 4_000);
+      const roll = random();
+      const kind = roll < 0.5 ? 'order' : roll < 0.8 ? 'checkout' : 'page';
+      const data: Record<string, unknown> =
+        kind === 'order'
+          ? { region: ['eu-west', 'us-east', 'ap-south', 'sa-east'][Math.floor(random() * 4)], amount: 1 + Math.floor(random() * 500) }
+          : kind === 'checkout'
+            ? { latencyMs: Math.floor(random() * 2_000) }
+            : { page: `/p/${Math.floor(random() * 20)}`, position: Math.floor(random() * 100) };
+      const type = kind === 'order' ? 'order.created' : kind === 'checkout' ? (random() < 0.1 ? 'checkout.failed' : 'checkout.completed') : 'page.viewed';
+      events.push({ id: `chaos-${options.seed}-${i}`, type, key, time, data, receivedAt: 0 });
+    }
+    const sent = [...events];
+    let duplicatesInjected = 0;
+    for (let i = events.length - 1; i >= 0; i--) {
+      if (random() < options.resendShare) {
+        sent.splice(Math.min(sent.length, i + 1 + Math.floor(random() * 200)), 0, events[i]!);
+        duplicatesInjected += 1;
+      }
+    }
+    const batches: EventEnvelope[][] = [];
+    for (let offset = 0; offset < sent.length; offset += 50) batches.push(sent.slice(offset, offset + 50));
+    let killed = false;
+    let stormed = false;
+    for (const [index, batch] of batches.entries()) {
+      await postUntilAccepted(supervisor, batch);
+      if (!stormed && index >= batches.length * 0.75) {
+        stormed = true;
+        storm = true;
+        setTimeout(() => (storm = false), options.stormMs);
+      }
+      if (!killed && index >= batches.length / 2) {
+        // Mid-stream: kill -9 of the process that hosts the functions and pollers; the emulators keep running.
+        killed = killHost();
+        faults.hostKill9 += killed ? 1 : 0;
+        // A record no retry can fix: it must go to the rejected-records output without blocking its shard.
+        await pipeline.clients.kinesis.send(new PutRecordCommand({ StreamName: pipeline.streamName, PartitionKey: 'poison', Data: Buffer.from('{"this is": not an event') }));
+      }
+      if (index % 10 === 0) progress(`sent ${Math.min(sent.length, (index + 1) * 50)}/${sent.length} events · faults so far: ${describeFaults(proxies)}`);
+    }
+
+    progress('waiting for the consumers to drain');
+    await drained(supervisor, 120_000);
+    faultRate = 0;
+    await drained(supervisor, 60_000);
+
+    progress('redriving the DLQ');
+    const redrive = await redriveDeadLetters({
+      sqs: pipeline.clients.sqs,
+      kinesis: pipeline.clients.kinesis,
+      queueUrl: pipeline.deadLetterQueueUrl,
+      streamName: pipeline.streamName,
+      aggregator: pipeline.aggregator(),
+      rejects: pipeline.sideOutput,
+      dryRun: false,
+    });
+
+    progress('comparing every window with the reference');
+    const metrics = config.metrics.map(compileMetric);
+    const tables = (await pipeline.clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [];
+    const items = await scanAll(pipeline.clients, tables.find((t) => t.startsWith('AggregatesTable'))!);
+    const windows: ObservedWindow[] = items
+      .filter((item) => typeof item.metric === 'string' && typeof item.windowEnd === 'number')
+      .map((item) => ({ metric: item.metric as string, group: item.group as string, startMs: item.windowStart as number, endMs: item.windowEnd as number, eventCount: item.eventCount as number, values: item.values }));
+    const comparison = compareWithReference(windows, metrics, recompute(metrics, events));
+    const sideOutput = await scanAll(pipeline.clients, tables.find((t) => t.startsWith('LateEventsTable'))!);
+    const rejectedRecords = sideOutput.filter((item) => String(item.pk).startsWith('~rejected#')).length;
+    // Tumbling windows partition a metric's events: what they hold short of the events is lost.
+    const ordersHeld = windows.filter((w) => w.metric === 'orders-per-region').reduce((sum, w) => sum + w.eventCount, 0);
+    const ordersSent = events.filter((e) => e.type === 'order.created').length;
+    for (const proxy of proxies) for (const [kind, count] of Object.entries(proxy.injected)) faults[kind as FaultKind] += count;
+    return {
+      seed: options.seed,
+      eventsSent: sent.length,
+      duplicatesInjected,
+      poisonRecords: 1,
+      faults,
+      dlqMessages: redrive.messages,
+      recordsRedriven: redrive.records,
+      windowsCompared: comparison.compared,
+      mismatches: comparison.mismatches,
+      eventsLost: Math.max(0, ordersSent - ordersHeld),
+      lateEvents: sideOutput.length - rejectedRecords,
+      rejectedRecords,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await supervisor.stop();
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+  }
+}
+
+/** One line for people: what was sent, what was broken, what came out. */
+export function formatChaosSummary(summary: ChaosSummary): string {
+  const f = summary.faults;
+  return [
+    `chaos (seed ${summary.seed}): ${summary.eventsSent} events sent incl. ${summary.duplicatesInjected} producer duplicates, ${summary.poisonRecords} poison record`,
+    `faults: ${f.throttle} throttles, ${f.lostResponse} lost responses, ${f.partialPutRecords} partial PutRecords, ${f.crashBeforeWrite} crashes before a write, ${f.crashAfterWrite} after one, ${f.hostKill9} kill -9 of the host`,
+    `DLQ: ${summary.dlqMessages} message(s), ${summary.recordsRedriven} record(s) redriven · ${summary.rejectedRecords} rejected record(s), ${summary.lateEvents} late`,
+    `${summary.windowsCompared} windows compared: ${summary.mismatches.length} mismatches, ${summary.eventsLost} events lost (${summary.seconds} s)`,
+  ].join('\n');
+}
+
+function describeFaults(proxies: readonly FaultProxy[]): string {
+  let total = 0;
+  for (const proxy of proxies) for (const count of Object.values(proxy.injected)) total += count;
+  return String(total);
+}
+
+/** Posts until every event got an answer: network errors and 5xx (the host is down) are retried with the same ids. */
+async function postUntilAccepted(supervisor: PipelineSupervisor, batch: readonly EventEnvelope[]): Promise<void> {
+  const body = JSON.stringify({ events: batch.map(({ receivedAt: _ignored, ...event }) => event) });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      const response = await fetch(`${supervisor.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (response.status < 500) {
+        const answer = (await response.json()) as { accepted: number; rejected: number };
+        if (answer.rejected > 0) throw new Error(`the ingest API rejected ${answer.rejected} chaos event(s): ${JSON.stringify(answer)}`);
+        return;
+      }
+    } catch (error) {
+      if ((error as Error).message.startsWith('the ingest API rejected')) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the ingest API did not accept a batch in 200 attempts');
+}
+
+/** Resolves once every stream mapping is at the tip and has delivered nothing new for 3 s. */
+async function drained(supervisor: PipelineSupervisor, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stats = supervisor.latestStats;
+    if (!stats || !supervisor.hostRunning) {
+      stableSince = Date.now();
+      continue;
+    }
+    const mappings = Object.values(stats.mappings);
+    const fingerprint = JSON.stringify(mappings.map((m) => [m.batches, m.processedRecords, m.discardedRecords]));
+    if (fingerprint !== last || mappings.some((m) => m.millisBehindLatest > 0)) {
+      last = fingerprint;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= 3_000) return;
+  }
+  throw new Error(`the consumers did not drain in ${timeoutMs / 1000} s`);
+}
+
+async function scanAll(clients: { documents: DynamoDBDocumentClient }, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await clients.documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
