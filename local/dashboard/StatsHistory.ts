@@ -19,6 +19,10 @@ export interface StatsSample {
   readonly lateEventsPerSecond: number;
   /** Windows marked final per second (WindowsFinalized). */
   readonly windowsFinalizedPerSecond: number;
+  /** Producer duplicates dropped before any window per second (DuplicatesDropped). */
+  readonly duplicatesDroppedPerSecond: number;
+  /** Window applications skipped because the window already held the record (RedeliveriesSkipped). */
+  readonly redeliveriesSkippedPerSecond: number;
 }
 
 /**
@@ -57,6 +61,8 @@ export class StatsHistory {
       eventsCountedPerSecond: metricRate('EventsCounted'),
       lateEventsPerSecond: metricRate('LateEvents'),
       windowsFinalizedPerSecond: metricRate('WindowsFinalized'),
+      duplicatesDroppedPerSecond: metricRate('DuplicatesDropped'),
+      redeliveriesSkippedPerSecond: metricRate('RedeliveriesSkipped'),
     });
     if (this.samples.length > this.capacity) this.samples.shift();
   }

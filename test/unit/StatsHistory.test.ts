@@ -16,7 +16,7 @@ describe('Class: StatsHistory', () => {
 
     // Act
     history.record(stats(10, 100, 0, 0, { EventsCounted: 100, LateEvents: 1 }), 1_000);
-    history.record(stats(30, 600, 2, 250, { EventsCounted: 590, LateEvents: 5, WindowsFinalized: 4 }), 3_000);
+    history.record(stats(30, 600, 2, 250, { EventsCounted: 590, LateEvents: 5, WindowsFinalized: 4, DuplicatesDropped: 6, RedeliveriesSkipped: 20 }), 3_000);
 
     // Assess
     expect(history.snapshot()).toEqual([
@@ -30,6 +30,8 @@ describe('Class: StatsHistory', () => {
         eventsCountedPerSecond: 245,
         lateEventsPerSecond: 2,
         windowsFinalizedPerSecond: 2,
+        duplicatesDroppedPerSecond: 3,
+        redeliveriesSkippedPerSecond: 10,
       },
     ]);
   });
