@@ -59,7 +59,9 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteIte
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => {});
+  // Two streams: the events must not depend on how many requests the faults were decided for.
   const random = seededRandom(options.seed);
+  const faultRandom = seededRandom(options.seed ^ 0x5bd1e995);
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-chaos-'));
   // The example metrics, with lateness and idleness out of the way: host crashes stall shards for seconds,
   // and the comparison is about counting each event once, not about the watermark.
@@ -91,8 +93,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         partialPutRecordsDone = true;
         return 'partialPutRecords';
       }
-      if (random() >= faultRate) return undefined;
-      const roll = random();
+      if (faultRandom() >= faultRate) return undefined;
+      const roll = faultRandom();
       if (service === 'kinesis') {
         if (operation === 'PutRecords') return roll < 0.6 ? 'partialPutRecords' : 'lostResponse';
         return operation === 'GetRecords' ? 'throttle' : undefined;
@@ -102,7 +104,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       if (crashesLeft > 0 && roll < 0.08 && Date.now() - lastCrashMs > 6_000) {
         crashesLeft -= 1;
         lastCrashMs = Date.now();
-        return random() < 0.5 ? 'crashBeforeWrite' : 'crashAfterWrite';
+        return faultRandom() < 0.5 ? 'crashBeforeWrite' : 'crashAfterWrite';
       }
       return roll < 0.6 ? 'throttle' : 'lostResponse';
     },

@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
 import { connectToPipeline } from './connectToPipeline';
 
@@ -9,6 +10,9 @@ import { connectToPipeline } from './connectToPipeline';
  */
 export async function redriveCommand(options: { readonly dryRun: boolean; readonly stateDir?: string }): Promise<RedriveReport> {
   const pipeline = await connectToPipeline(options.stateDir);
+  const { Attributes } = await pipeline.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: pipeline.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  // SQS's count is approximate: the bar never claims more than it knows.
+  const expected = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   const started = Date.now();
   const report = await redriveDeadLetters({
     sqs: pipeline.clients.sqs,
@@ -19,7 +23,9 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
     rejects: pipeline.sideOutput,
     dryRun: options.dryRun,
     onProgress: (done, range, records) => {
-      const line = `${options.dryRun ? 'would redrive' : 'redriven'} ${done} message(s) · last: ${records} record(s) of ${range.shardId} ${range.first.slice(-8)}..${range.last.slice(-8)}`;
+      const fraction = Math.min(1, done / Math.max(1, expected, done));
+      const bar = `[${'#'.repeat(Math.round(fraction * 24))}${'-'.repeat(24 - Math.round(fraction * 24))}]`;
+      const line = `${options.dryRun ? 'would redrive' : 'redrive'} ${bar} ${done}/${Math.max(expected, done)} message(s) · last: ${records} record(s) of ${range.shardId} ${range.first.slice(-8)}..${range.last.slice(-8)}`;
       if (process.stderr.isTTY) process.stderr.write(`\r${line}\u001b[K`);
       else console.error(line);
     },

@@ -7,24 +7,24 @@ import { createDocumentClient } from './DynamoWindowStore';
 
 /**
  * The duplicate ledger in the delivery table: partition
- * `seen#<shardId>#<event-time minute>`, sort `<first seq, padded>~<last seq>`
- * (a bisected half shares its parent's first record, not its range), the
+ * `seen#<shardId>#<event-time minute>`, sort `<written at, ms>#<first seq,
+ * padded>~<last seq>` (a bisected half shares its parent's first record, not
+ * its range), the
  * fingerprints as one binary attribute of 8 bytes each, the dropped records'
  * sequence numbers, and a TTL of the dedupe horizon.
  */
 export class DynamoDuplicateLedger implements DuplicateLedger {
   private readonly client: DynamoDBDocumentClient;
   /**
-   * Entries already read, per partition (shard, minute), with the highest first
-   * sequence number seen. Entries never change once written, and a shard's live
-   * batches come in sequence order, so each batch reads only the entries from
-   * that first record on: the previous batch's, and bisected halves sharing it.
-   * Without this every batch of a minute re-read all earlier ones (quadratic).
-   * The price: an entry written later with a lower first record — a redrive of
-   * a range no batch ever started — is not seen by containers that already
-   * read that minute.
+   * Entries already read, per partition (shard, minute). Entries never change,
+   * and their sort keys start with the time they were written, so a batch reads
+   * only what was written since its container last looked (less a margin for
+   * writes in flight and clock skew between containers), not every earlier
+   * batch of the minute again (which grows quadratically). Sorting by sequence
+   * number instead would miss entries written late for early records: a
+   * redelivery from an older checkpoint, a redrive.
    */
-  private readonly cache = new Map<string, { entries: Map<string, CachedEntry>; fromSortKey: string }>();
+  private readonly cache = new Map<string, { entries: Map<string, CachedEntry>; readUpToMs: number }>();
 
   /** From the stack: DELIVERY_TABLE and DEDUPE_HORIZON_HOURS. */
   public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoDuplicateLedger {
@@ -57,7 +57,7 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
             TableName: this.tableName,
             Item: {
               [DELIVERY_KEYS.partitionKey]: partitionOf(entry.range.shardId, entry.minute),
-              [DELIVERY_KEYS.sortKey]: `${sequenceSortKey(entry.range.first)}~${entry.range.last}`,
+              [DELIVERY_KEYS.sortKey]: `${String(nowMs).padStart(15, '0')}#${sequenceSortKey(entry.range.first)}~${entry.range.last}`,
               first: entry.range.first,
               last: entry.range.last,
               ...(entry.fingerprints.size > 0 ? { fingerprints: Buffer.from([...entry.fingerprints].join(''), 'hex') } : {}),
@@ -71,18 +71,19 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
   }
 
   private async readMinute(partition: string): Promise<Map<string, CachedEntry>> {
-    const known = this.cache.get(partition) ?? { entries: new Map<string, CachedEntry>(), fromSortKey: '' };
+    const known = this.cache.get(partition) ?? { entries: new Map<string, CachedEntry>(), readUpToMs: Number.NEGATIVE_INFINITY };
+    const fromMs = known.readUpToMs - WRITE_MARGIN_MS;
+    let readUpToMs = known.readUpToMs;
     let startKey: Record<string, unknown> | undefined;
-    let fromSortKey = known.fromSortKey;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          ...(known.fromSortKey
+          ...(Number.isFinite(fromMs)
             ? {
                 KeyConditionExpression: '#pk = :pk AND #sk >= :from',
                 ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey, '#sk': DELIVERY_KEYS.sortKey },
-                ExpressionAttributeValues: { ':pk': partition, ':from': known.fromSortKey },
+                ExpressionAttributeValues: { ':pk': partition, ':from': String(Math.max(0, fromMs)).padStart(15, '0') },
               }
             : {
                 KeyConditionExpression: '#pk = :pk',
@@ -97,12 +98,11 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
       for (const item of (page.Items ?? []) as Record<string, unknown>[]) {
         const sortKey = item[DELIVERY_KEYS.sortKey] as string;
         known.entries.set(sortKey, { entry: toEntry(item), expiresAt: item[DELIVERY_KEYS.ttlAttribute] as number });
-        const firstKey = sortKey.slice(0, sortKey.indexOf('~'));
-        if (firstKey > fromSortKey) fromSortKey = firstKey;
+        readUpToMs = Math.max(readUpToMs, Number(sortKey.slice(0, sortKey.indexOf('#'))));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    known.fromSortKey = fromSortKey;
+    known.readUpToMs = readUpToMs;
     this.cache.delete(partition);
     this.cache.set(partition, known);
     // A container serves a few shards' recent minutes; forget the least recently read beyond that.
@@ -110,6 +110,12 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
     return known.entries;
   }
 }
+
+/**
+ * How far before the newest entry it has seen a container reads again: an
+ * entry's write time comes from its writer's clock and it lands a little later.
+ */
+const WRITE_MARGIN_MS = 5_000;
 
 /** Partitions (shard, minute) kept in memory: 64 shards × 16 minutes of disorder. */
 const MAX_CACHED_MINUTES = 1_024;

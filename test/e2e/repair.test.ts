@@ -99,6 +99,7 @@ describe('E2E: tributary redrive and replay', () => {
 
     // Assess 2: the completed range is deleted and not counted twice; the expired one is kept.
     expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 3 record(s); each window took only what it lacked');
+    expect(run.stderr).toMatch(/redrive \[[#-]{24}\] 1\/2 message\(s\) · last: 3 record\(s\) of shardId-/);
     expect(run.status).toBe(1);
     expect((await window())?.eventCount).toBe(3);
     expect(await dlqDepth(queueUrl)).toBe(1);
