@@ -182,12 +182,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
     progress('redriving the DLQ');
     const redrive = await redriveDeadLetters({
-      sqs: pipeline.clients.sqs,
-      kinesis: pipeline.clients.kinesis,
-      queueUrl: pipeline.deadLetterQueueUrl,
-      streamName: pipeline.streamName,
-      aggregator: pipeline.aggregator(),
-      rejects: pipeline.sideOutput,
+      ...pipeline.redriveTarget(),
       dryRun: false,
     });
 

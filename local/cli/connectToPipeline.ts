@@ -5,6 +5,7 @@ import { tributaryConfig } from '../../infra/tributary.config';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
+import type { RedriveOptions } from '../../shared/redrive/redriveDeadLetters';
 import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
 import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
 import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
@@ -23,6 +24,8 @@ export interface PipelineConnection {
   readonly sideOutput: DynamoLateEventStore;
   /** The aggregator the function runs, over `metrics` (default: all), for repair modes (it never moves watermarks). */
   aggregator(metrics?: readonly MetricDefinition[]): WindowedAggregator;
+  /** What a DLQ redrive of this pipeline reads from and applies to. */
+  redriveTarget(): Omit<RedriveOptions, 'dryRun' | 'onProgress' | 'nowMs'>;
 }
 
 /** Finds the running pipeline's resources by their logical-id prefixes; says to `npm start` when one is missing. */
@@ -48,12 +51,14 @@ export async function connectToPipeline(stateDir?: string, config: TributaryConf
     completions: new DynamoCompletionLog(table('DeliveryTable'), config.stream?.retentionHours ?? 24, clients.documents),
     duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), config.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
   };
+  // Repairs never move watermarks, so they need no shard listing.
+  const aggregator = (metrics = config.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards);
   return {
     clients,
     streamName,
     deadLetterQueueUrl,
     sideOutput,
-    // Repairs never move watermarks, so they need no shard listing.
-    aggregator: (metrics = config.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards),
+    aggregator,
+    redriveTarget: () => ({ sqs: clients.sqs, kinesis: clients.kinesis, queueUrl: deadLetterQueueUrl, streamName, aggregator: aggregator(), rejects: sideOutput }),
   };
 }

@@ -15,12 +15,7 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
   const expected = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   const started = Date.now();
   const report = await redriveDeadLetters({
-    sqs: pipeline.clients.sqs,
-    kinesis: pipeline.clients.kinesis,
-    queueUrl: pipeline.deadLetterQueueUrl,
-    streamName: pipeline.streamName,
-    aggregator: pipeline.aggregator(),
-    rejects: pipeline.sideOutput,
+    ...pipeline.redriveTarget(),
     dryRun: options.dryRun,
     onProgress: (done, range, records) => {
       const fraction = Math.min(1, done / Math.max(1, expected, done));
