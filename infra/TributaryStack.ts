@@ -5,6 +5,7 @@ import type { ResolvedConfig, TributaryConfig } from '../shared/config/Tributary
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { Archiver } from './constructs/Archiver';
+import { ChangePublisher } from './constructs/ChangePublisher';
 import { EventStream } from './constructs/EventStream';
 import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
@@ -28,6 +29,7 @@ export class TributaryStack extends Stack {
   public readonly aggregator: Aggregator;
   public readonly events: EventsTable;
   public readonly archiver: Archiver;
+  public readonly changes: ChangePublisher;
   public readonly pipelineApi: PipelineApi;
 
   public constructor(scope: Construct, id: string, props: TributaryStackProps) {
@@ -48,6 +50,8 @@ export class TributaryStack extends Stack {
       idempotencyTable: this.idempotency.table,
       config: this.config,
     });
+
+    this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, config: this.config });
 
     this.events = new EventsTable(this, 'RawEvents', { removalPolicy: this.config.storage.removalPolicy });
     this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, config: this.config });
@@ -79,6 +83,8 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'EventsTableName', { value: this.events.table.tableName });
     new CfnOutput(this, 'DeliveryTableName', { value: this.delivery.table.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotency.table.tableName });
+    new CfnOutput(this, 'CountValueUpdatedTopicArn', { value: this.changes.topic.topicArn });
+    new CfnOutput(this, 'ChangesDeadLetterQueueUrl', { value: this.changes.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
   }

@@ -11,6 +11,7 @@ import {
   IncreaseStreamRetentionPeriodCommand,
   ResourceInUseException as StreamInUseException,
 } from '@aws-sdk/client-kinesis';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { LocalClients } from '../aws/localClients';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulators/Emulators';
@@ -23,6 +24,7 @@ const NOT_ENFORCED: Readonly<Record<string, string>> = {
   'AWS::IAM::Role': 'IAM is not enforced offline',
   'AWS::IAM::Policy': 'IAM is not enforced offline',
   'AWS::SQS::QueuePolicy': 'resource policies are not enforced offline',
+  'AWS::SNS::TopicPolicy': 'resource policies are not enforced offline',
   'AWS::Lambda::Permission': 'invoke permissions are not enforced offline',
   'AWS::KMS::Key': 'encryption is not emulated offline',
   'AWS::Logs::LogGroup': 'function logs go to .tributary/logs offline',
@@ -34,6 +36,7 @@ const EMULATED = new Set([
   'AWS::Kinesis::Stream',
   'AWS::DynamoDB::Table',
   'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::ApiGateway::RestApi',
@@ -120,6 +123,14 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
       attributes: { Arn: queueAttributes.Attributes?.QueueArn ?? queueArn(queueName), QueueName: queueName, QueueUrl: queueUrl },
     });
     physical[logicalId] = { type: resource.Type, physicalId: queueUrl };
+  }
+
+  // Topics live in fauxqs beside the queues (it serves SNS and SQS on one port).
+  for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::SNS::Topic')) {
+    const created = await clients.sns.send(new CreateTopicCommand({ Name: logicalId }));
+    const topicArn = created.TopicArn!;
+    resolved.set(logicalId, { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: logicalId } });
+    physical[logicalId] = { type: resource.Type, physicalId: topicArn };
   }
 
   const functions: LocalFunction[] = resources

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -17,6 +18,8 @@ export interface LocalClients {
   readonly streams: DynamoDBStreamsClient;
   readonly documents: DynamoDBDocumentClient;
   readonly sqs: SQSClient;
+  /** fauxqs serves SNS on the SQS port. */
+  readonly sns: SNSClient;
 }
 
 export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
@@ -28,6 +31,7 @@ export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
     streams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodb }),
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
+    sns: new SNSClient({ ...common, endpoint: endpoints.sqs }),
   };
 }
 

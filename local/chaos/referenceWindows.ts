@@ -2,6 +2,7 @@ import { WindowAccumulator } from '../../shared/aggregation/WindowAccumulator';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import type { CompiledMetric } from '../../shared/metrics/compileMetric';
 import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
+import { canonicalJson } from '../../shared/json/canonicalJson';
 
 /**
  * The reference the chaos run and the windowing property tests compare with:
@@ -89,17 +90,10 @@ export function compareWithReference(windows: Iterable<ObservedWindow>, metrics:
     const found = actual.get(id);
     actual.delete(id);
     if (!found) mismatches.push(`${id}: missing (${events.length} event(s))`);
-    else if (found.endMs !== endMs || found.eventCount !== events.length || canonical(found.values) !== canonical(accumulator.results())) {
-      mismatches.push(`${id}: ${found.eventCount} event(s) ${canonical(found.values)}, expected ${events.length} ${canonical(accumulator.results())}`);
+    else if (found.endMs !== endMs || found.eventCount !== events.length || canonicalJson(found.values) !== canonicalJson(accumulator.results())) {
+      mismatches.push(`${id}: ${found.eventCount} event(s) ${canonicalJson(found.values)}, expected ${events.length} ${canonicalJson(accumulator.results())}`);
     }
   }
   for (const [id, window] of actual) mismatches.push(`${id}: not expected (${window.eventCount} event(s))`);
   return { compared: expected.size, mismatches };
-}
-
-/** JSON with object keys sorted: DynamoDB maps do not keep key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
 }

@@ -1,6 +1,7 @@
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
+  TrimmedDataAccessException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record,
@@ -71,17 +72,44 @@ class DynamoDbStreamShardSource implements ShardSource {
       shardId,
       sequenceNumber: record.dynamodb!.SequenceNumber!,
       partitionKey: '',
-      data: Buffer.from(JSON.stringify(record)),
+      data: Buffer.from(JSON.stringify(asLambdaDelivers(record))),
       approximateArrivalMs: record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now(),
     }));
     return { records, nextIterator: response.NextShardIterator };
   }
 
+  /**
+   * Both mean "get a new iterator": an expired one, and a trimmed position —
+   * which DynamoDB Local also reports for an iterator taken at TRIM_HORIZON
+   * while the shard was still empty, once records arrive.
+   */
   public isExpiredIterator(error: unknown): boolean {
-    return error instanceof ExpiredIteratorException;
+    return error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException;
   }
 
   public toEvent(records: readonly StreamRecord[]): unknown {
     return toDynamoDbStreamEvent(records, this.mapping.streamArn);
   }
+}
+
+/**
+ * A record as Lambda's JSON has it. The SDK parses an empty map attribute to
+ * `{}` (no type key) and binary attributes to bytes; Lambda delivers
+ * `{"M":{}}` and base64 strings.
+ */
+function asLambdaDelivers(record: _Record): unknown {
+  const images = record.dynamodb;
+  if (!images) return record;
+  const repair = (image: Record<string, unknown> | undefined) => (image ? Object.fromEntries(Object.entries(image).map(([name, value]) => [name, attributeValue(value)])) : undefined);
+  return { ...record, dynamodb: { ...images, Keys: repair(images.Keys), NewImage: repair(images.NewImage), OldImage: repair(images.OldImage) } };
+}
+
+function attributeValue(value: unknown): unknown {
+  const typed = value as Record<string, unknown>;
+  if (Object.keys(typed).length === 0) return { M: {} };
+  if (typed.M) return { M: Object.fromEntries(Object.entries(typed.M as Record<string, unknown>).map(([name, inner]) => [name, attributeValue(inner)])) };
+  if (typed.L) return { L: (typed.L as unknown[]).map(attributeValue) };
+  if (typed.B instanceof Uint8Array) return { B: Buffer.from(typed.B).toString('base64') };
+  if (Array.isArray(typed.BS)) return { BS: (typed.BS as Uint8Array[]).map((bytes) => Buffer.from(bytes).toString('base64')) };
+  return value;
 }

@@ -94,7 +94,9 @@ describe('Local DynamoDB Streams event source mapping (against DynamoDB Local)',
   it('delivers inserts, updates and deletes in order, in the shape Lambda gives a DynamoDB Streams consumer', async () => {
     // Prepare
     const table = await createTable();
-    await clients.dynamodb.send(new PutItemCommand({ TableName: table.tableName, Item: { id: { S: 'w1' }, count: { N: '1' } } }));
+    await clients.dynamodb.send(
+      new PutItemCommand({ TableName: table.tableName, Item: { id: { S: 'w1' }, count: { N: '1' }, state: { B: new Uint8Array([1, 2, 3]) }, marks: { M: { frozen: { M: {} } } } } }),
+    );
     await clients.dynamodb.send(
       new UpdateItemCommand({ TableName: table.tableName, Key: { id: { S: 'w1' } }, UpdateExpression: 'SET #c = :two', ExpressionAttributeNames: { '#c': 'count' }, ExpressionAttributeValues: { ':two': { N: '2' } } }),
     );
@@ -114,8 +116,9 @@ describe('Local DynamoDB Streams event source mapping (against DynamoDB Local)',
       eventSourceARN: table.streamArn,
       dynamodb: {
         Keys: { id: { S: 'w1' } },
-        OldImage: { id: { S: 'w1' }, count: { N: '1' } },
-        NewImage: { id: { S: 'w1' }, count: { N: '2' } },
+        // Binary as base64 and empty maps as {"M":{}}, as Lambda's JSON has them (the SDK parses them otherwise).
+        OldImage: { id: { S: 'w1' }, count: { N: '1' }, state: { B: 'AQID' }, marks: { M: { frozen: { M: {} } } } },
+        NewImage: { id: { S: 'w1' }, count: { N: '2' }, state: { B: 'AQID' }, marks: { M: { frozen: { M: {} } } } },
         StreamViewType: 'NEW_AND_OLD_IMAGES',
         SequenceNumber: expect.stringMatching(/^\d+$/),
         ApproximateCreationDateTime: expect.any(Number),
@@ -123,6 +126,18 @@ describe('Local DynamoDB Streams event source mapping (against DynamoDB Local)',
     });
     const sequence = fn.records.map((r) => BigInt(r.dynamodb!.SequenceNumber!));
     expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
+  });
+
+  it('delivers records written after it started polling an empty stream', async () => {
+    const table = await createTable();
+    const fn = new ScriptedFunction();
+    await start(table, fn);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await clients.dynamodb.send(new PutItemCommand({ TableName: table.tableName, Item: { id: { S: 'late' } } }));
+
+    await waitUntil('the record written after the poller started', () => fn.records.length === 1);
+    expect(fn.records[0]!.dynamodb!.Keys).toEqual({ id: { S: 'late' } });
   });
 
   it('retries from the lowest failed sequence number, then sends what exhausts its retries to the on-failure queue as DDBStreamBatchInfo', async () => {

@@ -3,6 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListTopicsCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createLocalClients } from '../../local/aws/localClients';
 import { startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
 
@@ -121,6 +124,40 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
       return result.json.windows?.[0]?.values.revenue >= 9 ? result.json.windows : undefined;
     });
     expect(windows[0]).toMatchObject({ eventCount: 2, values: { orders: 2, revenue: 9 } });
+  });
+
+  it('publishes one count-value-updated event per change of a window, old and new values chained, on the SNS topic', async () => {
+    // Prepare: a queue subscribed to the topic, as a dashboard service would be.
+    const clients = createLocalClients(pipeline.info.endpoints);
+    const topicArn = (await clients.sns.send(new ListTopicsCommand({}))).Topics!.map((t) => t.TopicArn!).find((arn) => arn.includes('CountValueUpdated'))!;
+    const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: `dashboard-${Date.now()}` }))).QueueUrl!;
+    const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'true' } }));
+    const region = `changes-${Date.now()}`;
+
+    // Act: two orders, then a third, into one window.
+    await post({ events: [order(region, 3, 1_000, 'w1'), order(region, 4, 2_000, 'w1')] });
+    await waitUntil('the first two orders counted', async () => (await metric(`orders-per-region?group=${region}&from=${base}&to=${base + minuteMs}`)).json.windows?.[0]?.eventCount === 2);
+    await post(order(region, 5, 3_000, 'w1'));
+
+    // Assess: the events for this window, in order, each old value the previous new one, none twice.
+    const received: any[] = [];
+    await waitUntil('the change with three orders', async () => {
+      const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      for (const message of Messages ?? []) {
+        const body = JSON.parse(message.Body!);
+        if (body.group === region) received.push(body);
+        await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+      }
+      return received.some((e) => e.new?.eventCount === 3);
+    }, 20_000, 100);
+    const changes = received.filter((e) => !e.final).sort((a, b) => a.new.eventCount - b.new.eventCount);
+    expect(changes[0]).toMatchObject({ type: 'count-value-updated', metric: 'orders-per-region', group: region, windowStart: base, windowEnd: base + minuteMs, old: null });
+    for (let i = 1; i < changes.length; i++) expect(changes[i].old).toEqual(changes[i - 1].new);
+    expect(changes.map((e) => e.new.eventCount).at(-1)).toBe(3);
+    expect(changes.at(-1).new.values).toMatchObject({ orders: 3, revenue: 12 });
+    expect(new Set(received.map((e) => e.changeId)).size).toBe(received.length);
+    expect((await metric(`orders-per-region?group=${region}&from=${base}&to=${base + minuteMs}`)).json.windows[0].eventCount).toBe(3);
   });
 
   it('sends an NDJSON file with `tributary send`, reporting accepted and rejected lines', async () => {

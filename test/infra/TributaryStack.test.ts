@@ -22,7 +22,7 @@ describe('Class: TributaryStack', () => {
     ['archiver', '^ArchiverDeadLetterQueue'],
   ])('wires the %s ESM with partial responses, bisect, bounded retries, record age and its own SQS on-failure destination', (_, dlqPattern) => {
     const dlqId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => new RegExp(dlqPattern).test(id))!;
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsStream'), 'Arn'] },
       StartingPosition: 'TRIM_HORIZON',
@@ -37,8 +37,26 @@ describe('Class: TributaryStack', () => {
     });
   });
 
+  it('publishes count-value-updated from the aggregates table stream to an encrypted SNS topic, per record, with its own DLQ', () => {
+    const dlqId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => /^ChangesDeadLetterQueue/.test(id))!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AggregatesTable'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    // Encrypted with the AWS-managed SNS key.
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([':alias/aws/sns'])] } });
+    const publisher = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.TOPIC_ARN);
+    expect(publisher?.Properties.Environment.Variables).toEqual(
+      expect.objectContaining({ TOPIC_ARN: { Ref: expect.stringMatching(/^ChangesCountValueUpdated/) }, IDEMPOTENCY_TABLE: { Ref: expect.stringMatching(/^IdempotencyTable/) } }),
+    );
+  });
+
   it('keeps the DLQs encrypted for 14 days', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::SQS::Queue', 3);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
 
@@ -134,7 +152,7 @@ describe('Class: TributaryStack', () => {
 
   it('runs every function on Node.js 22 arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);

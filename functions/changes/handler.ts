@@ -1,0 +1,72 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { CountValueUpdated } from '../../shared/changes/CountValueUpdated';
+import { toCountValueUpdated } from '../../shared/changes/toCountValueUpdated';
+import { ConfigError } from '../../shared/errors';
+
+const logger = new Logger({ serviceName: 'tributary-changes' });
+const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-changes' });
+const topicArn = process.env.TOPIC_ARN;
+const idempotencyTable = process.env.IDEMPOTENCY_TABLE;
+if (!topicArn || !idempotencyTable) throw new ConfigError(['TOPIC_ARN and IDEMPOTENCY_TABLE must be set: the function was deployed without its topic or idempotency table']);
+const sns = new SNSClient({});
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+// One record per published change, keyed on its stream sequence number: a redelivered change is not published twice.
+// Bookkeeping changes (watermarks, progress, versions) publish nothing and cost no record.
+const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'changeId', expiresAfterSeconds: 86_400 });
+
+const publishOnce = makeIdempotent(
+  async (event: CountValueUpdated): Promise<{ published: true }> => {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: JSON.stringify(event),
+        // Subscribers filter on these without parsing the body.
+        MessageAttributes: {
+          type: { DataType: 'String', StringValue: event.type },
+          metric: { DataType: 'String', StringValue: event.metric },
+          final: { DataType: 'String', StringValue: String(event.final) },
+        },
+      }),
+    );
+    cloudWatch.addMetric('CountValueUpdatedPublished', MetricUnit.Count, 1);
+    return { published: true } as const;
+  },
+  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: new DynamoDBClient({}) }), config: idempotency, keyPrefix: 'tributary.changes.record' },
+);
+
+/**
+ * The aggregates table's change stream → `count-value-updated` events on the
+ * SNS topic, one per window change a reader can see. Records are processed in
+ * order; a failing one is reported alone (partial batch response) and retried
+ * from there, never swallowed.
+ */
+export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
+  logger.addContext(context);
+  idempotency.registerLambdaContext(context);
+  try {
+    return await processPartialResponse(
+      event,
+      async (record: DynamoDBRecord) => {
+        try {
+          const change = toCountValueUpdated(record);
+          if (change) await publishOnce(change);
+        } catch (error) {
+          // Reported as this record's failure (the mapping retries from it); logged here because the processor keeps only the count.
+          logger.error('change not published', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
+          throw error;
+        }
+      },
+      processor,
+      { context, processInParallel: false },
+    );
+  } finally {
+    cloudWatch.publishStoredMetrics();
+  }
+};

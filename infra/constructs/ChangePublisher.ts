@@ -1,0 +1,63 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaBase from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import { createTributaryFunction } from './createTributaryFunction';
+
+export interface ChangePublisherProps {
+  /** The aggregates table, with its NEW_AND_OLD_IMAGES stream. */
+  readonly table: dynamodb.ITable;
+  readonly idempotencyTable: dynamodb.ITable;
+  readonly config: ResolvedConfig;
+}
+
+/**
+ * The aggregates table's change stream → `count-value-updated` on an SNS topic.
+ * SNS rather than EventBridge: fan-out to any number of SQS queues, HTTP
+ * endpoints and functions with attribute filters (metric, final) is all
+ * dashboards and services need, and it runs offline on fauxqs with the same
+ * bundle; EventBridge's content routing would add a hop and has no emulator
+ * here. The mapping fails per record (partial batch response), bisects,
+ * retries boundedly and ends in its own DLQ.
+ */
+export class ChangePublisher extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly function: lambda.Function;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: ChangePublisherProps) {
+    super(scope, id);
+    if (!props.table.tableStreamArn) throw new Error('ChangePublisher needs the aggregates table with its stream enabled');
+    this.topic = new sns.Topic(this, 'CountValueUpdated', {
+      displayName: 'Tributary count-value-updated',
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
+    this.function = createTributaryFunction(this, 'Function', {
+      name: 'changes',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { TOPIC_ARN: this.topic.topicArn, IDEMPOTENCY_TABLE: props.idempotencyTable.tableName },
+    });
+    this.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambdaBase.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: props.config.aggregator.maxRetryAttempts,
+        maxRecordAge: Duration.seconds(props.config.aggregator.maxRecordAgeSeconds),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+      }),
+    );
+    this.topic.grantPublish(this.function);
+    props.idempotencyTable.grantReadWriteData(this.function);
+  }
+}
