@@ -18,7 +18,6 @@ const stub: WindowStore = {
   writeWindows: async () => true,
   addLateCount: async () => true,
   finalizeWindows: async () => 0,
-  queryWindows: async () => [],
 };
 
 async function main(): Promise<void> {

@@ -6,6 +6,7 @@ import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { Archiver } from './constructs/Archiver';
 import { ChangePublisher } from './constructs/ChangePublisher';
+import { DaxCache } from './constructs/DaxCache';
 import { EventStream } from './constructs/EventStream';
 import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
@@ -31,6 +32,8 @@ export class TributaryStack extends Stack {
   public readonly archiver: Archiver;
   public readonly changes: ChangePublisher;
   public readonly pipelineApi: PipelineApi;
+  /** Absent when `cache.dax` is false. */
+  public readonly cache?: DaxCache;
 
   public constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id, props);
@@ -62,7 +65,9 @@ export class TributaryStack extends Stack {
     });
     this.eventStream.stream.grantWrite(ingestFunction);
 
+    this.cache = this.config.cache.dax ? new DaxCache(this, 'Cache', { tables: [this.aggregates.table], settings: this.config.cache }) : undefined;
     const queryFunction = createTributaryFunction(this, 'QueryFunction', {
+      ...(this.cache ? { vpc: this.cache.functionVpc } : {}),
       name: 'query',
       metrics: this.config.metrics,
       environment: {
@@ -72,6 +77,7 @@ export class TributaryStack extends Stack {
       },
     });
     this.aggregates.table.grantReadData(queryFunction);
+    this.cache?.grantReads(queryFunction);
     this.events.table.grantReadData(queryFunction);
 
     this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction });

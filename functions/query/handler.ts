@@ -1,18 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
-import { RequestError } from '../../shared/errors';
+import { ConfigError, RequestError } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http/jsonResponse';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
-import { createDocumentClient, DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
+import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
+import { openDocumentReads } from '../../shared/storage/openDocumentReads';
+import { WindowQueries } from '../../shared/storage/WindowQueries';
 import { queryEvents } from './queryEvents';
 import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
 const metrics = loadBundledMetrics().map(compileMetric);
 const documentClient = createDocumentClient();
-const windows = DynamoWindowStore.fromEnvironment(process.env, documentClient);
+const aggregatesTable = process.env.AGGREGATES_TABLE;
+if (!aggregatesTable) throw new ConfigError(['AGGREGATES_TABLE is not set: the function was deployed without its aggregates table']);
+// Through DAX when the stack has a cluster (DAX_ENDPOINT), else DynamoDB directly.
+const windows = new WindowQueries(openDocumentReads(process.env), aggregatesTable);
 const events = DynamoEventStore.fromEnvironment(process.env, documentClient);
 
 /** GET /metrics/{name}: a metric's windows; GET /events: raw events of a key or a type. */

@@ -17,6 +17,8 @@ export interface TributaryFunctionProps {
   readonly metrics?: readonly MetricDefinition[];
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /** VPC attachment (functions that read through DAX). */
+  readonly vpc?: Pick<NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     memorySize: props.memorySize ?? 256,
     timeout: props.timeout ?? Duration.seconds(29),
     environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
+    ...props.vpc,
     bundling: {
       forceDockerBundling: false,
       format: OutputFormat.CJS,

@@ -79,11 +79,45 @@ export interface StorageConfig {
   readonly removalPolicy?: 'retain' | 'destroy';
 }
 
+/** The read cache in front of the aggregates table. */
+export interface CacheConfig {
+  /**
+   * A DAX cluster (encrypted, in a VPC of private subnets) that the query API
+   * reads through. `false` leaves DAX and the VPC out: for LocalStack (no DAX)
+   * and small deployments; the query API then reads DynamoDB directly.
+   * @default true
+   */
+  readonly dax?: boolean;
+  /**
+   * DAX node type.
+   * @default 'dax.t3.small'
+   */
+  readonly nodeType?: string;
+  /**
+   * DAX nodes, 1..10; 3 spreads them over the availability zones.
+   * @default 3
+   */
+  readonly nodes?: number;
+  /**
+   * How long DAX's item cache keeps a window, 100..3,600,000 ms. The aggregator
+   * writes DynamoDB directly, so this is the staleness bound of a read.
+   * @default 1000
+   */
+  readonly itemTtlMs?: number;
+  /**
+   * How long DAX's query cache keeps a Query result (sessions, long ranges);
+   * writes never invalidate it. 100..3,600,000 ms.
+   * @default 1000
+   */
+  readonly queryTtlMs?: number;
+}
+
 /** Everything a Tributary deployment is configured with. */
 export interface TributaryConfig {
   readonly stream?: StreamConfig;
   readonly aggregator?: AggregatorConfig;
   readonly storage?: StorageConfig;
+  readonly cache?: CacheConfig;
   /** The metrics to compute. At least one. */
   readonly metrics: readonly MetricDefinition[];
 }
@@ -93,6 +127,7 @@ export interface ResolvedConfig {
   readonly stream: Required<StreamConfig>;
   readonly aggregator: Required<AggregatorConfig>;
   readonly storage: Required<StorageConfig>;
+  readonly cache: Required<CacheConfig>;
   readonly metrics: readonly MetricDefinition[];
 }
 
@@ -109,4 +144,5 @@ export const CONFIG_DEFAULTS = {
     dedupeHorizonHours: 24,
   },
   storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
+  cache: { dax: true, nodeType: 'dax.t3.small', nodes: 3, itemTtlMs: 1_000, queryTtlMs: 1_000 },
 } as const satisfies Omit<ResolvedConfig, 'metrics'>;

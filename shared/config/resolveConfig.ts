@@ -8,6 +8,7 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
     stream: { ...CONFIG_DEFAULTS.stream, ...config.stream },
     aggregator: { ...CONFIG_DEFAULTS.aggregator, ...config.aggregator },
     storage: { ...CONFIG_DEFAULTS.storage, ...config.storage },
+    cache: { ...CONFIG_DEFAULTS.cache, ...config.cache },
     metrics: config.metrics,
   };
   const problems: string[] = [];
@@ -28,6 +29,11 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
   range('storage.aggregateRetentionDays', resolved.storage.aggregateRetentionDays, 1, 3_650);
   range('storage.lateEventRetentionDays', resolved.storage.lateEventRetentionDays, 1, 3_650);
   range('storage.eventRetentionDays', resolved.storage.eventRetentionDays, 1, 3_650);
+  range('cache.nodes', resolved.cache.nodes, 1, 10);
+  range('cache.itemTtlMs', resolved.cache.itemTtlMs, 100, 3_600_000);
+  range('cache.queryTtlMs', resolved.cache.queryTtlMs, 100, 3_600_000);
+  if (typeof resolved.cache.dax !== 'boolean') problems.push(`cache.dax must be true or false (got ${JSON.stringify(resolved.cache.dax)})`);
+  if (!/^dax\.[a-z0-9]+\.[a-z0-9]+$/.test(resolved.cache.nodeType)) problems.push(`cache.nodeType must be a DAX node type such as "dax.t3.small" (got ${JSON.stringify(resolved.cache.nodeType)})`);
   if (resolved.storage.removalPolicy !== 'retain' && resolved.storage.removalPolicy !== 'destroy') {
     problems.push(`storage.removalPolicy must be "retain" or "destroy" (got ${JSON.stringify(resolved.storage.removalPolicy)})`);
   }

@@ -263,51 +263,6 @@ export class DynamoWindowStore implements WindowStore {
     return finalized;
   }
 
-  public async queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
-    const windows: StoredWindow[] = [];
-    for await (const item of this.query({
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :last',
-      ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey, '#sk': AGGREGATE_KEYS.sortKey },
-      // BETWEEN is inclusive; the range is half-open [from, to).
-      ExpressionAttributeValues: { ':pk': aggregatePartitionKey(metric, group), ':from': fromMs, ':last': toMs - 1 },
-    })) {
-      windows.push(toStoredWindow(item));
-    }
-    return windows;
-  }
-
-  /** The windows at exactly these keys plus the pipeline watermark, in one BatchGetItem when they fit. */
-  public async getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (StoredWindow | undefined)[]; watermarkMs: Record<string, number> }> {
-    const watermarkKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
-    let requested: Record<string, unknown>[] | undefined = [watermarkKey, ...keys.map((key) => this.key(key))];
-    const found = new Map<string, Record<string, unknown>>();
-    for (let attempt = 0; requested && requested.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
-      const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested } } }));
-      for (const item of result.Responses?.[this.options.tableName] ?? []) found.set(`${item[AGGREGATE_KEYS.partitionKey]}\u0000${item[AGGREGATE_KEYS.sortKey]}`, item);
-      requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys;
-    }
-    const watermarkItem = found.get(`${AGGREGATE_KEYS.watermarkPartition}\u0000${AGGREGATE_KEYS.pipelineWatermarkSort}`);
-    return {
-      windows: keys.map((key) => {
-        const item = found.get(`${aggregatePartitionKey(key.metric, key.group)}\u0000${key.startMs}`);
-        return item ? toStoredWindow(item) : undefined;
-      }),
-      watermarkMs: (watermarkItem?.watermarks as Record<string, number> | undefined) ?? {},
-    };
-  }
-
-  /** The pipeline watermark per metric (one GetItem). */
-  public async readPipelineWatermark(): Promise<Record<string, number>> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort },
-      }),
-    );
-    return (Item?.watermarks as Record<string, number> | undefined) ?? {};
-  }
-
   private putOf(write: WindowWrite, nowMs: number): { Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
     return {
       Item: {

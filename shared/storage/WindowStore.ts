@@ -102,6 +102,4 @@ export interface WindowStore {
   addLateCount(count: LateCount, nowMs: number): Promise<boolean>;
   /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */
   finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number>;
-  /** Windows of one group whose start lies in [fromMs, toMs), oldest first. */
-  queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
 }

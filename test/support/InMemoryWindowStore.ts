@@ -105,12 +105,6 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
     return marked;
   }
 
-  public async queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
-    return [...this.windows.values()]
-      .filter((w) => w.metric === metric && w.group === group && w.startMs >= fromMs && w.startMs < toMs)
-      .sort((a, b) => a.startMs - b.startMs);
-  }
-
   public async write(events: readonly LateEvent[]): Promise<void> {
     for (const event of events) this.late.set(`${event.metric}\u0000${event.event.id}`, event);
   }
