@@ -13,10 +13,10 @@ function windowItem(orders: number) {
   return { pk: 'orders-per-region#eu', windowStart: T, metric: 'orders-per-region', group: 'eu', windowEnd: T + 60_000, eventCount: orders, values: { orders }, version: orders };
 }
 
-function setUp() {
+async function setUp() {
   const table = new InMemoryTable();
-  table.put({ pk: '~watermark', windowStart: -1, watermarks: { 'orders-per-region': T } });
-  table.put(windowItem(2));
+  await table.put({ pk: '~watermark', windowStart: -1, watermarks: { 'orders-per-region': T } });
+  await table.put(windowItem(2));
   let nowMs = 0;
   const dax = new DaxDouble(table, { itemTtlMs: 1_000, queryTtlMs: 1_000 }, () => nowMs);
   const read = async () => (await queryMetric([metric], new WindowQueries(dax, 'aggregates'), 'orders-per-region', range, T + 120_000)).windows[0]?.eventCount;
@@ -25,11 +25,11 @@ function setUp() {
 
 describe('Cache coherence through DAX (item cache, query cache)', () => {
   it('shows a change that bypassed DAX (the aggregator writes DynamoDB directly) once the item TTL passes: staleness ≤ itemTtlMs', async () => {
-    const { table, read, at } = setUp();
+    const { table, read, at } = await setUp();
     expect(await read()).toBe(2);
 
     at(100);
-    table.put(windowItem(3));
+    await table.put(windowItem(3));
     at(999);
     const stale = await read();
     at(1_000);
@@ -40,7 +40,7 @@ describe('Cache coherence through DAX (item cache, query cache)', () => {
   });
 
   it('shows a write sent through DAX at once (write-through item cache)', async () => {
-    const { dax, read, at } = setUp();
+    const { dax, read, at } = await setUp();
     expect(await read()).toBe(2);
 
     at(10);
@@ -50,7 +50,7 @@ describe('Cache coherence through DAX (item cache, query cache)', () => {
   });
 
   it('serves recent windows by key, never from the query cache that writes do not invalidate', async () => {
-    const { dax, read, at } = setUp();
+    const { dax, read, at } = await setUp();
     await read();
     await read();
     expect(dax.stats).toMatchObject({ queryMisses: 0, queryHits: 0, itemHits: 2 });
