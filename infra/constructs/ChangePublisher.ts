@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaBase from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction } from './createTributaryFunction';
 
 export interface ChangePublisherProps {
@@ -39,7 +39,7 @@ export class ChangePublisher extends Construct {
       masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
       enforceSSL: true,
     });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
+    this.deadLetterQueue = createDeadLetterQueue(this);
     this.function = createTributaryFunction(this, 'Function', {
       name: 'changes',
       memorySize: 256,
@@ -48,7 +48,7 @@ export class ChangePublisher extends Construct {
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
-        startingPosition: lambdaBase.StartingPosition.TRIM_HORIZON,
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 100,
         bisectBatchOnError: true,
         retryAttempts: props.config.aggregator.maxRetryAttempts,

@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction, type TributaryFunctionProps } from './createTributaryFunction';
 
 /** A stream consumer's parts. */
@@ -26,11 +27,7 @@ export function createStreamConsumer(
   settings: ResolvedConfig['aggregator'],
   functionProps: TributaryFunctionProps,
 ): StreamConsumer {
-  const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-    enforceSSL: true,
-  });
+  const deadLetterQueue = createDeadLetterQueue(scope);
   const fn = createTributaryFunction(scope, 'Function', { timeout: Duration.seconds(settings.timeoutSeconds), ...functionProps });
   fn.addEventSource(
     new KinesisEventSource(stream, {
