@@ -1,40 +1,26 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { decodeEnvelope } from '../../shared/envelope/decodeEnvelope';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import { PoisonRecordError } from '../../shared/errors';
+import { decodeRecords } from '../../shared/envelope/decodeRecords';
 import type { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
+import type { RejectedRecord, RejectedRecordSink } from '../../shared/storage/LateEventSink';
 
 /** What one batch did. */
 export interface ArchiveOutcome {
   readonly response: KinesisStreamBatchResponse;
   readonly archived: number;
-  readonly poison?: PoisonRecordError;
+  /** Records that can never be processed, now in the rejected-records output. */
+  readonly rejected: readonly RejectedRecord[];
 }
 
 /**
  * Archives a Kinesis batch into the raw events table. Writes are idempotent
  * (an event's item key is its key, time and id), so a retried or redelivered
- * batch writes the same items. A record that can never be decoded is isolated
- * as in the aggregator: the records before it are written and it is reported;
- * first in the batch, the function throws so the mapping bisects it out.
+ * batch writes the same items. A record that is not an event envelope goes to
+ * the rejected-records output, as in the aggregator, and the shard moves on:
+ * no retry can fix it. Storage failures throw, never swallowed.
  */
-export async function archiveRecords(records: readonly KinesisStreamRecord[], store: Pick<DynamoEventStore, 'putEvents'>): Promise<ArchiveOutcome> {
-  const events: EventEnvelope[] = [];
-  let poison: PoisonRecordError | undefined;
-  for (const record of records) {
-    try {
-      events.push(decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber));
-    } catch (error) {
-      if (!(error instanceof PoisonRecordError)) throw error;
-      poison = error;
-      break;
-    }
-  }
-  if (poison && events.length === 0) throw poison;
-  await store.putEvents(events);
-  return {
-    response: { batchItemFailures: poison ? [{ itemIdentifier: poison.sequenceNumber }] : [] },
-    archived: events.length,
-    ...(poison ? { poison } : {}),
-  };
+export async function archiveRecords(records: readonly KinesisStreamRecord[], store: Pick<DynamoEventStore, 'putEvents'>, rejects: RejectedRecordSink, nowMs: number): Promise<ArchiveOutcome> {
+  const { events, rejected } = decodeRecords(records);
+  if (rejected.length > 0) await rejects.reject(rejected, nowMs);
+  await store.putEvents(events.map((sourced) => sourced.event));
+  return { response: { batchItemFailures: [] }, archived: events.length, rejected };
 }

@@ -1,17 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
+import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
+import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
 import { archiveRecords } from './archiveRecords';
 
 const logger = new Logger({ serviceName: 'tributary-archive' });
-const store = DynamoEventStore.fromEnvironment();
+const documents = createDocumentClient();
+const store = DynamoEventStore.fromEnvironment(process.env, documents);
+const rejects = DynamoLateEventStore.fromEnvironment(process.env, documents);
 
 /** Kinesis ESM consumer: every accepted event into the raw events table. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
   logger.addContext(context);
   try {
-    const outcome = await archiveRecords(event.Records, store);
-    if (outcome.poison) logger.error('poison record isolated; retrying from it', { error: outcome.poison.message, archived: outcome.archived });
+    const outcome = await archiveRecords(event.Records, store, rejects, Date.now());
+    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.

@@ -9,6 +9,8 @@ import { createStreamConsumer } from './createStreamConsumer';
 export interface ArchiverProps {
   readonly stream: kinesis.IStream;
   readonly eventsTable: dynamodb.ITable;
+  /** Where records that are not events go (the side-output table's rejected partition). */
+  readonly rejectsTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
 }
 
@@ -29,10 +31,13 @@ export class Archiver extends Construct {
       environment: {
         EVENTS_TABLE: props.eventsTable.tableName,
         EVENT_RETENTION_DAYS: String(props.config.storage.eventRetentionDays),
+        LATE_EVENTS_TABLE: props.rejectsTable.tableName,
+        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
       },
     });
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;
     props.eventsTable.grantWriteData(this.function);
+    props.rejectsTable.grantWriteData(this.function);
   }
 }

@@ -1,8 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { decodeEnvelope } from '../envelope/decodeEnvelope';
-import { PoisonRecordError } from '../errors';
+import { decodeRecords, shardIdOf } from '../envelope/decodeRecords';
 import type { RejectedRecord, RejectedRecordSink } from '../storage/LateEventSink';
-import type { SourcedEvent } from './placeEvents';
 import type { BatchMode, BatchSummary, WindowedAggregator } from './WindowedAggregator';
 
 /** What one batch did, for logs and tests. */
@@ -34,29 +32,9 @@ export async function aggregateRecords(
 ): Promise<AggregateOutcome> {
   if (records.length === 0) return { response: { batchItemFailures: [] }, applied: 0, rejected: [] };
   const shardId = shardIdOf(records[0]!);
-  const events: SourcedEvent[] = [];
-  const rejected: RejectedRecord[] = [];
-  for (const record of records) {
-    try {
-      events.push({ event: decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber), sequenceNumber: record.kinesis.sequenceNumber });
-    } catch (error) {
-      if (!(error instanceof PoisonRecordError)) throw error;
-      rejected.push({
-        shardId,
-        sequenceNumber: record.kinesis.sequenceNumber,
-        reason: error.message,
-        dataBase64: record.kinesis.data,
-        arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-      });
-    }
-  }
+  const { events, rejected } = decodeRecords(records);
   if (rejected.length > 0) await rejects.reject(rejected, nowMs);
   const range = { shardId, first: records[0]!.kinesis.sequenceNumber, last: records[records.length - 1]!.kinesis.sequenceNumber };
   const summary = await aggregator.processBatch(shardId, events, nowMs, mode ?? { kind: 'live', range });
   return { response: { batchItemFailures: [] }, applied: events.length, summary, rejected };
-}
-
-/** The shard a record came from: the ESM's eventID is `<shardId>:<sequenceNumber>`. */
-export function shardIdOf(record: KinesisStreamRecord): string {
-  return record.eventID.slice(0, record.eventID.indexOf(':'));
 }

@@ -127,7 +127,7 @@ describe('Class: TributaryStack', () => {
     );
   });
 
-  it('keeps late events in their own table (metric#day, time#id), with TTL, and lets only the aggregator write them', () => {
+  it('keeps late events in their own table (metric#day, time#id), with TTL; the aggregator writes late events there, and both stream consumers rejected records', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -148,6 +148,8 @@ describe('Class: TributaryStack', () => {
         }),
       },
     });
+    const writers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.LATE_EVENTS_TABLE);
+    expect(writers.map((fn) => (fn.Properties.Environment.Variables.AGGREGATES_TABLE ? 'aggregator' : 'archiver')).sort()).toEqual(['aggregator', 'archiver']);
   });
 
   it('runs every function on Node.js 22 arm64', () => {
