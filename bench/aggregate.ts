@@ -26,15 +26,14 @@ import { createAggregatesTable } from '../test/support/createAggregatesTable';
 import { createDeliveryTables } from '../test/support/createDeliveryTables';
 import { percentile } from './percentile';
 import { syntheticRecords } from './syntheticRecords';
+import { progressLine } from '../local/cli/progressLine';
 
 const BATCH_RECORDS = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '31');
 const SHARD = 'shardId-000000000000';
 const EMPTY_SNAPSHOT = { shards: new Map(), watermarkMs: {}, version: 0 };
 
-const progress = (line: string): void => {
-  process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
-};
+const progress = progressLine;
 
 /** Count and sum per region per minute: the Foundation's metric, the one the 0.7 target is about. */
 const countAndSum: MetricDefinition = {

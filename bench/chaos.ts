@@ -1,6 +1,7 @@
 // npm run chaos: the soak variant of the chaos test — more events, more faults, more crashes.
 // CHAOS_SEED, CHAOS_EVENTS, CHAOS_FAULT_RATE, CHAOS_CRASHES override the defaults.
 import { formatChaosSummary, runChaos } from '../local/chaos/runChaos';
+import { endProgress, progressLine } from '../local/cli/progressLine';
 
 async function main(): Promise<void> {
   const summary = await runChaos({
@@ -11,9 +12,9 @@ async function main(): Promise<void> {
     faultRate: Number(process.env.CHAOS_FAULT_RATE ?? '0.08'),
     crashes: Number(process.env.CHAOS_CRASHES ?? '6'),
     stormMs: Number(process.env.CHAOS_STORM_MS ?? '4000'),
-    onProgress: (line) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`),
+    onProgress: progressLine,
   });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  endProgress();
   console.log(formatChaosSummary(summary));
   for (const mismatch of summary.mismatches.slice(0, 20)) console.log(`  mismatch: ${mismatch}`);
   if (summary.mismatches.length > 0 || summary.eventsLost > 0) process.exitCode = 1;

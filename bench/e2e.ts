@@ -9,6 +9,7 @@ import { postEvents } from '../local/cli/postEvents';
 import { syntheticOrder } from '../local/cli/syntheticOrder';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { percentile } from './percentile';
+import { progressLine } from '../local/cli/progressLine';
 
 const RATES = [500, 2_000] as const;
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? '10');
@@ -33,9 +34,7 @@ interface LatencyPhase {
   readonly visibleLatencyMs: { p50: number; p99: number; max: number };
 }
 
-const progress = (line: string): void => {
-  process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
-};
+const progress = progressLine;
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-'));
 const assemblyDir = path.join(workDir, 'cdk.out');

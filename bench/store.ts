@@ -8,13 +8,14 @@ import { BatchWriteCommand, DynamoDBDocument, GetCommand, PutCommand, QueryComma
 import { tributaryConfig } from '../infra/tributary.config';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { createLocalClients } from '../local/aws/localClients';
+import { endProgress, progressLine } from '../local/cli/progressLine';
 import { WindowQueries } from '../shared/storage/WindowQueries';
 import { DaxDouble, type BackingTable } from '../test/support/DaxDouble';
 import { percentile } from './percentile';
 
 const MINUTE_MS = 60_000;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '40');
-const progress = (line: string): void => void process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
+const progress = progressLine;
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-store-'));
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     };
     mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     writeFileSync(path.join(__dirname, 'results', 'store.json'), `${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write('\n');
+    endProgress();
     const q = result.queryApi24hOneMinuteWindows;
     console.log(`query API, 24 h of 1-minute windows: p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms = ${q.ratioToDirectQueryP50} × a direct Query (${q.directQueryP50Ms} ms)`);
     console.log(`cache, read-heavy mix: hit ratio ${result.cacheReadHeavyMix.hitRatio} over ${reads} item reads (${writes} writes bypassing DAX)`);

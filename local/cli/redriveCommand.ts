@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
 import { connectToPipeline } from './connectToPipeline';
+import { endProgress, progressBar, progressLine } from './progressLine';
 
 /**
  * `tributary redrive [--dry-run]`: drains the aggregator's DLQ of the running
@@ -18,14 +19,11 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
     ...pipeline.redriveTarget(),
     dryRun: options.dryRun,
     onProgress: (done, range, records) => {
-      const fraction = Math.min(1, done / Math.max(1, expected, done));
-      const bar = `[${'#'.repeat(Math.round(fraction * 24))}${'-'.repeat(24 - Math.round(fraction * 24))}]`;
-      const line = `${options.dryRun ? 'would redrive' : 'redrive'} ${bar} ${done}/${Math.max(expected, done)} message(s) · last: ${records} record(s) of ${range.shardId} ${range.first.slice(-8)}..${range.last.slice(-8)}`;
-      if (process.stderr.isTTY) process.stderr.write(`\r${line}\u001b[K`);
-      else console.error(line);
+      const bar = progressBar(done / Math.max(1, expected, done));
+      progressLine(`${options.dryRun ? 'would redrive' : 'redrive'} ${bar} ${done}/${Math.max(expected, done)} message(s) · last: ${records} record(s) of ${range.shardId} ${range.first.slice(-8)}..${range.last.slice(-8)}`);
     },
   });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  endProgress();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     options.dryRun

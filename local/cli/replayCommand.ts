@@ -4,6 +4,7 @@ import { tributaryConfig } from '../../infra/tributary.config';
 import { replayStream, type ReplayPosition, type ReplayReport } from '../../shared/replay/replayStream';
 import { CliError } from './CliError';
 import { connectToPipeline } from './connectToPipeline';
+import { endProgress, progressBar, progressLine } from './progressLine';
 
 export interface ReplayCommandOptions {
   readonly fromMs: number;
@@ -56,14 +57,10 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
       const shards = Object.values(positions);
       const fraction = shards.reduce((sum, p) => sum + (p.done ? 1 : p.fraction), 0) / Math.max(1, shards.length);
       const records = shards.reduce((sum, p) => sum + p.records, 0);
-      const width = 24;
-      const filled = Math.round(fraction * width);
-      const line = `replay [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(fraction * 100)}% · ${records.toLocaleString('en-US')} record(s) · ${shards.filter((p) => p.done).length}/${shards.length} shard(s) done`;
-      if (process.stderr.isTTY) process.stderr.write(`\r${line}\u001b[K`);
-      else console.error(line);
+      progressLine(`replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% · ${records.toLocaleString('en-US')} record(s) · ${shards.filter((p) => p.done).length}/${shards.length} shard(s) done`);
     },
   });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  endProgress();
   rmSync(checkpointFile, { force: true });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(

@@ -57,7 +57,7 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
             TableName: this.tableName,
             Item: {
               [DELIVERY_KEYS.partitionKey]: partitionOf(entry.range.shardId, entry.minute),
-              [DELIVERY_KEYS.sortKey]: `${String(nowMs).padStart(15, '0')}#${sequenceSortKey(entry.range.first)}~${entry.range.last}`,
+              [DELIVERY_KEYS.sortKey]: `${writtenAtKey(nowMs)}#${sequenceSortKey(entry.range.first)}~${entry.range.last}`,
               first: entry.range.first,
               last: entry.range.last,
               ...(entry.fingerprints.size > 0 ? { fingerprints: Buffer.from([...entry.fingerprints].join(''), 'hex') } : {}),
@@ -79,17 +79,10 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          ...(Number.isFinite(fromMs)
-            ? {
-                KeyConditionExpression: '#pk = :pk AND #sk >= :from',
-                ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey, '#sk': DELIVERY_KEYS.sortKey },
-                ExpressionAttributeValues: { ':pk': partition, ':from': String(Math.max(0, fromMs)).padStart(15, '0') },
-              }
-            : {
-                KeyConditionExpression: '#pk = :pk',
-                ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey },
-                ExpressionAttributeValues: { ':pk': partition },
-              }),
+          // Nothing read yet: from time 0, the whole partition.
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': DELIVERY_KEYS.partitionKey, '#sk': DELIVERY_KEYS.sortKey },
+          ExpressionAttributeValues: { ':pk': partition, ':from': writtenAtKey(Math.max(0, fromMs)) },
           // The previous batch of this shard wrote its entry just before: read it.
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
@@ -98,7 +91,8 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
       for (const item of (page.Items ?? []) as Record<string, unknown>[]) {
         const sortKey = item[DELIVERY_KEYS.sortKey] as string;
         known.entries.set(sortKey, { entry: toEntry(item), expiresAt: item[DELIVERY_KEYS.ttlAttribute] as number });
-        readUpToMs = Math.max(readUpToMs, Number(sortKey.slice(0, sortKey.indexOf('#'))));
+        const writtenAtMs = Number(sortKey.slice(0, sortKey.indexOf('#')));
+        if (Number.isFinite(writtenAtMs)) readUpToMs = Math.max(readUpToMs, writtenAtMs);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -124,6 +118,11 @@ interface CachedEntry {
   readonly entry: LedgerEntry;
   /** Epoch seconds. */
   readonly expiresAt: number;
+}
+
+/** Write times as sort-key prefixes: 15 digits, so string order is time order. */
+function writtenAtKey(ms: number): string {
+  return String(ms).padStart(15, '0');
 }
 
 function partitionOf(shardId: string, minute: number): string {

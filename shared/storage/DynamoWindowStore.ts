@@ -17,7 +17,7 @@ import { NO_DELIVERY, type DeliveryState } from '../delivery/DeliveryState';
 import { readMarks } from '../delivery/SourceMarks';
 import { ConfigError } from '../errors';
 import type { ShardProgress, WatermarkSnapshot } from '../windowing/ShardProgress';
-import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
 import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from './WindowStore';
 
 /** Options of the DynamoDB window store. */
@@ -127,12 +127,12 @@ export class DynamoWindowStore implements WindowStore {
 
   public async getWindows(keys: readonly WindowKey[]): Promise<(StoredWindow | undefined)[]> {
     if (keys.length === 1) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: this.key(keys[0]!), ConsistentRead: true }));
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: windowItemKey(keys[0]!), ConsistentRead: true }));
       return [Item ? toStoredWindow(Item) : undefined];
     }
     const found = new Map<string, StoredWindow>();
     for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
-      let requested: Record<string, unknown>[] | undefined = keys.slice(offset, offset + BATCH_GET_LIMIT).map((key) => this.key(key));
+      let requested: Record<string, unknown>[] | undefined = keys.slice(offset, offset + BATCH_GET_LIMIT).map((key) => windowItemKey(key));
       for (let attempt = 0; requested && requested.length > 0; attempt++) {
         if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
         const result: BatchGetCommandOutput = await this.client.send(
@@ -151,7 +151,7 @@ export class DynamoWindowStore implements WindowStore {
 
   public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet> {
     const head = this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: { ...this.key({ metric, group, startMs: AGGREGATE_KEYS.sessionGroupSort }) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.options.tableName, Key: { ...windowItemKey({ metric, group, startMs: AGGREGATE_KEYS.sessionGroupSort }) }, ConsistentRead: true }),
     );
     const sessions: StoredWindow[] = [];
     // Newest first. Open sessions never overlap each other, so the first open
@@ -185,7 +185,7 @@ export class DynamoWindowStore implements WindowStore {
       ...deletes.map((item) => ({
         Delete: {
           TableName: this.options.tableName,
-          Key: this.key(item),
+          Key: windowItemKey(item),
           ConditionExpression: 'version = :version AND attribute_not_exists(finalAt)',
           ExpressionAttributeValues: { ':version': item.expectedVersion },
         },
@@ -206,7 +206,7 @@ export class DynamoWindowStore implements WindowStore {
     return this.conditionally(
       new UpdateCommand({
         TableName: this.options.tableName,
-        Key: this.key(count),
+        Key: windowItemKey(count),
         // A window an event was late for is final: mark it (once) and drop it from the pending index.
         UpdateExpression:
           'ADD lateEvents :count SET version = :next, src = :src, finalAt = if_not_exists(finalAt, :now), metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), eventCount = if_not_exists(eventCount, :zero), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl) REMOVE #fpk, #fwm',
@@ -266,7 +266,7 @@ export class DynamoWindowStore implements WindowStore {
   private putOf(write: WindowWrite, nowMs: number): { Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
     return {
       Item: {
-        ...this.key(write),
+        ...windowItemKey(write),
         metric: write.metric,
         group: write.group,
         windowEnd: write.endMs,
@@ -295,15 +295,11 @@ export class DynamoWindowStore implements WindowStore {
   private groupVersionPut(guard: SessionGroupGuard, nowMs: number) {
     return {
       TableName: this.options.tableName,
-      Item: { ...this.key({ metric: guard.metric, group: guard.group, startMs: AGGREGATE_KEYS.sessionGroupSort }), version: guard.expectedVersion + 1, src: guard.marks, updatedAt: nowMs },
+      Item: { ...windowItemKey({ metric: guard.metric, group: guard.group, startMs: AGGREGATE_KEYS.sessionGroupSort }), version: guard.expectedVersion + 1, src: guard.marks, updatedAt: nowMs },
       ...(guard.expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
         : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': guard.expectedVersion } }),
     };
-  }
-
-  private key(key: WindowKey): Record<string, unknown> {
-    return { [AGGREGATE_KEYS.partitionKey]: aggregatePartitionKey(key.metric, key.group), [AGGREGATE_KEYS.sortKey]: key.startMs };
   }
 
   private expiresAt(windowEndMs: number): number {

@@ -1,6 +1,6 @@
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { StoredWindow, WindowKey } from './WindowStore';
-import { AGGREGATE_KEYS, aggregatePartitionKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, aggregatePartitionKey, windowItemKey } from './aggregateKeys';
 import type { DocumentReads } from './DocumentReads';
 import { toStoredWindow } from './DynamoWindowStore';
 
@@ -19,7 +19,7 @@ export class WindowQueries {
   /** The windows at exactly these keys plus the pipeline watermark, in one BatchGetItem when they fit. */
   public async getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (StoredWindow | undefined)[]; watermarkMs: Record<string, number> }> {
     const watermarkKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
-    let requested: Record<string, unknown>[] | undefined = [watermarkKey, ...keys.map((key) => windowKeyOf(key))];
+    let requested: Record<string, unknown>[] | undefined = [watermarkKey, ...keys.map(windowItemKey)];
     const found = new Map<string, Record<string, unknown>>();
     for (let attempt = 0; requested && requested.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
@@ -63,8 +63,4 @@ export class WindowQueries {
     });
     return (Item?.watermarks as Record<string, number> | undefined) ?? {};
   }
-}
-
-function windowKeyOf(key: WindowKey): Record<string, unknown> {
-  return { [AGGREGATE_KEYS.partitionKey]: aggregatePartitionKey(key.metric, key.group), [AGGREGATE_KEYS.sortKey]: key.startMs };
 }

@@ -1,3 +1,5 @@
+import type { WindowKey } from './WindowStore';
+
 /**
  * Aggregates table layout (time series): partition `pk` = `<metric>#<group>`,
  * sort `windowStart` (number, epoch ms). Metric names never contain `#`, so the
@@ -28,6 +30,11 @@ export const AGGREGATE_KEYS = {
 /** The partition key value of a metric's group. */
 export function aggregatePartitionKey(metric: string, group: string): string {
   return `${metric}#${group}`;
+}
+
+/** A window's item key in the aggregates table. */
+export function windowItemKey(key: WindowKey): Record<string, unknown> {
+  return { [AGGREGATE_KEYS.partitionKey]: aggregatePartitionKey(key.metric, key.group), [AGGREGATE_KEYS.sortKey]: key.startMs };
 }
 
 /** Sort key of a shard's progress item: the number in `shardId-000000000007`. */
