@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 import { LOCAL_REGION } from '../emulators/Emulators';
+import { DOCUMENT_TRANSLATION } from '../../shared/aws/documentTranslation';
 
 /** Credentials the emulators accept (they do not check them). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -29,7 +30,7 @@ export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
     kinesis: new KinesisClient({ ...common, endpoint: endpoints.kinesis }),
     dynamodb,
     streams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodb }),
-    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    documents: DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATION),
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
     sns: new SNSClient({ ...common, endpoint: endpoints.sqs }),
   };

@@ -11,6 +11,7 @@ import {
   type BatchGetCommandOutput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATION } from '../aws/documentTranslation';
 import type { EncodedState, AggregateValue } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../delivery/DeliveryState';
@@ -39,7 +40,7 @@ const TRANSACTION_LIMIT = 100;
 
 /** The document client every Tributary function uses: binary sketches stay Uint8Array, nulls stay null. */
 export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATION);
 }
 
 /**
