@@ -24,7 +24,7 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
     if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
     throw error;
   }
-  const result = await ingestEvents(body.events, body.batch, { kinesis, streamName });
+  const result = await ingestEvents(body.events, body.batch, { kinesis, streamName }, body.dataTexts);
   if (result.failed > 0) {
     logger.warn('events not written to Kinesis after retries', { failed: result.failed, accepted: result.accepted });
   }

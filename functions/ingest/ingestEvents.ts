@@ -1,5 +1,6 @@
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ENVELOPE_LIMITS, type EventEnvelope } from '../../shared/envelope/EventEnvelope';
+import { envelopeJson } from '../../shared/envelope/envelopeJson';
 import { newEventId } from '../../shared/envelope/newEventId';
 import { validateEvent, type FieldError } from '../../shared/envelope/validateEvent';
 import { putRecordsWithRetry, type PutRetryOptions } from '../../shared/kinesis/putRecordsWithRetry';
@@ -33,7 +34,12 @@ export interface IngestDependencies {
  * acknowledged it; invalid events are rejected with reasons; events Kinesis
  * would not take after retries are reported failed (retryable), never dropped.
  */
-export async function ingestEvents(rawEvents: readonly unknown[], batch: boolean, deps: IngestDependencies): Promise<IngestResult> {
+export async function ingestEvents(
+  rawEvents: readonly unknown[],
+  batch: boolean,
+  deps: IngestDependencies,
+  dataTexts: readonly (string | undefined)[] = [],
+): Promise<IngestResult> {
   const now = deps.now ?? Date.now;
   const results: EventResult[] = new Array(rawEvents.length);
   const entries: PutRecordsRequestEntry[] = [];
@@ -48,14 +54,13 @@ export async function ingestEvents(rawEvents: readonly unknown[], batch: boolean
     }
     const receivedAt = now();
     const envelope: EventEnvelope = { ...validation.envelope, id: validation.envelope.id ?? newEventId(receivedAt), receivedAt };
-    const data = Buffer.from(JSON.stringify(envelope), 'utf8');
-    // Kinesis counts the partition key against the 1 MiB record limit too.
-    const recordBytes = data.byteLength + Buffer.byteLength(envelope.key, 'utf8');
-    if (recordBytes > ENVELOPE_LIMITS.maxRecordBytes) {
+    const data = Buffer.from(envelopeJson(envelope, dataTexts[index]), 'utf8');
+    // Measured in UTF-8 bytes, as every store measures it: 140,000 CJK characters are 420,000 bytes.
+    if (data.byteLength > ENVELOPE_LIMITS.maxEventBytes) {
       results[index] = {
         index,
         status: 'rejected',
-        errors: [{ field: fieldPrefix || 'body', message: `is ${recordBytes} bytes as stored; at most ${ENVELOPE_LIMITS.maxRecordBytes} bytes (1 MiB)` }],
+        errors: [{ field: fieldPrefix ? `${fieldPrefix}.data` : 'data', message: `makes the event ${data.byteLength} bytes as stored (UTF-8 JSON of the envelope); at most ${ENVELOPE_LIMITS.maxEventBytes} bytes (256 KiB)` }],
       };
       return;
     }

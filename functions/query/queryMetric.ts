@@ -1,5 +1,5 @@
 import { WindowAccumulator, type AggregateValue } from '../../shared/aggregation/WindowAccumulator';
-import { parseEventTime } from '../../shared/envelope/parseEventTime';
+import { parseEventTime, QUERY_TIME_RANGE } from '../../shared/envelope/parseEventTime';
 import { RequestError } from '../../shared/errors';
 import type { CompiledMetric } from '../../shared/metrics/compileMetric';
 import { ALL_GROUP } from '../../shared/metrics/groupKeyFor';
@@ -139,7 +139,7 @@ function orderedValues(empty: Record<string, AggregateValue>, stored: Readonly<R
 }
 
 function parseTimeParam(name: string, value: string): number {
-  const parsed = parseEventTime(/^-?\d+$/.test(value) ? Number(value) : value);
+  const parsed = parseEventTime(/^-?\d+$/.test(value) ? Number(value) : value, QUERY_TIME_RANGE);
   if (!parsed.ok) throw new RequestError(400, `Query parameter "${name}" ${parsed.reason}`);
   return parsed.epochMs;
 }

@@ -20,8 +20,16 @@ export const ENVELOPE_LIMITS = {
   maxKeyLength: 256,
   maxTypeLength: 256,
   maxIdLength: 128,
-  /** Kinesis's record payload limit: 1 MiB. */
-  maxRecordBytes: 1024 * 1024,
+  /**
+   * Largest event as stored: its envelope's JSON in UTF-8 bytes, as written to
+   * the stream. Every store holds an event in one item (DynamoDB: 400 KB with
+   * its keys and attributes), so 256 KiB leaves room for the rest of the item;
+   * Kinesis itself would take 1 MiB.
+   */
+  maxEventBytes: 256 * 1024,
   /** PutRecords takes at most 500 records; the API takes as many per request. */
   maxEventsPerRequest: 500,
 } as const;
+
+/** Characters of an event id: safe in every key and sort key it is part of. */
+export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

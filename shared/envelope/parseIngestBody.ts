@@ -1,10 +1,13 @@
 import { RequestError } from '../errors';
 import { ENVELOPE_LIMITS } from './EventEnvelope';
+import { eventDataTexts } from './eventDataTexts';
 
 /** What a request body holds: the raw events, and whether the caller sent a batch. */
 export interface IngestBody {
   readonly events: readonly unknown[];
   readonly batch: boolean;
+  /** Each event's `data` as the producer wrote it (see eventDataTexts), by index. */
+  readonly dataTexts: readonly (string | undefined)[];
 }
 
 /**
@@ -27,7 +30,7 @@ export function parseIngestBody(body: string | null | undefined, isBase64Encoded
     throw new RequestError(400, 'Request body must be a JSON object: one event or {"events": [...]}');
   }
   const object = parsed as Record<string, unknown>;
-  if (!('events' in object)) return { events: [object], batch: false };
+  if (!('events' in object)) return { events: [object], batch: false, dataTexts: eventDataTexts(text, false) };
 
   const extra = Object.keys(object).filter((field) => field !== 'events');
   if (extra.length > 0) {
@@ -41,5 +44,5 @@ export function parseIngestBody(body: string | null | undefined, isBase64Encoded
       `"events" holds ${object.events.length} events; at most ${ENVELOPE_LIMITS.maxEventsPerRequest} per request`,
     );
   }
-  return { events: object.events, batch: true };
+  return { events: object.events, batch: true, dataTexts: eventDataTexts(text, true) };
 }

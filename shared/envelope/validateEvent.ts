@@ -1,4 +1,6 @@
-import { ENVELOPE_LIMITS, type EventEnvelope } from './EventEnvelope';
+import { ENVELOPE_LIMITS, ID_PATTERN, type EventEnvelope } from './EventEnvelope';
+import { isWellFormed } from '../json/wellFormed';
+import { checkEventData } from './checkEventData';
 import { parseEventTime } from './parseEventTime';
 
 /** One reason an event was refused, naming the field (`events[3].time`). */
@@ -12,7 +14,6 @@ export type EventValidation =
   | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 const ALLOWED_FIELDS = new Set(['id', 'type', 'key', 'time', 'data']);
-const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 /**
  * Validates one producer event against the envelope `{ id?, type, key, time, data }`.
@@ -51,6 +52,8 @@ export function validateEvent(value: unknown, fieldPrefix: string): EventValidat
     errors.push({ field: at('data'), message: 'is required' });
   } else if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
     errors.push({ field: at('data'), message: 'must be a JSON object' });
+  } else {
+    errors.push(...checkEventData(event.data as Record<string, unknown>, at('data')));
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -71,4 +74,5 @@ function requireString(value: unknown, field: string, maxLength: number, errors:
   else if (typeof value !== 'string') errors.push({ field, message: 'must be a string' });
   else if (value.length === 0) errors.push({ field, message: 'must not be empty' });
   else if (value.length > maxLength) errors.push({ field, message: `must be at most ${maxLength} characters (got ${value.length})` });
+  else if (!isWellFormed(value)) errors.push({ field, message: 'must be well-formed Unicode (it holds an unpaired surrogate such as \\ud800)' });
 }

@@ -78,9 +78,9 @@ describe('Function: ingest handler', () => {
     );
   });
 
-  it('rejects an event over 1 MiB as stored, naming its size', async () => {
+  it('rejects an event over 256 KiB as stored, counting UTF-8 bytes (140,000 CJK characters are 420,000)', async () => {
     kinesisMock.on(PutRecordsCommand).callsFake(acceptAll);
-    const huge = { ...order('a'), data: { blob: 'x'.repeat(1024 * 1024) } };
+    const huge = { ...order('a'), data: { note: '漢'.repeat(140_000) } };
 
     const response = await handler(post({ events: [huge, order('b')] }));
 
@@ -88,7 +88,7 @@ describe('Function: ingest handler', () => {
     expect(JSON.parse(response.body).results[0]).toEqual({
       index: 0,
       status: 'rejected',
-      errors: [{ field: 'events[0]', message: expect.stringMatching(/^is \d+ bytes as stored; at most 1048576 bytes \(1 MiB\)$/) }],
+      errors: [{ field: 'events[0].data', message: expect.stringMatching(/^makes the event 420\d{3} bytes as stored \(UTF-8 JSON of the envelope\); at most 262144 bytes \(256 KiB\)$/) }],
     });
   });
 

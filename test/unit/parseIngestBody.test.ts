@@ -14,15 +14,15 @@ const failure = (body: string | null): { status: number; message: string } => {
 
 describe('Function: parseIngestBody', () => {
   it('takes a single event as a batch of one', () => {
-    expect(parseIngestBody('{"type":"t"}')).toEqual({ events: [{ type: 't' }], batch: false });
+    expect(parseIngestBody('{"type":"t"}')).toEqual({ events: [{ type: 't' }], batch: false, dataTexts: [] });
   });
 
   it('takes an events array', () => {
-    expect(parseIngestBody('{"events":[{"type":"a"},{"type":"b"}]}')).toEqual({ events: [{ type: 'a' }, { type: 'b' }], batch: true });
+    expect(parseIngestBody('{"events":[{"type":"a"},{"type":"b"}]}')).toEqual({ events: [{ type: 'a' }, { type: 'b' }], batch: true, dataTexts: [] });
   });
 
   it('decodes a base64 body', () => {
-    expect(parseIngestBody(Buffer.from('{"type":"t"}').toString('base64'), true)).toEqual({ events: [{ type: 't' }], batch: false });
+    expect(parseIngestBody(Buffer.from('{"type":"t","data":{"n": 1}}').toString('base64'), true)).toEqual({ events: [{ type: 't', data: { n: 1 } }], batch: false, dataTexts: ['{"n":1}'] });
   });
 
   it.each([

@@ -12,8 +12,8 @@ describe('Function: validateEvent', () => {
   });
 
   it('keeps a producer id', () => {
-    const result = validateEvent({ id: 'order-42:v1', type: 't', key: 'k', time: 0, data: {} }, '');
-    expect(result).toEqual({ ok: true, envelope: { id: 'order-42:v1', type: 't', key: 'k', time: 0, data: {} } });
+    const result = validateEvent({ id: 'order-42:v1', type: 't', key: 'k', time: 1_767_225_600_000, data: {} }, '');
+    expect(result).toEqual({ ok: true, envelope: { id: 'order-42:v1', type: 't', key: 'k', time: 1_767_225_600_000, data: {} } });
   });
 
   it('reports every problem with the field it belongs to', () => {
@@ -34,12 +34,12 @@ describe('Function: validateEvent', () => {
   });
 
   it('rejects a key longer than the 256 characters Kinesis allows', () => {
-    const result = validateEvent({ type: 't', key: 'k'.repeat(257), time: 0, data: {} }, '');
+    const result = validateEvent({ type: 't', key: 'k'.repeat(257), time: 1_767_225_600_000, data: {} }, '');
     expect(result).toEqual({ ok: false, errors: [{ field: 'key', message: 'must be at most 256 characters (got 257)' }] });
   });
 
   it('rejects an id with characters outside the safe set', () => {
-    const result = validateEvent({ id: 'a b', type: 't', key: 'k', time: 0, data: {} }, '');
+    const result = validateEvent({ id: 'a b', type: 't', key: 'k', time: 1_767_225_600_000, data: {} }, '');
     expect(result).toEqual({ ok: false, errors: [{ field: 'id', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' }] });
   });
 
@@ -57,13 +57,26 @@ describe('Function: parseEventTime', () => {
     ['2026-03-04T05:06:07Z', Date.UTC(2026, 2, 4, 5, 6, 7)],
     ['2026-03-04T05:06Z', Date.UTC(2026, 2, 4, 5, 6)],
     ['2026-03-04T05:06:07.123456-02:30', Date.UTC(2026, 2, 4, 7, 36, 7, 123)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2099-12-31T23:59:59.999Z', Date.UTC(2100, 0, 1) - 1],
+    [Date.UTC(2000, 0, 1), Date.UTC(2000, 0, 1)],
   ])('parses %s', (input, expected) => {
     expect(parseEventTime(input)).toEqual({ ok: true, epochMs: expected });
   });
 
   it.each([
     [1.5, 'must be whole epoch milliseconds'],
-    [-1, 'must be epoch milliseconds between 1970 and 2999'],
+    [-1, 'must be epoch milliseconds from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
+    [0, 'must be epoch milliseconds from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
+    [1_767_225_600, 'looks like epoch seconds (2026-01-01T00:00:00.000Z); send epoch milliseconds (1767225600000)'],
+    [Date.UTC(2100, 0, 1), 'must be epoch milliseconds from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
+    [Date.UTC(2999, 11, 31), 'must be epoch milliseconds from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
+    ['2026-02-30T00:00:00Z', 'is not a valid date-time: 2026-02-30T00:00:00Z'],
+    ['2025-02-29T00:00:00Z', 'is not a valid date-time: 2025-02-29T00:00:00Z'],
+    ['2026-03-04T24:00:00Z', 'is not a valid date-time: 2026-03-04T24:00:00Z'],
+    ['2026-03-04T05:06:07+24:00', 'is not a valid date-time: 2026-03-04T05:06:07+24:00'],
+    ['3000-01-01T00:00:00Z', 'must be from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
+    ['1999-12-31T23:59:59.999Z', 'must be from 2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z'],
     ['2026-03-04T05:06:07', 'must be an ISO-8601 date-time with a timezone (e.g. 2026-01-02T03:04:05Z) or epoch milliseconds'],
     ['2026-13-45T05:06:07Z', 'is not a valid date-time: 2026-13-45T05:06:07Z'],
     [true, 'must be an ISO-8601 string or epoch milliseconds'],
