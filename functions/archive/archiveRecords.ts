@@ -1,26 +1,56 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { decodeRecords } from '../../shared/envelope/decodeRecords';
+import { decodeRecords, shardIdOf } from '../../shared/envelope/decodeRecords';
+import { ENVELOPE_LIMITS } from '../../shared/envelope/EventEnvelope';
 import type { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
 import type { RejectedRecord, RejectedRecordSink } from '../../shared/storage/LateEventSink';
+import type { SourcedEvent } from '../../shared/windowing/placeEvents';
 
 /** What one batch did. */
 export interface ArchiveOutcome {
   readonly response: KinesisStreamBatchResponse;
   readonly archived: number;
-  /** Records that can never be processed, now in the rejected-records output. */
+  /** Records that can never be archived, now in the rejected-records output. */
   readonly rejected: readonly RejectedRecord[];
 }
 
 /**
- * Archives a Kinesis batch into the raw events table. Writes are idempotent
- * (an event's item key is its key, time and id), so a retried or redelivered
- * batch writes the same items. A record that is not an event envelope goes to
- * the rejected-records output, as in the aggregator, and the shard moves on:
- * no retry can fix it. Storage failures throw, never swallowed.
+ * Archives a Kinesis batch into the raw events table, each event as the JSON
+ * text of its record. Writes are idempotent (an event's item key is its key,
+ * time and id), so a retried or redelivered batch writes the same items.
+ *
+ * Failures are classified. Permanent ones go to the rejected-records output,
+ * as in the aggregator, and the shard moves on, since no retry can fix them: a
+ * record that is not an event envelope, an event larger than the store holds
+ * (only a producer writing to the stream directly can make one: the API
+ * refuses them), and an item DynamoDB refuses as invalid. Storage failures
+ * throw, never swallowed: the ESM retries them.
  */
 export async function archiveRecords(records: readonly KinesisStreamRecord[], store: Pick<DynamoEventStore, 'putEvents'>, rejects: RejectedRecordSink, nowMs: number): Promise<ArchiveOutcome> {
-  const { events, rejected } = decodeRecords(records);
+  const decoded = decodeRecords(records);
+  const rejected = [...decoded.rejected];
+  const storable: SourcedEvent[] = [];
+  for (const sourced of decoded.events) {
+    const bytes = Buffer.byteLength(sourced.json ?? JSON.stringify(sourced.event));
+    if (bytes <= ENVELOPE_LIMITS.maxEventBytes) storable.push(sourced);
+    else rejected.push(rejectionOf(records, sourced, `event is ${bytes} bytes; the raw events store holds events of at most ${ENVELOPE_LIMITS.maxEventBytes} bytes`));
+  }
+  const refused = await store.putEvents(
+    storable.map((sourced) => sourced.event),
+    storable.map((sourced) => sourced.json),
+  );
+  for (const { index, reason } of refused) rejected.push(rejectionOf(records, storable[index]!, reason));
+  // After the events: a refused event is only known once the store has answered.
   if (rejected.length > 0) await rejects.reject(rejected, nowMs);
-  await store.putEvents(events.map((sourced) => sourced.event));
-  return { response: { batchItemFailures: [] }, archived: events.length, rejected };
+  return { response: { batchItemFailures: [] }, archived: storable.length - refused.length, rejected };
+}
+
+function rejectionOf(records: readonly KinesisStreamRecord[], sourced: SourcedEvent, reason: string): RejectedRecord {
+  const record = records.find((candidate) => candidate.kinesis.sequenceNumber === sourced.sequenceNumber)!;
+  return {
+    shardId: shardIdOf(record),
+    sequenceNumber: sourced.sequenceNumber,
+    reason: `Record ${sourced.sequenceNumber} cannot be archived: ${reason}`,
+    dataBase64: record.kinesis.data,
+    arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+  };
 }

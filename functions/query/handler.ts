@@ -2,13 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { ConfigError, RequestError } from '../../shared/errors';
-import { jsonResponse } from '../../shared/http/jsonResponse';
+import { jsonResponse, rawJsonResponse } from '../../shared/http/jsonResponse';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
 import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
 import { openDocumentReads } from '../../shared/storage/openDocumentReads';
 import { WindowQueries } from '../../shared/storage/WindowQueries';
-import { queryEvents } from './queryEvents';
+import { eventsResponseJson, queryEvents } from './queryEvents';
 import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
@@ -24,11 +24,8 @@ const events = DynamoEventStore.fromEnvironment(process.env, documentClient);
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     const params = event.queryStringParameters ?? {};
-    const result =
-      event.resource === '/events'
-        ? await queryEvents(events, params, Date.now())
-        : await queryMetric(metrics, windows, event.pathParameters?.name, params, Date.now());
-    return jsonResponse(200, result);
+    if (event.resource === '/events') return rawJsonResponse(200, eventsResponseJson(await queryEvents(events, params, Date.now())));
+    return jsonResponse(200, await queryMetric(metrics, windows, event.pathParameters?.name, params, Date.now()));
   } catch (error) {
     if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
     logger.error('query failed', { error: error as Error });

@@ -1,5 +1,5 @@
-import { parseEventTime } from '../../shared/envelope/parseEventTime';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
+import { parseEventTime, QUERY_TIME_RANGE } from '../../shared/envelope/parseEventTime';
+import { ENVELOPE_LIMITS, type EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { RequestError } from '../../shared/errors';
 import type { DynamoEventStore, EventPage } from '../../shared/storage/DynamoEventStore';
 
@@ -10,6 +10,8 @@ export interface EventsQueryResult {
   readonly from: number;
   readonly to: number;
   readonly events: readonly EventEnvelope[];
+  /** The events as stored (the producer's own digits), when the store has them: what the API answers. */
+  readonly eventsJson?: readonly string[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
   readonly cursor?: string;
 }
@@ -33,7 +35,11 @@ export async function queryEvents(
   if ((key === undefined) === (type === undefined)) {
     throw new RequestError(400, 'Give exactly one of the query parameters "key" or "type"');
   }
-  if ((key ?? type) === '') throw new RequestError(400, `Query parameter "${key !== undefined ? 'key' : 'type'}" must not be empty`);
+  const name = key !== undefined ? 'key' : 'type';
+  const value = (key ?? type)!;
+  if (value === '') throw new RequestError(400, `Query parameter "${name}" must not be empty`);
+  const maxLength = key !== undefined ? ENVELOPE_LIMITS.maxKeyLength : ENVELOPE_LIMITS.maxTypeLength;
+  if (value.length > maxLength) throw new RequestError(400, `Query parameter "${name}" must be at most ${maxLength} characters, as at ingest (got ${value.length})`);
   const to = params.to === undefined ? nowMs : parseTime('to', params.to);
   const from = params.from === undefined ? to - DEFAULT_RANGE_MS : parseTime('from', params.from);
   if (from >= to) throw new RequestError(400, `"from" (${from}) must be before "to" (${to})`);
@@ -43,11 +49,25 @@ export async function queryEvents(
   }
   const query = { fromMs: from, toMs: to, limit, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
   const page: EventPage = key !== undefined ? await store.byKey(key, query) : await store.byType(type!, query);
-  return { ...(key !== undefined ? { key } : { type: type! }), from, to, events: page.events, ...(page.cursor ? { cursor: page.cursor } : {}) };
+  return {
+    ...(key !== undefined ? { key } : { type: type! }),
+    from,
+    to,
+    events: page.events,
+    ...(page.eventsJson ? { eventsJson: page.eventsJson } : {}),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
+}
+
+/** The response body of GET /events: the result with its events spliced in as stored, so no digit is lost. */
+export function eventsResponseJson(result: EventsQueryResult): string {
+  const { events, eventsJson, ...rest } = result;
+  const texts = eventsJson ?? events.map((event) => JSON.stringify(event));
+  return `${JSON.stringify(rest).slice(0, -1)},"events":[${texts.join(',')}]}`;
 }
 
 function parseTime(name: string, value: string): number {
-  const parsed = parseEventTime(/^-?\d+$/.test(value) ? Number(value) : value);
+  const parsed = parseEventTime(/^-?\d+$/.test(value) ? Number(value) : value, QUERY_TIME_RANGE);
   if (!parsed.ok) throw new RequestError(400, `Query parameter "${name}" ${parsed.reason}`);
   return parsed.epochMs;
 }

@@ -1,5 +1,6 @@
 import { PoisonRecordError } from '../errors';
-import type { EventEnvelope } from './EventEnvelope';
+import { ENVELOPE_LIMITS, ID_PATTERN, type EventEnvelope } from './EventEnvelope';
+import { EVENT_TIME_RANGE } from './parseEventTime';
 
 /**
  * Decodes a Kinesis record's base64 data into the envelope the ingest function
@@ -7,9 +8,20 @@ import type { EventEnvelope } from './EventEnvelope';
  * is a PoisonRecordError: it can never succeed, however often it is retried.
  */
 export function decodeEnvelope(base64Data: string, sequenceNumber: string): EventEnvelope {
+  return decodeEnvelopeJson(base64Data, sequenceNumber).event;
+}
+
+/**
+ * The same, with the record's JSON text, which the stores keep as it is (the
+ * producer's own digits). Besides the envelope's shape, the limits every store
+ * relies on are checked here too, for records that did not come through the
+ * ingest API: an id, type or key the API would refuse cannot be stored.
+ */
+export function decodeEnvelopeJson(base64Data: string, sequenceNumber: string): { event: EventEnvelope; json: string } {
   let value: unknown;
+  const json = Buffer.from(base64Data, 'base64').toString('utf8');
   try {
-    value = JSON.parse(Buffer.from(base64Data, 'base64').toString('utf8'));
+    value = JSON.parse(json);
   } catch {
     throw new PoisonRecordError(sequenceNumber, 'data is not base64-encoded JSON');
   }
@@ -24,5 +36,17 @@ export function decodeEnvelope(base64Data: string, sequenceNumber: string): Even
   if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) {
     throw new PoisonRecordError(sequenceNumber, 'envelope data is not an object');
   }
-  return value as EventEnvelope;
+  if (envelope.id.length === 0 || envelope.id.length > ENVELOPE_LIMITS.maxIdLength || !ID_PATTERN.test(envelope.id)) {
+    throw new PoisonRecordError(sequenceNumber, `envelope id is not 1-${ENVELOPE_LIMITS.maxIdLength} characters of A-Z a-z 0-9 . _ : -`);
+  }
+  if (envelope.type.length === 0 || envelope.type.length > ENVELOPE_LIMITS.maxTypeLength) {
+    throw new PoisonRecordError(sequenceNumber, `envelope type is not 1-${ENVELOPE_LIMITS.maxTypeLength} characters`);
+  }
+  if (envelope.key.length === 0 || envelope.key.length > ENVELOPE_LIMITS.maxKeyLength) {
+    throw new PoisonRecordError(sequenceNumber, `envelope key is not 1-${ENVELOPE_LIMITS.maxKeyLength} characters`);
+  }
+  if (!Number.isInteger(envelope.time) || (envelope.time as number) < 0 || (envelope.time as number) >= EVENT_TIME_RANGE.endMs) {
+    throw new PoisonRecordError(sequenceNumber, 'envelope time is not whole epoch milliseconds before 2100');
+  }
+  return { event: value as EventEnvelope, json };
 }

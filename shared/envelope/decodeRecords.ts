@@ -2,7 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { PoisonRecordError } from '../errors';
 import type { RejectedRecord } from '../storage/LateEventSink';
 import type { SourcedEvent } from '../windowing/placeEvents';
-import { decodeEnvelope } from './decodeEnvelope';
+import { decodeEnvelopeJson } from './decodeEnvelope';
 
 /**
  * A batch's records split into the events they carry and the records that can
@@ -14,7 +14,8 @@ export function decodeRecords(records: readonly KinesisStreamRecord[]): { events
   const rejected: RejectedRecord[] = [];
   for (const record of records) {
     try {
-      events.push({ event: decodeEnvelope(record.kinesis.data, record.kinesis.sequenceNumber), sequenceNumber: record.kinesis.sequenceNumber });
+      const { event, json } = decodeEnvelopeJson(record.kinesis.data, record.kinesis.sequenceNumber);
+      events.push({ event, json, sequenceNumber: record.kinesis.sequenceNumber, arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000) });
     } catch (error) {
       if (!(error instanceof PoisonRecordError)) throw error;
       rejected.push({

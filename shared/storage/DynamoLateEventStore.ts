@@ -1,6 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors';
 import { sequenceSortKey } from './deliveryKeys';
+import { storedGroupKey } from './aggregateKeys';
 import { createDocumentClient } from './DynamoWindowStore';
 import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } from './LateEventSink';
 
@@ -77,26 +78,31 @@ export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
 }
 
 /**
- * Largest event kept whole in the output. A record may be 1 MiB but an item
- * only 400 KB; a bigger event keeps its envelope without `data`, and its shard
- * and sequence number point at the full record in the stream.
+ * Largest record kept whole in the rejected output (base64 text, 4 bytes per 3).
+ * A foreign record may be 1 MiB but an item only 400 KB: a bigger one keeps
+ * its reason, shard and sequence number, which point at it in the stream.
  */
 export const MAX_STORED_EVENT_CHARS = 300_000;
 
-/** The stored form of a late event. */
+/** A group longer than this is kept in its stored key form (the event holds the real one). */
+const MAX_GROUP_BYTES_STORED = 1_024;
+
+/** The stored form of a late event: the event as its JSON text, which holds any event the API accepts. */
 function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): Record<string, unknown> {
   const timeMs = late.eventTimeMs ?? late.event.time;
-  const whole = JSON.stringify(late.event).length <= MAX_STORED_EVENT_CHARS;
+  const json = late.eventJson ?? JSON.stringify(late.event);
+  const longGroup = late.group !== undefined && Buffer.byteLength(late.group) > MAX_GROUP_BYTES_STORED;
   return {
     [LATE_EVENT_KEYS.partitionKey]: `${late.metric}#${new Date(timeMs).toISOString().slice(0, 10)}`,
     [LATE_EVENT_KEYS.sortKey]: `${String(timeMs).padStart(15, '0')}#${late.event.id}`,
     metric: late.metric,
     reason: late.reason,
-    event: whole ? late.event : { ...late.event, data: {} },
-    ...(whole ? {} : { dataOmitted: true }),
+    event: json,
     ...(late.eventTimeMs !== undefined ? { eventTime: late.eventTimeMs } : {}),
-    ...(late.group !== undefined ? { group: late.group } : {}),
-    windowsMissed: late.windowsMissed,
+    ...(late.group !== undefined ? (longGroup ? { groupKey: storedGroupKey(late.group) } : { group: late.group }) : {}),
+    // A hopping event misses up to size/slide windows; the first 100 say enough.
+    windowsMissed: late.windowsMissed.slice(0, 100),
+    ...(late.windowsMissed.length > 100 ? { windowsMissedCount: late.windowsMissed.length } : {}),
     ...(late.watermarkMs !== undefined && Number.isFinite(late.watermarkMs) ? { watermark: late.watermarkMs } : {}),
     shardId: late.shardId,
     sequenceNumber: late.sequenceNumber,

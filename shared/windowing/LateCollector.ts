@@ -67,6 +67,7 @@ export class LateCollector {
         metric,
         reason: LATE_REASONS.late,
         event: placed.source.event,
+        ...(placed.source.json !== undefined ? { eventJson: placed.source.json } : {}),
         eventTimeMs: placed.timeMs,
         group: placed.group,
         windowsMissed: missed,

@@ -52,13 +52,16 @@ describe('Class: DynamoLateEventStore', () => {
     });
   });
 
-  it('keeps an event too big for a DynamoDB item without its data, pointing at the stream record', async () => {
+  it('stores the event as the JSON text of its record, keeping digits and names no DynamoDB map could hold', async () => {
     documentMock.on(BatchWriteCommand).resolves({});
-    const big = late('big', { event: envelopeFactory({ id: 'big', time: T, data: { blob: 'x'.repeat(500_000) } }) });
+    const json = `{"id":"big","type":"order.created","key":"c1","time":${T},"receivedAt":${T},"data":{"ns":12345678901234567890,"":1,"__proto__":{"a":1e-200}}}`;
+    const event = JSON.parse(json);
+    const entry = late('big', { event, eventJson: json, group: 'r'.repeat(3_000) });
 
-    await new DynamoLateEventStore('late', 30, createDocumentClient()).write([big], T);
+    await new DynamoLateEventStore('late', 30, createDocumentClient()).write([entry], T);
 
     const item = documentMock.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.late![0]!.PutRequest!.Item!;
-    expect(item).toMatchObject({ dataOmitted: true, event: { id: 'big', data: {} }, sequenceNumber: '42' });
+    expect(item).toMatchObject({ event: json, groupKey: expect.stringMatching(/^~sha256:[A-Za-z0-9_-]{43}$/), sequenceNumber: '42' });
+    expect(item.group).toBeUndefined();
   });
 });
