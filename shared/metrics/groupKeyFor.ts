@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../envelope/EventEnvelope';
+import { toWellFormed } from '../json/wellFormed';
 import { readField, type CompiledPath } from './readField';
 
 /** Group of an event whose group-by field is missing or not a scalar. */
@@ -18,5 +19,6 @@ export function groupKeyFor(envelope: EventEnvelope, groupBy: readonly CompiledP
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : MISSING_GROUP_VALUE;
     key = i === 0 ? text : key + GROUP_SEPARATOR + text;
   }
-  return key;
+  // A group is stored (and published) as text; an unpaired surrogate from `"\ud800"` in data cannot be.
+  return toWellFormed(key);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WindowKey } from './WindowStore';
 
 /**
@@ -29,7 +30,29 @@ export const AGGREGATE_KEYS = {
 
 /** The partition key value of a metric's group. */
 export function aggregatePartitionKey(metric: string, group: string): string {
-  return `${metric}#${group}`;
+  return `${metric}#${storedGroupKey(group)}`;
+}
+
+/**
+ * Longest group kept as it is in a key. DynamoDB's partition key holds 2,048
+ * bytes; a group is a producer's value (`data.region` of 3,000 characters),
+ * so a longer one is stored under its hash, with the real value in the item.
+ */
+export const MAX_PLAIN_GROUP_BYTES = 1_024;
+/** Starts every hashed group key. A real group that starts with it is hashed too, so the two can never collide. */
+export const HASHED_GROUP_PREFIX = '~sha256:';
+
+/**
+ * The form of a group in keys: the group itself, or for a long one (or one
+ * that looks like a hashed key) `~sha256:` and the SHA-256 of its UTF-8 bytes
+ * in base64url: stable, collision-safe, and computable from the real value by
+ * every reader, so the query API finds it by the group a client names.
+ */
+export function storedGroupKey(group: string): string {
+  // 341 UTF-16 units are at most 1,023 UTF-8 bytes: the common case needs no count.
+  const short = group.length <= 341 || Buffer.byteLength(group) <= MAX_PLAIN_GROUP_BYTES;
+  if (short && !group.startsWith(HASHED_GROUP_PREFIX)) return group;
+  return HASHED_GROUP_PREFIX + createHash('sha256').update(group, 'utf8').digest('base64url');
 }
 
 /** A window's item key in the aggregates table. */
