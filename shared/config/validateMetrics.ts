@@ -76,7 +76,7 @@ function validateWatermark(at: string, watermark: MetricDefinition['watermark'])
   if (watermark === undefined) return [];
   if (typeof watermark !== 'object' || watermark === null) return [`${at} must be an object`];
   const problems: string[] = [];
-  for (const field of ['maxDelayMs', 'idleTimeoutMs', 'allowedLatenessMs'] as const) {
+  for (const field of ['maxDelayMs', 'idleTimeoutMs', 'allowedLatenessMs', 'maxFutureMs'] as const) {
     const value = watermark[field];
     if (value === undefined) continue;
     const minimum = field === 'idleTimeoutMs' ? 1 : 0;

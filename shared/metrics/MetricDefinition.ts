@@ -89,6 +89,15 @@ export interface WatermarkPolicy {
    * @default 0
    */
   readonly allowedLatenessMs?: number;
+  /**
+   * How far an event time may lie ahead of the record's arrival on the stream.
+   * An event further ahead (a producer clock off by years) is never counted and
+   * never moves the watermark: it goes to the late-event output with reason
+   * `future-event-time`. Without this bound one such event would make every
+   * on-time event after it late, for good.
+   * @default 300000
+   */
+  readonly maxFutureMs?: number;
 }
 
 /** Number of matching events in the window. */
@@ -156,14 +165,14 @@ export interface MetricDefinition {
    */
   readonly eventTime?: 'time' | `data.${string}`;
   readonly window: WindowSpec;
-  /** @default { maxDelayMs: 5000, idleTimeoutMs: 60000, allowedLatenessMs: 0 } */
+  /** @default { maxDelayMs: 5000, idleTimeoutMs: 60000, allowedLatenessMs: 0, maxFutureMs: 300000 } */
   readonly watermark?: WatermarkPolicy;
   /** Named results, e.g. `{ orders: { kind: 'count' }, revenue: { kind: 'sum', field: 'data.amount' } }`. */
   readonly aggregations: Readonly<Record<string, AggregationSpec>>;
 }
 
 /** Watermark defaults, applied by compileMetric. */
-export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0 } as const satisfies Required<WatermarkPolicy>;
+export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0, maxFutureMs: 300_000 } as const satisfies Required<WatermarkPolicy>;
 
 /** Quantiles reported when a quantiles aggregation names none. */
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99] as const;

@@ -23,6 +23,8 @@ export interface CompiledMetric {
   readonly maxDelayMs: number;
   readonly idleTimeoutMs: number;
   readonly allowedLatenessMs: number;
+  /** How far ahead of its arrival an event time may be (WatermarkPolicy.maxFutureMs). */
+  readonly maxFutureMs: number;
   readonly aggregations: readonly CompiledAggregation[];
 }
 
@@ -40,6 +42,7 @@ export function compileMetric(definition: MetricDefinition): CompiledMetric {
     maxDelayMs: watermark.maxDelayMs,
     idleTimeoutMs: watermark.idleTimeoutMs,
     allowedLatenessMs: watermark.allowedLatenessMs,
+    maxFutureMs: watermark.maxFutureMs,
     aggregations: Object.entries(definition.aggregations).map(([name, spec]): CompiledAggregation => {
       switch (spec.kind) {
         case 'count':

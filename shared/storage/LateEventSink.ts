@@ -6,6 +6,12 @@ export const LATE_REASONS = {
   late: 'late',
   /** The metric's event-time field is missing or not a time. */
   invalidEventTime: 'invalid-event-time',
+  /**
+   * The event time lies further ahead of the record's arrival on the stream
+   * than the metric allows (a producer clock years off): counting it would
+   * move the watermark there and make every on-time event after it late.
+   */
+  futureEventTime: 'future-event-time',
 } as const;
 export type LateReason = (typeof LATE_REASONS)[keyof typeof LATE_REASONS];
 
@@ -14,6 +20,8 @@ export interface LateEvent {
   readonly metric: string;
   readonly reason: LateReason;
   readonly event: EventEnvelope;
+  /** The event's record as JSON text, kept as it is (else the event is serialised). */
+  readonly eventJson?: string;
   /** The metric's event time, when it had one. */
   readonly eventTimeMs?: number;
   readonly group?: string;

@@ -12,6 +12,10 @@ import { watermarkFloor, type WatermarkInput } from './watermarkFloor';
 export interface SourcedEvent {
   readonly event: EventEnvelope;
   readonly sequenceNumber: string;
+  /** The record's JSON text, which the late output keeps as it is; else the event is serialised. */
+  readonly json?: string;
+  /** When the stream took the record (its approximate arrival): what "ahead of arrival" is measured from. */
+  readonly arrivedAtMs?: number;
 }
 
 /** An event a metric takes, with its event time, group and the watermark it arrived at. */
@@ -27,7 +31,7 @@ export interface PlacedEvent {
 export interface Placement {
   /** Per metric (same order as the metrics), its events in shard order. */
   readonly placed: readonly PlacedEvent[][];
-  /** Events whose event time could not be read. */
+  /** Events whose event time could not be read, or lies too far ahead of their arrival. */
   readonly invalid: readonly LateEvent[];
   readonly progress: ShardProgress;
 }
@@ -65,6 +69,7 @@ export function placeEvents(
           metric: metric.name,
           reason: LATE_REASONS.invalidEventTime,
           event,
+          ...(source.json !== undefined ? { eventJson: source.json } : {}),
           windowsMissed: [],
           shardId,
           sequenceNumber: source.sequenceNumber,
@@ -73,6 +78,22 @@ export function placeEvents(
       }
       const ownMs = shardMaxMs - metric.maxDelayMs;
       const watermarkMs = Math.max(previousMs, Math.min(floorOfOthers, ownMs));
+      // Measured from the record's arrival, which every redelivery, redrive and replay of it shares.
+      if (source.arrivedAtMs !== undefined && timeMs > source.arrivedAtMs + metric.maxFutureMs) {
+        invalid.push({
+          metric: metric.name,
+          reason: LATE_REASONS.futureEventTime,
+          event,
+          ...(source.json !== undefined ? { eventJson: source.json } : {}),
+          eventTimeMs: timeMs,
+          group: groupKeyFor(event, metric.groupBy),
+          windowsMissed: [],
+          watermarkMs,
+          shardId,
+          sequenceNumber: source.sequenceNumber,
+        });
+        continue;
+      }
       accepted.push({ source, timeMs, group: groupKeyFor(event, metric.groupBy), watermarkMs });
       if (timeMs > shardMaxMs) shardMaxMs = timeMs;
     }

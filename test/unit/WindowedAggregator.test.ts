@@ -150,4 +150,23 @@ describe('Class: WindowedAggregator', () => {
 
     expect([...store.windows.values()].map((w) => w.values)).toEqual([{ orders: 1 }]);
   });
+
+  it('sends an event stamped far ahead of its arrival to the late output as future-event-time, never moving the watermark', async () => {
+    // Prepare: arrival at T; one event in year 2099, then on-time events.
+    const { store, aggregator } = setUp();
+    const arrived = (timeMs: number) => ({ ...order(timeMs), arrivedAtMs: T });
+
+    // Act
+    await aggregator.processBatch(SHARD_A, [arrived(Date.UTC(2099, 0, 1)), arrived(T + 300_001)], T);
+    await aggregator.processBatch(SHARD_A, [arrived(T + 1_000)], T);
+    await aggregator.processBatch(SHARD_A, [arrived(T + 300_000)], T);
+
+    // Assess: the default bound is 5 minutes ahead (inclusive); the on-time event after them still counts.
+    expect([...store.late.values()].map((l) => [l.reason, l.eventTimeMs])).toEqual([
+      ['future-event-time', Date.UTC(2099, 0, 1)],
+      ['future-event-time', T + 300_001],
+    ]);
+    expect(store.windows.get(`orders\u0000eu\u0000${T}`)).toMatchObject({ eventCount: 1, lateEventCount: 0 });
+    expect(store.windows.get(`orders\u0000eu\u0000${T + 300_000}`)).toMatchObject({ eventCount: 1 });
+  });
 });
