@@ -14,7 +14,12 @@ export interface WindowValue {
 export interface CountValueUpdated {
   readonly type: 'count-value-updated';
   readonly metric: string;
+  /** The group; its first 4,096 characters when it is longer (then `groupTruncated` and `groupKey` are set). */
   readonly group: string;
+  /** The group was longer than a message should carry. */
+  readonly groupTruncated?: true;
+  /** The group's stored key (`~sha256:…`), set when the group is truncated: stable per group. */
+  readonly groupKey?: string;
   readonly windowStart: number;
   readonly windowEnd: number;
   readonly old: WindowValue | null;

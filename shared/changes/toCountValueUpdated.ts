@@ -1,7 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { AGGREGATE_KEYS } from '../storage/aggregateKeys';
+import { DOCUMENT_TRANSLATION } from '../aws/documentTranslation';
+import { AGGREGATE_KEYS, storedGroupKey } from '../storage/aggregateKeys';
 import { toStoredWindow } from '../storage/DynamoWindowStore';
 import type { CountValueUpdated, WindowValue } from './CountValueUpdated';
 import { canonicalJson } from '../json/canonicalJson';
@@ -15,8 +16,9 @@ import { canonicalJson } from '../json/canonicalJson';
 export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated | undefined {
   const change = record.dynamodb;
   if (!change) return undefined;
-  const before = change.OldImage ? unmarshall(change.OldImage as Record<string, AttributeValue>) : undefined;
-  const after = change.NewImage ? unmarshall(change.NewImage as Record<string, AttributeValue>) : undefined;
+  // As every store reads: sums beyond 2^53 are doubles, not BigInts no JSON can hold.
+  const before = change.OldImage ? unmarshall(change.OldImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
+  const after = change.NewImage ? unmarshall(change.NewImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
   const item = after ?? before;
   if (!item || !isWindow(item)) return undefined;
   const oldValue = before && isWindow(before) ? valueOf(before) : null;
@@ -25,10 +27,13 @@ export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated |
   const isFinal = typeof after?.finalAt === 'number';
   if (oldValue && newValue && wasFinal === isFinal && sameValue(oldValue, newValue)) return undefined;
   const window = toStoredWindow(item);
+  // SNS takes 256 KB a message: a group that long (a producer's 200 KB value) is sent as its start and its stored key.
+  const longGroup = window.group.length > MAX_GROUP_CHARS_PUBLISHED;
   return {
     type: 'count-value-updated',
     metric: window.metric,
-    group: window.group,
+    group: longGroup ? window.group.slice(0, MAX_GROUP_CHARS_PUBLISHED) : window.group,
+    ...(longGroup ? { groupTruncated: true, groupKey: storedGroupKey(window.group) } : {}),
     windowStart: window.startMs,
     windowEnd: window.endMs,
     old: oldValue,
@@ -38,6 +43,9 @@ export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated |
     changeId: change.SequenceNumber ?? record.eventID ?? '',
   };
 }
+
+/** Characters of a group a message carries; longer ones are cut and name their stored key. */
+export const MAX_GROUP_CHARS_PUBLISHED = 4_096;
 
 /** Window items carry their metric and end; bookkeeping items do not (or sit in the watermark partition). */
 function isWindow(item: Record<string, unknown>): boolean {

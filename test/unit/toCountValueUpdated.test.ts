@@ -27,7 +27,7 @@ function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', oldImage?: Record<str
       SequenceNumber: '4200',
       ApproximateCreationDateTime: (T + 61_000) / 1000,
       ...(oldImage ? { OldImage: marshall(oldImage) as never } : {}),
-      ...(newImage ? { NewImage: marshall(newImage) as never } : {}),
+      ...(newImage ? { NewImage: marshall(newImage, { allowImpreciseNumbers: true }) as never } : {}),
     },
   };
 }
@@ -67,5 +67,12 @@ describe('toCountValueUpdated', () => {
   it('ignores watermarks, shard progress and session-group version items', () => {
     expect(toCountValueUpdated(record('MODIFY', { pk: '~watermark', windowStart: -1, version: 1 }, { pk: '~watermark', windowStart: -1, version: 2 }))).toBeUndefined();
     expect(toCountValueUpdated(record('INSERT', undefined, { pk: 'user-sessions#u1', windowStart: Number.MIN_SAFE_INTEGER, version: 1 }))).toBeUndefined();
+  });
+
+  it('reads sums beyond 2^53 as doubles and cuts a group too long for an SNS message, naming its stored key', () => {
+    const group = 'r'.repeat(5_000);
+    const change = toCountValueUpdated(record('INSERT', undefined, window({ group, values: { orders: 1, revenue: 1e16 + 2 } })));
+    expect(change).toMatchObject({ group: 'r'.repeat(4_096), groupTruncated: true, groupKey: expect.stringMatching(/^~sha256:/), new: { values: { orders: 1, revenue: 1e16 + 2 } } });
+    expect(JSON.stringify(change).length).toBeLessThan(6_000);
   });
 });
