@@ -16,6 +16,15 @@ export interface RedriveReport {
   readonly expired: readonly RecordsExpiredError[];
   /** Messages that are not Kinesis on-failure records, kept. */
   readonly unreadable: number;
+  /** Messages whose range could not be applied (the reason says why), kept for a later run. */
+  readonly failed: readonly RedriveFailure[];
+}
+
+/** A DLQ message the redrive could not apply. */
+export interface RedriveFailure {
+  readonly messageId: string;
+  readonly range: SequenceRange;
+  readonly reason: string;
 }
 
 export interface RedriveOptions {
@@ -36,7 +45,8 @@ export interface RedriveOptions {
  * sequence range; its records are re-read from the stream and applied through
  * the aggregation path in redrive mode (exactly what each window lacks), and
  * the message is deleted only after that succeeded. Messages whose records
- * expired are kept and reported. Safe to run twice or to interrupt: a range
+ * expired, or whose range fails to apply, are kept and reported, and the
+ * redrive goes on with the rest. Safe to run twice or to interrupt: a range
  * already redriven is skipped by the windows' marks.
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveReport> {
@@ -44,6 +54,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   const seen = new Set<string>();
   const kept: string[] = [];
   const expired: RecordsExpiredError[] = [];
+  const failed: RedriveFailure[] = [];
   let messages = 0;
   let redriven = 0;
   let records = 0;
@@ -73,8 +84,9 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         }
         options.onProgress?.(messages, range, batch.length);
       } catch (error) {
-        if (!(error instanceof RecordsExpiredError)) throw error;
-        expired.push(error);
+        // One message that cannot be applied is reported and kept; the others still go through.
+        if (error instanceof RecordsExpiredError) expired.push(error);
+        else failed.push({ messageId: message.MessageId!, range, reason: (error as Error).message });
         kept.push(message.ReceiptHandle!);
       }
     }
@@ -83,7 +95,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   for (const receiptHandle of kept) {
     await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
   }
-  return { messages, redriven, records, expired, unreadable };
+  return { messages, redriven, records, expired, unreadable, failed };
 }
 
 /** The range an on-failure message points at, or undefined when it is something else. */

@@ -1,5 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { decodeRecords, shardIdOf } from '../envelope/decodeRecords';
+import { isValidationError } from '../aws/isValidationError';
 import type { RejectedRecord, RejectedRecordSink } from '../storage/LateEventSink';
 import type { BatchMode, BatchSummary, WindowedAggregator } from './WindowedAggregator';
 
@@ -21,7 +22,8 @@ export interface AggregateOutcome {
  * shard on them would delay every event behind. Transient ones (throttling,
  * timeouts, lost races beyond the retry budget) throw: the ESM retries with
  * bisection and finally sends the range to the DLQ, and the windows' marks make
- * every retry, half and redrive apply each event exactly once.
+ * every retry, half and redrive apply each event exactly once. A write DynamoDB
+ * refuses as invalid is permanent too, once bisection has isolated its record.
  */
 export async function aggregateRecords(
   records: readonly KinesisStreamRecord[],
@@ -35,6 +37,23 @@ export async function aggregateRecords(
   const { events, rejected } = decodeRecords(records);
   if (rejected.length > 0) await rejects.reject(rejected, nowMs);
   const range = { shardId, first: records[0]!.kinesis.sequenceNumber, last: records[records.length - 1]!.kinesis.sequenceNumber };
-  const summary = await aggregator.processBatch(shardId, events, nowMs, mode ?? { kind: 'live', range });
-  return { response: { batchItemFailures: [] }, applied: events.length, summary, rejected };
+  try {
+    const summary = await aggregator.processBatch(shardId, events, nowMs, mode ?? { kind: 'live', range });
+    return { response: { batchItemFailures: [] }, applied: events.length, summary, rejected };
+  } catch (error) {
+    // DynamoDB refused a write as invalid: the same batch fails the same way on every retry.
+    // Thrown while the batch holds several records, so the ESM bisects down to the
+    // one that causes it; alone, it goes to the rejected output and the shard moves on.
+    if (!isValidationError(error) || records.length !== 1 || events.length !== 1) throw error;
+    const record = records[0]!;
+    const refused: RejectedRecord = {
+      shardId,
+      sequenceNumber: record.kinesis.sequenceNumber,
+      reason: `Record ${record.kinesis.sequenceNumber} cannot be aggregated: DynamoDB refused a write for it (${(error as Error).message})`,
+      dataBase64: record.kinesis.data,
+      arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    };
+    await rejects.reject([refused], nowMs);
+    return { response: { batchItemFailures: [] }, applied: 0, rejected: [...rejected, refused] };
+  }
 }
