@@ -52,7 +52,8 @@ async function lateEventsOf(name: string, day: string): Promise<any[]> {
   const tables = await client.send(new ListTablesCommand({}));
   const table = tables.TableNames!.find((t) => t.startsWith('LateEventsTable'))!;
   const result = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${name}#${day}` } }));
-  return result.Items ?? [];
+  // The event is stored as its record's JSON text.
+  return (result.Items ?? []).map((item) => ({ ...item, event: JSON.parse(item.event as string) }));
 }
 
 describe('Event-time windowing, end to end through the offline runtime', { timeout: 60_000 }, () => {
