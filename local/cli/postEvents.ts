@@ -1,4 +1,5 @@
 import { CliError } from './CliError';
+import { findRefusedConnection } from './describeFailure';
 
 export interface PostProgress {
   readonly sent: number;
@@ -12,6 +13,20 @@ export interface PostSummary extends PostProgress {
   readonly elapsedMs: number;
   /** Up to five rejections with their reasons, by event index. */
   readonly firstRejections: readonly { index: number; reason: string }[];
+  /** Whether `signal` stopped the run (Ctrl-C): the counts are those of the events sent until then. */
+  readonly interrupted: boolean;
+  /** Events whose request was still unanswered when an interrupted run gave up on it: accepted or not, nobody knows. */
+  readonly unanswered: number;
+}
+
+export interface PostOptions {
+  readonly ratePerSecond: number;
+  readonly batchSize: number;
+  readonly onProgress?: (progress: PostProgress) => void;
+  /** Aborting stops sending; requests in flight get `inFlightGraceMs` to answer. */
+  readonly signal?: AbortSignal;
+  /** @default 2000 */
+  readonly inFlightGraceMs?: number;
 }
 
 interface IngestAnswer {
@@ -21,47 +36,60 @@ interface IngestAnswer {
 
 /**
  * Posts `total` events in batches at a steady rate (ticks of 100 ms), keeping
- * at most four requests in flight, and tallies the per-event answers.
+ * at most four requests in flight, and tallies the per-event answers. A
+ * refused connection ends the run with a CliError that carries the tallies so
+ * far; other request failures count their events as failed and the run goes on.
  */
-export async function postEvents(
-  url: string,
-  total: number,
-  eventAt: (index: number) => unknown,
-  options: { ratePerSecond: number; batchSize: number; onProgress?: (progress: PostProgress) => void },
-): Promise<PostSummary> {
+export async function postEvents(url: string, total: number, eventAt: (index: number) => unknown, options: PostOptions): Promise<PostSummary> {
   if (!(options.ratePerSecond > 0)) throw new CliError('--rate must be a positive number of events per second');
   const started = Date.now();
   let sent = 0;
   let accepted = 0;
   let rejected = 0;
   let failed = 0;
+  let unanswered = 0;
+  let unreachable = false;
   const firstRejections: { index: number; reason: string }[] = [];
+  const noteFailure = (index: number, reason: string): void => {
+    if (firstRejections.length < 5) firstRejections.push({ index, reason });
+  };
   const inFlight = new Set<Promise<void>>();
+  // Aborted only after the grace period of an interrupted run, so a request that was about to answer is counted.
+  const requests = new AbortController();
   const rate = (): number => (sent / Math.max(1, Date.now() - started)) * 1_000;
+  const stopped = (): boolean => unreachable || options.signal?.aborted === true;
 
+  // Never rejects: a rejection waiting in `inFlight` between ticks would be unhandled and crash the process.
   const postBatch = async (firstIndex: number, count: number): Promise<void> => {
     const events = Array.from({ length: count }, (_, offset) => eventAt(firstIndex + offset));
     let response: Response;
+    let answer: IngestAnswer;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }), signal: requests.signal });
+      answer = (await response.json().catch((error: unknown) => {
+        if (requests.signal.aborted) throw error;
+        return {};
+      })) as IngestAnswer;
     } catch (error) {
-      throw new CliError(`Cannot reach ${url} (${(error as Error).cause ? String((error as Error).cause) : (error as Error).message}). Is \`npm start\` running?`);
+      if (requests.signal.aborted) unanswered += count;
+      else if (findRefusedConnection(error)) unreachable = true;
+      else {
+        failed += count;
+        noteFailure(firstIndex, `request failed: ${String((error as Error).cause ?? (error as Error).message)}`);
+      }
+      return;
     }
-    const answer = (await response.json().catch(() => ({}))) as IngestAnswer;
     if (!answer.results) {
       failed += count;
-      if (firstRejections.length < 5) firstRejections.push({ index: firstIndex, reason: `HTTP ${response.status}: ${answer.message ?? 'no per-event results'}` });
+      noteFailure(firstIndex, `HTTP ${response.status}: ${answer.message ?? 'no per-event results'}`);
       return;
     }
     for (const result of answer.results) {
-      const index = firstIndex + result.index;
       if (result.status === 'accepted') {
         accepted += 1;
       } else if (result.status === 'rejected') {
         rejected += 1;
-        if (firstRejections.length < 5) {
-          firstRejections.push({ index, reason: (result.errors ?? []).map((error) => `${error.field} ${error.message}`).join('; ') });
-        }
+        noteFailure(firstIndex + result.index, (result.errors ?? []).map((error) => `${error.field} ${error.message}`).join('; '));
       } else {
         failed += 1;
       }
@@ -70,9 +98,9 @@ export async function postEvents(
 
   const tickMs = 100;
   let nextTick = started;
-  while (sent < total) {
+  while (sent < total && !stopped()) {
     const due = Math.min(total, Math.ceil(((Date.now() - started + tickMs) / 1_000) * options.ratePerSecond));
-    while (sent < due) {
+    while (sent < due && !stopped()) {
       const count = Math.min(options.batchSize, due - sent);
       const promise: Promise<void> = postBatch(sent, count).finally(() => inFlight.delete(promise));
       inFlight.add(promise);
@@ -81,9 +109,41 @@ export async function postEvents(
     }
     options.onProgress?.({ sent, accepted, rejected, failed, ratePerSecond: rate() });
     nextTick += tickMs;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextTick - Date.now())));
+    await sleep(Math.max(0, nextTick - Date.now()), options.signal);
+  }
+  if (options.signal?.aborted) {
+    await Promise.race([Promise.all(inFlight), sleep(options.inFlightGraceMs ?? 2_000)]);
+    requests.abort();
   }
   await Promise.all(inFlight);
   options.onProgress?.({ sent, accepted, rejected, failed, ratePerSecond: rate() });
-  return { sent, accepted, rejected, failed, ratePerSecond: rate(), elapsedMs: Date.now() - started, firstRejections };
+  if (unreachable) {
+    const before = accepted + rejected + failed > 0 ? ` (it stopped answering after ${accepted} accepted, ${rejected} rejected, ${failed} failed)` : '';
+    throw new CliError(`no pipeline is answering at ${url}${before}: start it with \`npm start\` (or pass --url)`);
+  }
+  return {
+    sent,
+    accepted,
+    rejected,
+    failed,
+    ratePerSecond: rate(),
+    elapsedMs: Date.now() - started,
+    firstRejections,
+    interrupted: options.signal?.aborted === true,
+    unanswered,
+  };
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

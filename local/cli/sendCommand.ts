@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { CliError } from './CliError';
 import { postEvents, type PostSummary } from './postEvents';
+import { readRuntimeInfo } from './readRuntimeInfo';
 import { syntheticOrder } from './syntheticOrder';
 
 export interface SendOptions {
@@ -13,38 +13,50 @@ export interface SendOptions {
   readonly batchSize: number;
 }
 
-/** `tributary send`: posts events from an NDJSON file, or synthetic orders at a steady rate, with a progress line. */
+/**
+ * `tributary send`: posts events from an NDJSON file, or synthetic orders at a
+ * steady rate, with a progress line. Ctrl-C (SIGINT) or SIGTERM stops the
+ * sending; the summary then says how far it got and `interrupted` is set.
+ */
 export async function sendCommand(options: SendOptions): Promise<PostSummary> {
-  const url = `${options.url ?? discoverApiUrl()}/events`;
+  // No silent default URL: without a runtime file, whatever listens on :3000 is not known to be this pipeline.
+  const url = `${options.url ?? readRuntimeInfo(undefined, ' (or pass --url)').apiUrl}/events`;
   const events = options.file ? readNdjson(options.file) : undefined;
   const total = events ? events.length : (options.count ?? Math.round(options.rate * (options.durationSeconds ?? 10)));
-  if (total <= 0) throw new CliError('Nothing to send: give --count, --duration or a non-empty --file');
+  if (total <= 0) throw new CliError('nothing to send: give --count, --duration or a non-empty --file');
   const next = events ? (index: number) => events[index] : (index: number) => syntheticOrder(index);
 
+  const interrupt = new AbortController();
+  // A terminal's Ctrl-C reaches this process twice (from the tty and relayed by bin/tributary.js); aborting twice is harmless.
+  const stop = (): void => interrupt.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const interactive = process.stderr.isTTY === true;
-  const summary = await postEvents(url, total, next, {
-    ratePerSecond: options.rate,
-    batchSize: options.batchSize,
-    onProgress: (progress) => {
-      const line = `sent ${progress.sent}/${total} · accepted ${progress.accepted} · rejected ${progress.rejected} · failed ${progress.failed} · ${progress.ratePerSecond.toFixed(0)} ev/s`;
-      if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
-    },
-  });
-  if (interactive) process.stderr.write('\n');
+  let summary: PostSummary;
+  try {
+    summary = await postEvents(url, total, next, {
+      ratePerSecond: options.rate,
+      batchSize: options.batchSize,
+      signal: interrupt.signal,
+      onProgress: (progress) => {
+        const line = `sent ${progress.sent}/${total} · accepted ${progress.accepted} · rejected ${progress.rejected} · failed ${progress.failed} · ${progress.ratePerSecond.toFixed(0)} ev/s`;
+        if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
+      },
+    });
+  } finally {
+    if (interactive) process.stderr.write('\n');
+  }
   console.log(
-    `${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.failed} failed in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSecond.toFixed(0)} ev/s)`,
+    `${summary.interrupted ? `interrupted after ${summary.sent} of ${total} event(s) sent: ` : ''}` +
+      `${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.failed} failed` +
+      `${summary.unanswered > 0 ? `, ${summary.unanswered} unanswered (accepted or not, unknown)` : ''}` +
+      ` in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSecond.toFixed(0)} ev/s)`,
   );
   for (const rejection of summary.firstRejections) {
     const where = events ? `line ${rejection.index + 1}` : `event ${rejection.index}`;
     console.log(`  ${where}: ${rejection.reason}`);
   }
   return summary;
-}
-
-function discoverApiUrl(): string {
-  const runtimeFile = path.resolve(process.env.TRIBUTARY_STATE_DIR ?? '.tributary', 'runtime.json');
-  if (existsSync(runtimeFile)) return (JSON.parse(readFileSync(runtimeFile, 'utf8')) as { apiUrl: string }).apiUrl;
-  return 'http://127.0.0.1:3000/v1';
 }
 
 function readNdjson(file: string): unknown[] {
