@@ -6,8 +6,9 @@ import { endProgress, progressBar, progressLine } from './progressLine';
 /**
  * `tributary redrive [--dry-run]`: drains the aggregator's DLQ of the running
  * offline pipeline through the same aggregation code the function runs (redrive
- * mode), with a progress line; messages whose records left the stream are kept
- * and named, and the exit code says so.
+ * mode), with a progress line; messages whose records left the stream, and
+ * messages it could not apply, are kept and named one line each (the others are
+ * still redriven), and the exit code says so.
  */
 export async function redriveCommand(options: { readonly dryRun: boolean; readonly stateDir?: string }): Promise<RedriveReport> {
   const pipeline = await connectToPipeline(options.stateDir);
@@ -32,5 +33,9 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
   );
   for (const error of report.expired) console.log(`  kept: ${error.message}`);
   if (report.unreadable > 0) console.log(`  kept: ${report.unreadable} message(s) that are not Kinesis on-failure records`);
+  for (const failure of report.failed) {
+    const { shardId, first, last } = failure.range;
+    console.log(`  kept: message ${failure.messageId} (${shardId} ${first}..${last}) could not be applied: ${failure.reason.replace(/\s*\n\s*/g, ' ')}`);
+  }
   return report;
 }

@@ -2,9 +2,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { replayStream, type ReplayPosition, type ReplayReport } from '../../shared/replay/replayStream';
-import { CliError } from './CliError';
 import { connectToPipeline } from './connectToPipeline';
 import { endProgress, progressBar, progressLine } from './progressLine';
+import { UsageError } from './UsageError';
 
 export interface ReplayCommandOptions {
   readonly fromMs: number;
@@ -31,14 +31,14 @@ interface SavedReplay {
  */
 export async function replayCommand(options: ReplayCommandOptions): Promise<ReplayReport> {
   const metrics = options.metric === undefined ? tributaryConfig.metrics : tributaryConfig.metrics.filter((m) => m.name === options.metric);
-  if (metrics.length === 0) throw new CliError(`--metric ${options.metric} is not a metric of this pipeline; known: ${tributaryConfig.metrics.map((m) => m.name).join(', ')}`);
+  if (metrics.length === 0) throw new UsageError(`--metric ${options.metric} is not a metric of this pipeline; known: ${tributaryConfig.metrics.map((m) => m.name).join(', ')}`);
   const stateDir = options.stateDir ?? process.env.TRIBUTARY_STATE_DIR ?? '.tributary';
   const checkpointFile = path.resolve(stateDir, 'replay-checkpoint.json');
   const saved = existsSync(checkpointFile) ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as SavedReplay) : undefined;
   const sameReplay = saved !== undefined && saved.fromMs === options.fromMs && saved.metric === (options.metric ?? null) && (options.toMs === undefined || saved.toMs === options.toMs);
   if (saved && !sameReplay) console.error(`an unfinished replay from ${new Date(saved.fromMs).toISOString()} is discarded: this one has other bounds`);
   const toMs = sameReplay ? saved.toMs : options.toMs ?? Date.now();
-  if (toMs <= options.fromMs) throw new CliError(`--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(options.fromMs).toISOString()})`);
+  if (toMs <= options.fromMs) throw new UsageError(`--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(options.fromMs).toISOString()})`);
 
   const pipeline = await connectToPipeline(stateDir);
   const started = Date.now();
@@ -73,6 +73,6 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
 /** A CLI time: ISO-8601 with a timezone, or epoch milliseconds. */
 export function parseCliTime(flag: string, value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new CliError(`--${flag} must be an ISO-8601 time with a timezone (e.g. 2026-11-22T08:00:00Z) or epoch milliseconds (got ${value})`);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${flag} must be an ISO-8601 time with a timezone (e.g. 2026-11-22T08:00:00Z) or epoch milliseconds (got ${value})`);
   return ms;
 }
