@@ -1,88 +1,92 @@
-import { parseArgs } from 'node:util';
-import { CliError } from './CliError';
-import { lateCommand } from './lateCommand';
-import { redriveCommand } from './redriveCommand';
-import { parseCliTime, replayCommand } from './replayCommand';
-import { sendCommand } from './sendCommand';
-import { startCommand } from './startCommand';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { tributaryConfig } from '../../infra/tributary.config';
+import { COMMAND_USAGE, TOP_USAGE, isCommandName } from './commandUsage';
+import { describeFailure } from './describeFailure';
+import { parseCommandOptions } from './parseCommandOptions';
+import { UsageError } from './UsageError';
 
-const USAGE = `Usage: tributary <command>
+/** Exit code of a run stopped by SIGINT (128 + 2), as shells report it. */
+const INTERRUPTED_EXIT_CODE = 130;
 
-  start                     run the whole pipeline offline (what \`npm start\` does)
-  send [options]            post events to the ingest API
-      --file <events.ndjson>  one event per line (default: synthetic order.created events)
-      --rate <n>              events per second (default 100)
-      --duration <s>          seconds of synthetic load (default 10)
-      --count <n>             number of synthetic events (instead of --duration)
-      --batch <n>             events per request, 1-500 (default 100)
-      --url <url>             API base URL (default: the running pipeline's)
-  late --metric <name>      list the late-event output of the running pipeline
-      --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
-      --limit <n>             at most this many (default 50)
-  redrive [--dry-run]       re-apply the aggregator's DLQ ranges from the stream, exactly once
-  replay --from <time>      re-read the stream from a time and rebuild what the windows lack
-      --to <time>             up to this arrival time (default: now)
-      --metric <name>         only this metric (default: all)
-                              times: ISO-8601 with a timezone or epoch ms; an interrupted
-                              replay resumes when run again with the same options
-`;
-
+/**
+ * `tributary <command> [options]`. Each command parses its own options (plus
+ * -h/--help) and is imported only when run, so `--help` and a mistyped option
+ * answer at once and never start anything. Exit codes: 0 done, 1 failed,
+ * 2 a command line that cannot be run, 130 interrupted.
+ */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') return print(TOP_USAGE);
+  if (command === '--version' || command === '-v') return print(packageVersion());
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return print(TOP_USAGE);
+    if (isCommandName(topic)) return print(COMMAND_USAGE[topic]);
+    throw new UsageError(`unknown command "${topic}"; run \`tributary --help\` for the commands`);
+  }
+  if (!isCommandName(command)) {
+    throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} ${command.startsWith('-') ? command : `"${command}"`}; run \`tributary --help\` for the commands`);
+  }
+  // Help wins over everything else on the line, even an option parseArgs would refuse.
+  if (asksForHelp(rest)) return print(COMMAND_USAGE[command]);
+
   switch (command) {
-    case 'start':
+    case 'start': {
+      // startCommand takes no options yet; `--fresh` is added here (and to COMMAND_USAGE.start) with it.
+      parseCommandOptions('start', rest, {});
+      const { startCommand } = await import('./startCommand');
       return startCommand();
+    }
     case 'send': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          file: { type: 'string' },
-          rate: { type: 'string', default: '100' },
-          duration: { type: 'string' },
-          count: { type: 'string' },
-          batch: { type: 'string', default: '100' },
-          url: { type: 'string' },
-        },
-        strict: true,
+      const values = parseCommandOptions('send', rest, {
+        file: { type: 'string' },
+        rate: { type: 'string', default: '100' },
+        duration: { type: 'string' },
+        count: { type: 'string' },
+        batch: { type: 'string', default: '100' },
+        url: { type: 'string' },
       });
       const number = (name: string, value: string | undefined, min: number, max: number): number | undefined => {
         if (value === undefined) return undefined;
         const parsed = Number(value);
-        if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new CliError(`--${name} must be a number from ${min} to ${max} (got ${value})`);
+        if (value.trim() === '' || !Number.isFinite(parsed) || parsed < min || parsed > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got ${value})`);
         return parsed;
       };
-      const summary = await sendCommand({
+      const options = {
         ...(values.file !== undefined ? { file: values.file } : {}),
-        ...(values.url !== undefined ? { url: values.url.replace(/\/$/, '') } : {}),
+        ...(values.url !== undefined ? { url: parseApiUrl(values.url) } : {}),
         rate: number('rate', values.rate, 0.1, 100_000)!,
         ...(values.duration !== undefined ? { durationSeconds: number('duration', values.duration, 0.1, 86_400)! } : {}),
         ...(values.count !== undefined ? { count: Math.round(number('count', values.count, 1, 100_000_000)!) } : {}),
         batchSize: Math.round(number('batch', values.batch, 1, 500)!),
-      });
-      if (summary.failed > 0 || summary.rejected > 0) process.exitCode = 1;
+      };
+      const { sendCommand } = await import('./sendCommand');
+      const summary = await sendCommand(options);
+      if (summary.interrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
+      else if (summary.failed > 0 || summary.rejected > 0) process.exitCode = 1;
       return;
     }
     case 'late': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { metric: { type: 'string' }, day: { type: 'string' }, limit: { type: 'string', default: '50' } },
-        strict: true,
-      });
-      if (!values.metric) throw new CliError('late needs --metric <name> (see GET /metrics/{name})');
+      const values = parseCommandOptions('late', rest, { metric: { type: 'string' }, day: { type: 'string' }, limit: { type: 'string', default: '50' } });
+      const { lateCommand } = await import('./lateCommand');
+      if (!values.metric) throw new UsageError(`late needs --metric <name>; known: ${tributaryConfig.metrics.map((metric) => metric.name).join(', ')}`);
       const limit = Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new CliError(`--limit must be a whole number from 1 to 1000 (got ${values.limit})`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new UsageError(`--limit must be a whole number from 1 to 1000 (got ${values.limit})`);
       await lateCommand({ metric: values.metric, day: values.day ?? new Date().toISOString().slice(0, 10), limit });
       return;
     }
     case 'redrive': {
-      const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true });
-      const report = await redriveCommand({ dryRun: values['dry-run'] ?? false });
-      if (report.expired.length > 0 || report.unreadable > 0) process.exitCode = 1;
+      const values = parseCommandOptions('redrive', rest, { 'dry-run': { type: 'boolean', default: false } });
+      const { redriveCommand } = await import('./redriveCommand');
+      const report = await redriveCommand({ dryRun: values['dry-run'] });
+      if (report.expired.length > 0 || report.unreadable > 0 || report.failed.length > 0) process.exitCode = 1;
       return;
     }
     case 'replay': {
-      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, metric: { type: 'string' } }, strict: true });
-      if (!values.from) throw new CliError('replay needs --from <time> (ISO-8601 with a timezone, or epoch ms)');
+      const values = parseCommandOptions('replay', rest, { from: { type: 'string' }, to: { type: 'string' }, metric: { type: 'string' } });
+      if (!values.from) throw new UsageError('replay needs --from <time> (ISO-8601 with a timezone, or epoch ms)');
+      const { parseCliTime, replayCommand } = await import('./replayCommand');
       await replayCommand({
         fromMs: parseCliTime('from', values.from),
         ...(values.to !== undefined ? { toMs: parseCliTime('to', values.to) } : {}),
@@ -90,22 +94,40 @@ async function main(argv: string[]): Promise<void> {
       });
       return;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return;
-    default:
-      throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`tributary: ${(error as Error).message}`);
-  } else {
-    console.error(error);
+function print(text: string): void {
+  console.log(text);
+}
+
+/** -h or --help anywhere before a `--` that ends the options. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The API base URL, without a trailing slash; a URL that does not parse is a usage error, not a fetch failure later. */
+function parseApiUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new UsageError(`--url ${value} is not an http(s) URL; give the API base URL, e.g. http://127.0.0.1:3000/v1`);
   }
-  process.exit(1);
-});
+  return value.replace(/\/+$/, '');
+}
+
+/** Every failure ends here: one line on stderr (the stack only with TRIBUTARY_DEBUG=1) and a non-zero exit. */
+function fail(error: unknown): never {
+  const { line, exitCode } = describeFailure(error);
+  console.error(`tributary: ${line}`);
+  if (process.env.TRIBUTARY_DEBUG === '1') console.error(error instanceof Error ? (error.stack ?? error) : error);
+  process.exit(exitCode);
+}
+
+// An error raised outside the awaited chain (a stray socket error, a timer) gets the same one line.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+main(process.argv.slice(2)).catch(fail);

@@ -1,0 +1,92 @@
+import { tributaryConfig } from '../../infra/tributary.config';
+
+const metricNames = tributaryConfig.metrics.map((metric) => metric.name).join(', ');
+
+/**
+ * What `tributary <command> --help` prints, per command. The option lists are
+ * the ones main.ts parses: a new option goes in both places.
+ */
+export const COMMAND_USAGE = {
+  start: `Usage: tributary start
+
+Runs the whole pipeline offline (what \`npm start\` does): emulators, function host,
+API and dashboard, until Ctrl-C. Its state (logs, runtime.json) goes to
+TRIBUTARY_STATE_DIR (default .tributary); ports come from TRIBUTARY_API_PORT (3000),
+TRIBUTARY_DASHBOARD_PORT (3001), TRIBUTARY_KINESIS_PORT (4568),
+TRIBUTARY_DYNAMODB_PORT (8000) and TRIBUTARY_SQS_PORT (4566).
+
+Options:
+  -h, --help              print this and exit`,
+  send: `Usage: tributary send [options]
+
+Posts events to the ingest API of the running pipeline with a progress line, then
+prints how many were accepted, rejected and failed (and the first rejections).
+Ctrl-C stops it and prints the counts so far.
+
+Options:
+  --file <events.ndjson>  one event per line (default: synthetic order.created events)
+  --rate <n>              events per second (default 100)
+  --duration <s>          seconds of synthetic load (default 10)
+  --count <n>             number of synthetic events (instead of --duration)
+  --batch <n>             events per request, 1-500 (default 100)
+  --url <url>             API base URL (default: the running pipeline's, from runtime.json)
+  -h, --help              print this and exit
+
+Exit code: 0 all accepted, 1 some rejected or failed, 130 interrupted.`,
+  late: `Usage: tributary late --metric <name> [--day <YYYY-MM-DD>] [--limit <n>]
+
+Lists the late-event output of one metric of the running pipeline for one UTC day,
+oldest event time first, each entry with its reason (late, invalid-event-time,
+future-event-time), the windows it missed and the watermark it met.
+
+Options:
+  --metric <name>         one of: ${metricNames}
+  --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
+  --limit <n>             at most this many, 1-1000 (default 50)
+  -h, --help              print this and exit`,
+  redrive: `Usage: tributary redrive [--dry-run]
+
+Re-applies the ranges in the aggregator's DLQ from the stream, exactly once: each
+window takes only what it lacks, and a message is deleted only once applied.
+Messages it cannot apply are named, kept for a later run, and make the exit code 1.
+
+Options:
+  --dry-run               list what would be redriven; apply and delete nothing
+  -h, --help              print this and exit`,
+  replay: `Usage: tributary replay --from <time> [--to <time>] [--metric <name>]
+
+Re-reads the stream from a time and rebuilds what the windows lack. An interrupted
+replay resumes when run again with the same options.
+
+Options:
+  --from <time>           from this arrival time (required)
+  --to <time>             up to this arrival time (default: now)
+  --metric <name>         only this metric (default: all): ${metricNames}
+  -h, --help              print this and exit
+
+Times are ISO-8601 with a timezone (2026-11-22T08:00:00Z) or epoch milliseconds.`,
+} as const;
+
+/** A command `tributary` knows. */
+export type CommandName = keyof typeof COMMAND_USAGE;
+
+/** Whether `name` is a command `tributary` knows. */
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_USAGE, name);
+}
+
+/** What `tributary --help` prints: every command, one line each. */
+export const TOP_USAGE = `Usage: tributary <command> [options]
+
+Commands:
+  start                   run the whole pipeline offline (what \`npm start\` does)
+  send                    post events to the ingest API (a file, or synthetic load)
+  late                    list a metric's late-event output for a day
+  redrive                 re-apply the aggregator's DLQ ranges from the stream, exactly once
+  replay                  re-read the stream from a time and rebuild what the windows lack
+
+  tributary <command> --help   that command's options
+  tributary --version          the version
+
+Exit codes: 0 done, 1 failed (the message says why and what to do), 2 a command line
+that cannot be run, 130 interrupted. TRIBUTARY_DEBUG=1 adds the stack to an error.`;
