@@ -3,7 +3,10 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  type AttributeDefinition,
   type CreateTableCommandInput,
+  type KeySchemaElement,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -18,6 +21,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulator
 import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
 import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
+import { TableMismatchError } from './TableMismatchError';
 
 /** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
 const NOT_ENFORCED: Readonly<Record<string, string>> = {
@@ -87,7 +91,9 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     }
     await waitForStreamActive(clients, logicalId);
     const retentionHours = Number(props.RetentionPeriodHours ?? 24);
-    if (retentionHours > 24) {
+    // A stream kept from the last run already has it; Kinesis refuses an "increase" to the current value.
+    const summary = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: logicalId }));
+    if (retentionHours > (summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24)) {
       await clients.kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: logicalId, RetentionPeriodHours: retentionHours }));
     }
     physical[logicalId] = { type: resource.Type, physicalId: logicalId };
@@ -211,6 +217,9 @@ async function createTable(clients: LocalClients, tableName: string, props: Reco
     await clients.dynamodb.send(new CreateTableCommand(input));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    // Kept from the last run (the data directory survives restarts): reuse it if it is still the template's table.
+    const existing = await clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    assertSameTable(tableName, input, existing.Table);
     return;
   }
   const ttl = props.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
@@ -219,6 +228,28 @@ async function createTable(clients: LocalClients, tableName: string, props: Reco
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }),
     );
   }
+}
+
+/**
+ * A kept table whose keys differ from the template's would make every write
+ * fail with a ValidationException far from the cause, and one without the
+ * template's stream would leave its consumer with nothing to poll: refuse at
+ * start, naming both and the way out.
+ */
+function assertSameTable(tableName: string, wanted: CreateTableCommandInput, existing: TableDescription | undefined): void {
+  const describe = (keys: readonly KeySchemaElement[] | undefined, attributes: readonly AttributeDefinition[] | undefined): string =>
+    (keys ?? [])
+      .map((key) => `${key.AttributeName} ${key.KeyType} ${attributes?.find((attribute) => attribute.AttributeName === key.AttributeName)?.AttributeType ?? '?'}`)
+      .join(', ');
+  const wantedKeys = describe(wanted.KeySchema, wanted.AttributeDefinitions);
+  const existingKeys = describe(existing?.KeySchema, existing?.AttributeDefinitions);
+  const wantsStream = wanted.StreamSpecification?.StreamEnabled === true;
+  const hasStream = existing?.StreamSpecification?.StreamEnabled === true;
+  const problems = [
+    ...(wantedKeys !== existingKeys ? [`its key schema is (${existingKeys}) but the template's is (${wantedKeys})`] : []),
+    ...(wantsStream !== hasStream ? [`it has ${hasStream ? 'a' : 'no'} stream but the template's has ${wantsStream ? 'one' : 'none'}`] : []),
+  ];
+  if (problems.length > 0) throw new TableMismatchError(tableName, problems);
 }
 
 function toLocalFunction(logicalId: string, resource: TemplateResource, stack: SynthesizedStack, context: IntrinsicContext): LocalFunction {
