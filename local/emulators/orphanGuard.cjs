@@ -1,24 +1,36 @@
 // Watches the process that started the emulators; if it dies without stopping
 // them (kill -9, a test worker torn down), ends their process groups so nothing
-// is left holding ports. Usage: node orphanGuard.cjs <ownerPid> <pgid>...
+// is left holding ports. SIGTERM first, so that kinesis-mock writes its data
+// file and DynamoDB Local closes its database; SIGKILL for whatever is still
+// there after a grace period. Usage: node orphanGuard.cjs <ownerPid> <pgid>...
 'use strict';
+const GRACE_MS = 3_000;
 const [ownerPid, ...groups] = process.argv.slice(2).map(Number);
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return error.code === 'EPERM';
   }
 };
-setInterval(() => {
-  if (alive(ownerPid)) return;
+const signalGroups = (signal) => {
   for (const group of groups) {
     try {
-      process.kill(-group, 'SIGKILL');
+      process.kill(-group, signal);
     } catch {
       // already gone
     }
   }
-  process.exit(0);
+};
+const watch = setInterval(() => {
+  if (alive(ownerPid)) return;
+  clearInterval(watch);
+  signalGroups('SIGTERM');
+  const deadline = Date.now() + GRACE_MS;
+  const reap = setInterval(() => {
+    if (groups.some((group) => alive(-group)) && Date.now() < deadline) return;
+    signalGroups('SIGKILL');
+    process.exit(0);
+  }, 100);
 }, 500);
