@@ -71,3 +71,21 @@ export class RecordsExpiredError extends TributaryError {
     this.name = 'RecordsExpiredError';
   }
 }
+
+/**
+ * An operation's answers kept leaving work undone (unprocessed keys or items)
+ * until the retry policy ran out of attempts or time; the caller fails, and
+ * its invocation is retried as a whole.
+ */
+export class RetriesExhaustedError extends TributaryError {
+  public constructor(
+    what: string,
+    public readonly attempts: number,
+    /** Items the last answer left undone. */
+    public readonly leftOver: number,
+    elapsedMs: number,
+  ) {
+    super(`${what}: ${leftOver} item(s) still unprocessed after ${attempts} attempts in ${Math.round(elapsedMs)} ms`);
+    this.name = 'RetriesExhaustedError';
+  }
+}
