@@ -5,7 +5,8 @@ import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
 import { ConfigError } from '../../shared/errors';
 import { KinesisShardDirectory } from '../../shared/kinesis/KinesisShardDirectory';
 import { compileMetric } from '../../shared/metrics/compileMetric';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
+import { retryStats } from '../../shared/aws/RetryStats';
 import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
 import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
 import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
@@ -19,7 +20,8 @@ const logger = new Logger({ serviceName: 'tributary-aggregator' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-aggregator' });
 const streamName = process.env.STREAM_NAME;
 if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the aggregator needs its stream to know every shard']);
-const dynamodb = new DynamoDBClient({});
+// Every request (windows, ledger, completions, Powertools' batch records) follows the retry policy.
+const dynamodb = createDynamoDbClient();
 const documentClient = createDocumentClient(dynamodb);
 const batches = PowertoolsBatchIdempotency.fromEnvironment(process.env, dynamodb);
 const sideOutput = DynamoLateEventStore.fromEnvironment(process.env, documentClient);
@@ -65,6 +67,8 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
     cloudWatch.addMetric('BatchesFailed', MetricUnit.Count, 1);
     throw error;
   } finally {
+    // Faults the retry policy absorbed inside this invocation.
+    cloudWatch.addMetric('RequestsRetried', MetricUnit.Count, retryStats.take());
     cloudWatch.publishStoredMetrics();
   }
 };

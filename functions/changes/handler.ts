@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -8,6 +7,9 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { CountValueUpdated } from '../../shared/changes/CountValueUpdated';
 import { toCountValueUpdated } from '../../shared/changes/toCountValueUpdated';
+import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
+import { PolicyRetryStrategy } from '../../shared/aws/PolicyRetryStrategy';
+import { retryStats } from '../../shared/aws/RetryStats';
 import { ConfigError } from '../../shared/errors';
 
 const logger = new Logger({ serviceName: 'tributary-changes' });
@@ -15,7 +17,8 @@ const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary
 const topicArn = process.env.TOPIC_ARN;
 const idempotencyTable = process.env.IDEMPOTENCY_TABLE;
 if (!topicArn || !idempotencyTable) throw new ConfigError(['TOPIC_ARN and IDEMPOTENCY_TABLE must be set: the function was deployed without its topic or idempotency table']);
-const sns = new SNSClient({});
+// Both clients follow the retry policy: a throttled publish or idempotency write is retried inside the invocation.
+const sns = new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') });
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 // One record per published change, keyed on its stream sequence number: a redelivered change is not published twice.
 // Bookkeeping changes (watermarks, progress, versions) publish nothing and cost no record.
@@ -38,7 +41,7 @@ const publishOnce = makeIdempotent(
     cloudWatch.addMetric('CountValueUpdatedPublished', MetricUnit.Count, 1);
     return { published: true } as const;
   },
-  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: new DynamoDBClient({}) }), config: idempotency, keyPrefix: 'tributary.changes.record' },
+  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: createDynamoDbClient() }), config: idempotency, keyPrefix: 'tributary.changes.record' },
 );
 
 /**
@@ -67,6 +70,7 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
       { context, processInParallel: false },
     );
   } finally {
+    cloudWatch.addMetric('RequestsRetried', MetricUnit.Count, retryStats.take());
     cloudWatch.publishStoredMetrics();
   }
 };

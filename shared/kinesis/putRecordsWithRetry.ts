@@ -1,11 +1,18 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { RETRY_POLICY, isTransientError, retriesSpent } from '../aws/retryPolicy';
+import { SYSTEM_CLOCK, RetrySchedule, type RetryClock } from '../aws/RetrySchedule';
+import { retryStats } from '../aws/RetryStats';
 
 /** What happened to one entry: acknowledged by Kinesis, or not written. */
 export type PutOutcome =
   | { readonly ok: true; readonly shardId: string; readonly sequenceNumber: string }
   | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
 
-/** Retry policy for records Kinesis reports as failed. */
+/**
+ * How records Kinesis reports as failed are retried: the retry policy's
+ * backoff and time budget (shared/aws/retryPolicy.ts), with fewer attempts,
+ * because a producer waits for the answer and re-sends what is reported failed.
+ */
 export interface PutRetryOptions {
   /**
    * Attempts per record, the first included.
@@ -14,39 +21,33 @@ export interface PutRetryOptions {
   readonly maxAttempts?: number;
   /**
    * Base of the exponential backoff between attempts; full jitter is applied.
-   * @default 50
+   * @default RETRY_POLICY.baseDelayMs (50)
    */
   readonly baseDelayMs?: number;
   /**
    * Upper bound of one backoff.
-   * @default 1000
+   * @default RETRY_POLICY.maxDelayMs (2000)
    */
   readonly maxDelayMs?: number;
   /** Injectable sleep, for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Injectable time and jitter, for tests. */
+  readonly clock?: RetryClock;
 }
 
 /** PutRecords limits: 500 records and 5 MiB (data + partition keys) per call. */
 const MAX_RECORDS_PER_CALL = 500;
 const MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
 
-/** Errors of a whole PutRecords call worth retrying: throttling and server faults. */
-const RETRYABLE_CALL_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'ThrottlingException',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'KMSThrottlingException',
-  'TimeoutError',
-]);
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes entries to a stream, retrying only the records PutRecords reports as
- * failed, with exponential backoff and full jitter. Returns one outcome per
- * entry, in input order: an entry is `ok` only once Kinesis acknowledged it.
+ * failed, with the policy's backoff (full jitter) and time budget. A call that
+ * fails as a whole was already retried by a client that follows the policy
+ * (`createKinesisClient`); it is sent again here only when it is transient and
+ * the client did not retry it. Returns one outcome per entry, in input order:
+ * an entry is `ok` only once Kinesis acknowledged it.
  */
 export async function putRecordsWithRetry(
   client: KinesisClient,
@@ -54,23 +55,32 @@ export async function putRecordsWithRetry(
   entries: readonly PutRecordsRequestEntry[],
   options: PutRetryOptions = {},
 ): Promise<PutOutcome[]> {
-  const maxAttempts = options.maxAttempts ?? 4;
-  const baseDelayMs = options.baseDelayMs ?? 50;
-  const maxDelayMs = options.maxDelayMs ?? 1_000;
+  const schedule = new RetrySchedule(
+    {
+      ...RETRY_POLICY,
+      maxAttempts: options.maxAttempts ?? 4,
+      baseDelayMs: options.baseDelayMs ?? RETRY_POLICY.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? RETRY_POLICY.maxDelayMs,
+    },
+    options.clock ?? SYSTEM_CLOCK,
+  );
   const sleep = options.sleep ?? defaultSleep;
 
   const outcomes: (PutOutcome | undefined)[] = new Array(entries.length).fill(undefined);
   let pending = entries.map((_, index) => index);
 
-  for (let attempt = 1; pending.length > 0; attempt++) {
+  while (pending.length > 0) {
     const failedThisAttempt: number[] = [];
     for (const chunk of chunkByLimits(pending, entries)) {
       const failed = await putChunk(client, streamName, chunk, entries, outcomes);
       failedThisAttempt.push(...failed);
     }
     pending = failedThisAttempt;
-    if (pending.length === 0 || attempt >= maxAttempts) break;
-    await sleep(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+    if (pending.length === 0) break;
+    const delayMs = schedule.nextDelayMs();
+    if (delayMs === undefined) break;
+    retryStats.record({ what: `PutRecords ${streamName}`, reason: `${pending.length} failed`, attempt: schedule.attempts, delayMs });
+    await sleep(delayMs);
   }
   return outcomes.map((outcome) => outcome ?? { ok: false, errorCode: 'Unknown', errorMessage: 'not attempted' });
 }
@@ -105,7 +115,7 @@ async function putChunk(
     return retry;
   } catch (error) {
     const name = (error as { name?: string }).name ?? 'Error';
-    const retryable = RETRYABLE_CALL_ERRORS.has(name) || (error as { $retryable?: unknown }).$retryable !== undefined;
+    const retryable = isTransientError(error) && !retriesSpent(error);
     for (const entryIndex of chunk) {
       outcomes[entryIndex] = { ok: false, errorCode: name, errorMessage: (error as Error).message };
     }

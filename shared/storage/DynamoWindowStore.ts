@@ -11,7 +11,9 @@ import {
   type BatchGetCommandOutput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient } from '../aws/createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from '../aws/documentTranslation';
+import { withRetries } from '../aws/withRetries';
 import type { EncodedState, AggregateValue } from '../aggregation/WindowAccumulator';
 import { runLimited } from '../async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../delivery/DeliveryState';
@@ -38,8 +40,12 @@ export interface DynamoWindowStoreOptions {
 const BATCH_GET_LIMIT = 100;
 const TRANSACTION_LIMIT = 100;
 
-/** The document client every Tributary function uses: binary sketches stay Uint8Array, nulls stay null. */
-export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+/**
+ * The document client every Tributary function uses: binary sketches stay
+ * Uint8Array, nulls stay null; by default over `createDynamoDbClient` (the
+ * retry policy). A client passed in keeps its own retry settings.
+ */
+export function createDocumentClient(client: DynamoDBClient = createDynamoDbClient()): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATION);
 }
 
@@ -133,19 +139,22 @@ export class DynamoWindowStore implements WindowStore {
     }
     const found = new Map<string, StoredWindow>();
     for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
-      let requested: Record<string, unknown>[] | undefined = keys.slice(offset, offset + BATCH_GET_LIMIT).map((key) => windowItemKey(key));
-      for (let attempt = 0; requested && requested.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.options.tableName] ?? []) {
-          const window = toStoredWindow(item);
-          found.set(windowId(window), window);
-        }
-        requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys;
-        if (attempt > 10 && requested?.length) throw new Error(`BatchGetItem left ${requested.length} keys unprocessed after ${attempt} attempts`);
-      }
+      let requested: Record<string, unknown>[] = keys.slice(offset, offset + BATCH_GET_LIMIT).map((key) => windowItemKey(key));
+      // Keys DynamoDB left unprocessed (throttled partitions, the 16 MB answer limit) are asked for again under the retry policy.
+      await withRetries(
+        async () => {
+          const result: BatchGetCommandOutput = await this.client.send(
+            new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested, ConsistentRead: true } } }),
+          );
+          for (const item of result.Responses?.[this.options.tableName] ?? []) {
+            const window = toStoredWindow(item);
+            found.set(windowId(window), window);
+          }
+          requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
+          return requested.length;
+        },
+        { what: `BatchGetItem ${this.options.tableName}`, leftOver: (left) => left },
+      );
     }
     return keys.map((key) => found.get(windowId(key)));
   }
@@ -347,8 +356,4 @@ export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
 
 function windowId(key: WindowKey): string {
   return `${key.metric}\u0000${key.group}\u0000${key.startMs}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

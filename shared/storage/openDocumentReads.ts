@@ -1,6 +1,6 @@
 import { DaxDocument } from '@amazon-dax-sdk/lib-dax';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient } from '../aws/createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from '../aws/documentTranslation';
 import type { DocumentReads } from './DocumentReads';
 
@@ -12,5 +12,5 @@ import type { DocumentReads } from './DocumentReads';
 export function openDocumentReads(environment: NodeJS.ProcessEnv): DocumentReads {
   const endpoint = environment.DAX_ENDPOINT;
   if (endpoint) return new DaxDocument({ endpoint, region: environment.AWS_REGION });
-  return DynamoDBDocument.from(new DynamoDBClient({}), DOCUMENT_TRANSLATION);
+  return DynamoDBDocument.from(createDynamoDbClient(), DOCUMENT_TRANSLATION);
 }

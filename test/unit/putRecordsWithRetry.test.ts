@@ -1,6 +1,7 @@
 import { KinesisClient, PutRecordsCommand, ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { markRetriesSpent } from '../../shared/aws/retryPolicy';
 import { putRecordsWithRetry } from '../../shared/kinesis/putRecordsWithRetry';
 
 const kinesisMock = mockClient(KinesisClient);
@@ -64,6 +65,37 @@ describe('Function: putRecordsWithRetry', () => {
     expect(sleeps).toHaveLength(1);
     expect(sleeps[0]).toBeGreaterThanOrEqual(0);
     expect(sleeps[0]).toBeLessThanOrEqual(100);
+  });
+
+  it('does not send again a call the client already retried as far as the policy allows', async () => {
+    // Prepare: what createKinesisClient's retry strategy throws after its last attempt.
+    const spent = new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: { attempts: 8 } });
+    markRetriesSpent(spent);
+    kinesisMock.on(PutRecordsCommand).rejects(spent);
+
+    // Act
+    const outcomes = await putRecordsWithRetry(new KinesisClient({}), 'stream', entries(1), { sleep: noSleep });
+
+    // Assess
+    expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(1);
+    expect(outcomes).toEqual([{ ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down' }]);
+  });
+
+  it('waits the policy’s full-jitter backoff between rounds', async () => {
+    // Prepare
+    const sleeps: number[] = [];
+    kinesisMock.on(PutRecordsCommand).resolves({ FailedRecordCount: 1, Records: [throttled] });
+
+    // Act
+    await putRecordsWithRetry(new KinesisClient({}), 'stream', entries(1), {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      clock: { now: () => 0, random: () => 0.5 },
+    });
+
+    // Assess: 4 attempts, waits of half of 50, 100 and 200 ms.
+    expect(sleeps).toEqual([25, 50, 100]);
   });
 
   it('does not retry an error that cannot heal', async () => {
