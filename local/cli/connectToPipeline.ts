@@ -39,12 +39,12 @@ export async function connectToPipeline(stateDir?: string, config: TributaryConf
   ]);
   const table = (prefix: string) => {
     const name = tables.TableNames?.find((candidate) => candidate.startsWith(prefix));
-    if (!name) throw new CliError(`The running pipeline has no ${prefix}; restart it with \`npm start\``);
+    if (!name) throw new CliError(`the running pipeline has no ${prefix}: restart it with \`npm start\``);
     return name;
   };
   const deadLetterQueueUrl = queues.QueueUrls?.find((url) => /Aggregator.*DeadLetterQueue/.test(url));
   const streamName = streams.StreamNames?.[0];
-  if (!deadLetterQueueUrl || !streamName) throw new CliError('The running pipeline has no aggregator DLQ or stream; restart it with `npm start`');
+  if (!deadLetterQueueUrl || !streamName) throw new CliError('the running pipeline has no aggregator DLQ or stream: restart it with `npm start`');
   const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), config.storage?.lateEventRetentionDays ?? 30, clients.documents);
   const windows = new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: config.storage?.aggregateRetentionDays ?? 90, client: clients.documents });
   const guards = {
