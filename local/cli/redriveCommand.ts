@@ -25,17 +25,23 @@ export async function redriveCommand(options: { readonly dryRun: boolean; readon
     },
   });
   endProgress();
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    options.dryRun
+  for (const line of redriveReportLines(report, options.dryRun, Date.now() - started)) console.log(line);
+  return report;
+}
+
+/** What `tributary redrive` prints once done: a summary, then one `kept:` line per message left in the DLQ and why. */
+export function redriveReportLines(report: RedriveReport, dryRun: boolean, elapsedMs: number): string[] {
+  const seconds = (elapsedMs / 1000).toFixed(1);
+  const lines = [
+    dryRun
       ? `dry run: ${report.messages} DLQ message(s), ${report.records} record(s) still in the stream; nothing applied or deleted (${seconds} s)`
       : `redrove ${report.redriven} of ${report.messages} DLQ message(s), ${report.records} record(s); each window took only what it lacked (${seconds} s)`,
-  );
-  for (const error of report.expired) console.log(`  kept: ${error.message}`);
-  if (report.unreadable > 0) console.log(`  kept: ${report.unreadable} message(s) that are not Kinesis on-failure records`);
+  ];
+  for (const error of report.expired) lines.push(`  kept: ${error.message}`);
+  if (report.unreadable > 0) lines.push(`  kept: ${report.unreadable} message(s) that are not Kinesis on-failure records`);
   for (const failure of report.failed) {
     const { shardId, first, last } = failure.range;
-    console.log(`  kept: message ${failure.messageId} (${shardId} ${first}..${last}) could not be applied: ${failure.reason.replace(/\s*\n\s*/g, ' ')}`);
+    lines.push(`  kept: message ${failure.messageId} (${first}..${last} of ${shardId}) could not be applied: ${failure.reason.replace(/\s*\n\s*/g, ' ')}`);
   }
-  return report;
+  return lines;
 }

@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMAND_USAGE, TOP_USAGE } from '../../local/cli/commandUsage';
 import { describeFailure } from '../../local/cli/describeFailure';
 import { describeLateEntry, parseUtcDay } from '../../local/cli/lateCommand';
+import { redriveReportLines } from '../../local/cli/redriveCommand';
 import { UsageError } from '../../local/cli/UsageError';
+import { RecordsExpiredError } from '../../shared/errors';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tributary.js');
 const VERSION = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -302,5 +304,25 @@ describe('Function: describeFailure', () => {
       line: 'unexpected RangeError: first line second line; run again with TRIBUTARY_DEBUG=1 for the stack',
       exitCode: 1,
     });
+  });
+});
+
+describe('Function: redriveReportLines', () => {
+  it('names every message it kept, one line each, after the summary', () => {
+    const report = {
+      messages: 4,
+      redriven: 1,
+      records: 7,
+      expired: [new RecordsExpiredError({ shardId: 'shardId-000000000000', first: '101', last: '105' }, 'trimmed')],
+      unreadable: 1,
+      failed: [{ messageId: 'm-3', range: { shardId: 'shardId-000000000001', first: '201', last: '209' }, reason: 'ValidationException: Item size\n  has exceeded the maximum' }],
+    };
+
+    expect(redriveReportLines(report, false, 1_234)).toEqual([
+      'redrove 1 of 4 DLQ message(s), 7 record(s); each window took only what it lacked (1.2 s)',
+      '  kept: Records 101..105 of shardId-000000000000 are no longer in the stream (trimmed); the DLQ message is kept',
+      '  kept: 1 message(s) that are not Kinesis on-failure records',
+      '  kept: message m-3 (201..209 of shardId-000000000001) could not be applied: ValidationException: Item size has exceeded the maximum',
+    ]);
   });
 });
