@@ -17,10 +17,19 @@ export interface RunningPipeline {
   stop(): Promise<number | null>;
 }
 
-export async function startPipeline(env: Record<string, string> = {}): Promise<RunningPipeline> {
-  const stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-e2e-'));
+/** How to start it; the defaults start a new pipeline with `node bin/tributary.js start`. */
+export interface StartPipelineOptions {
+  /** A state dir to start in again (a restart); @default a new temporary directory */
+  readonly stateDir?: string;
+  /** The command line; @default node bin/tributary.js start */
+  readonly command?: readonly [string, ...string[]];
+}
+
+export async function startPipeline(env: Record<string, string> = {}, options: StartPipelineOptions = {}): Promise<RunningPipeline> {
+  const stateDir = options.stateDir ?? mkdtempSync(path.join(tmpdir(), 'tributary-e2e-'));
   let output = '';
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'tributary.js'), 'start'], {
+  const [command, ...args] = options.command ?? [process.execPath, path.join(PROJECT_ROOT, 'bin', 'tributary.js'), 'start'];
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
