@@ -2,6 +2,7 @@ import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClien
 import type { EventEnvelope } from '../envelope/EventEnvelope';
 import { ConfigError } from '../errors';
 import { isValidationError } from '../aws/isValidationError';
+import { withRetries } from '../aws/withRetries';
 import { createDocumentClient } from './DynamoWindowStore';
 import { cursorNotOurs, decodeCursor, encodeCursor } from './EventCursor';
 import { EVENT_KEYS, eventSortKey, keyPartition, sortKeyFloor, typeBucketStart, typePartition, typeSuffix } from './eventKeys';
@@ -23,7 +24,6 @@ export interface EventRangeQuery {
 }
 
 const BATCH_WRITE_LIMIT = 25;
-const MAX_WRITE_ATTEMPTS = 8;
 /** Hour buckets one by-type page may scan before it hands back a cursor (4 queries each). */
 const MAX_BUCKETS_PER_PAGE = 24;
 /**
@@ -102,12 +102,14 @@ export class DynamoEventStore {
 
   private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
     let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_WRITE_ATTEMPTS) throw new Error(`${pending.length} events still unprocessed after ${MAX_WRITE_ATTEMPTS} BatchWriteItem attempts`);
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 25 * 2 ** attempt)));
-      const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-      pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-    }
+    await withRetries(
+      async () => {
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+        return pending.length;
+      },
+      { what: `BatchWriteItem ${this.tableName}`, leftOver: (left) => left },
+    );
   }
 
   /** One key's events with time in [fromMs, toMs), oldest first: one Query per page. */

@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withRetries } from '../aws/withRetries';
 import { ConfigError } from '../errors';
 import { sequenceSortKey } from './deliveryKeys';
 import { storedGroupKey } from './aggregateKeys';
@@ -7,7 +8,6 @@ import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } fro
 
 /** BatchWriteItem takes at most 25 items. */
 const BATCH_WRITE_LIMIT = 25;
-const MAX_ATTEMPTS = 8;
 
 /**
  * Late-event output table: partition `<metric>#<UTC day of the event time>`,
@@ -67,12 +67,14 @@ export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
     const all = [...items.values()];
     for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
       let pending = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} side-output items still unprocessed after ${MAX_ATTEMPTS} BatchWriteItem attempts`);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
+      await withRetries(
+        async () => {
+          const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+          return pending.length;
+        },
+        { what: `BatchWriteItem ${this.tableName}`, leftOver: (left) => left },
+      );
     }
   }
 }
