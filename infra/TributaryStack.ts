@@ -54,7 +54,7 @@ export class TributaryStack extends Stack {
       config: this.config,
     });
 
-    this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, config: this.config });
+    this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, rejectsTable: this.lateEvents.table, config: this.config });
 
     this.events = new EventsTable(this, 'RawEvents', { removalPolicy: this.config.storage.removalPolicy });
     this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config });

@@ -10,7 +10,10 @@ import { toCountValueUpdated } from '../../shared/changes/toCountValueUpdated';
 import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
 import { PolicyRetryStrategy } from '../../shared/aws/PolicyRetryStrategy';
 import { retryStats } from '../../shared/aws/RetryStats';
+import { changeRejection, isPermanentChangeFailure } from '../../shared/changes/changeRejection';
 import { ConfigError } from '../../shared/errors';
+import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
+import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
 
 const logger = new Logger({ serviceName: 'tributary-changes' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-changes' });
@@ -20,6 +23,7 @@ if (!topicArn || !idempotencyTable) throw new ConfigError(['TOPIC_ARN and IDEMPO
 // Both clients follow the retry policy: a throttled publish or idempotency write is retried inside the invocation.
 const sns = new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') });
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const rejects = DynamoLateEventStore.fromEnvironment(process.env, createDocumentClient());
 // One record per published change, keyed on its stream sequence number: a redelivered change is not published twice.
 // Bookkeeping changes (watermarks, progress, versions) publish nothing and cost no record.
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'changeId', expiresAfterSeconds: 86_400 });
@@ -48,7 +52,8 @@ const publishOnce = makeIdempotent(
  * The aggregates table's change stream → `count-value-updated` events on the
  * SNS topic, one per window change a reader can see. Records are processed in
  * order; a failing one is reported alone (partial batch response) and retried
- * from there, never swallowed.
+ * from there, never swallowed — unless no retry can help (see
+ * isPermanentChangeFailure): then it goes to the rejected-records output.
  */
 export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
   logger.addContext(context);
@@ -61,6 +66,13 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
           const change = toCountValueUpdated(record);
           if (change) await publishOnce(change);
         } catch (error) {
+          if (isPermanentChangeFailure(error)) {
+            // No retry can publish it: into the rejected-records output with the reason, and the shard moves on.
+            await rejects.reject([changeRejection(record, error)], Date.now());
+            logger.error('change rejected: it can never be published', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
+            cloudWatch.addMetric('ChangesRejected', MetricUnit.Count, 1);
+            return;
+          }
           // Reported as this record's failure (the mapping retries from it); logged here because the processor keeps only the count.
           logger.error('change not published', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
           throw error;

@@ -14,6 +14,8 @@ export interface ChangePublisherProps {
   /** The aggregates table, with its NEW_AND_OLD_IMAGES stream. */
   readonly table: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
+  /** The rejected-records output (the late-events table), for changes no retry can publish. */
+  readonly rejectsTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
 }
 
@@ -44,7 +46,12 @@ export class ChangePublisher extends Construct {
       name: 'changes',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { TOPIC_ARN: this.topic.topicArn, IDEMPOTENCY_TABLE: props.idempotencyTable.tableName },
+      environment: {
+        TOPIC_ARN: this.topic.topicArn,
+        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        LATE_EVENTS_TABLE: props.rejectsTable.tableName,
+        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
+      },
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
@@ -59,5 +66,6 @@ export class ChangePublisher extends Construct {
     );
     this.topic.grantPublish(this.function);
     props.idempotencyTable.grantReadWriteData(this.function);
+    props.rejectsTable.grantWriteData(this.function);
   }
 }

@@ -51,7 +51,12 @@ describe('Class: TributaryStack', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([':alias/aws/sns'])] } });
     const publisher = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.TOPIC_ARN);
     expect(publisher?.Properties.Environment.Variables).toEqual(
-      expect.objectContaining({ TOPIC_ARN: { Ref: expect.stringMatching(/^ChangesCountValueUpdated/) }, IDEMPOTENCY_TABLE: { Ref: expect.stringMatching(/^IdempotencyTable/) } }),
+      expect.objectContaining({
+        TOPIC_ARN: { Ref: expect.stringMatching(/^ChangesCountValueUpdated/) },
+        IDEMPOTENCY_TABLE: { Ref: expect.stringMatching(/^IdempotencyTable/) },
+        // Changes no retry can publish go to the rejected-records output.
+        LATE_EVENTS_TABLE: { Ref: expect.stringMatching(/^LateEventsTable/) },
+      }),
     );
   });
 
@@ -127,7 +132,7 @@ describe('Class: TributaryStack', () => {
     );
   });
 
-  it('keeps late events in their own table (metric#day, time#id), with TTL; the aggregator writes late events there, and both stream consumers rejected records', () => {
+  it('keeps late events in their own table (metric#day, time#id), with TTL; the aggregator writes late events there, and all three consumers rejected records', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -149,7 +154,8 @@ describe('Class: TributaryStack', () => {
       },
     });
     const writers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.LATE_EVENTS_TABLE);
-    expect(writers.map((fn) => (fn.Properties.Environment.Variables.AGGREGATES_TABLE ? 'aggregator' : 'archiver')).sort()).toEqual(['aggregator', 'archiver']);
+    const role = (variables: Record<string, unknown>) => (variables.AGGREGATES_TABLE ? 'aggregator' : variables.TOPIC_ARN ? 'changes' : 'archiver');
+    expect(writers.map((fn) => role(fn.Properties.Environment.Variables)).sort()).toEqual(['aggregator', 'archiver', 'changes']);
   });
 
   it('runs every function on Node.js 22 arm64', () => {
