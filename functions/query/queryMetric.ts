@@ -1,4 +1,5 @@
 import { WindowAccumulator, type AggregateValue } from '../../shared/aggregation/WindowAccumulator';
+import { ENVELOPE_LIMITS } from '../../shared/envelope/EventEnvelope';
 import { parseEventTime, QUERY_TIME_RANGE } from '../../shared/envelope/parseEventTime';
 import { RequestError } from '../../shared/errors';
 import type { CompiledMetric } from '../../shared/metrics/compileMetric';
@@ -71,6 +72,10 @@ export async function queryMetric(
     group = group ?? ALL_GROUP;
   } else if (group === undefined || group === '') {
     throw new RequestError(400, `Query parameter "group" is required: metric "${metric.name}" is grouped by ${metric.groupByFields.join(', ')}`);
+  }
+  // No event can carry a longer group: nothing to look up (shorter ones of any length are keyed by their hash).
+  if (group.length > ENVELOPE_LIMITS.maxEventBytes) {
+    throw new RequestError(400, `Query parameter "group" must be at most ${ENVELOPE_LIMITS.maxEventBytes} characters, the largest event (got ${group.length})`);
   }
   const to = params.to === undefined ? nowMs : parseTimeParam('to', params.to);
   const from = params.from === undefined ? to - DEFAULT_RANGE_MS : parseTimeParam('from', params.from);

@@ -85,6 +85,7 @@ describe('Function: queryMetric', () => {
   it.each([
     ['nope', {}, 404, 'Unknown metric "nope"; declared metrics: orders-per-region'],
     ['orders-per-region', {}, 400, 'Query parameter "group" is required: metric "orders-per-region" is grouped by data.region'],
+    ['orders-per-region', { group: 'g'.repeat(262_145) }, 400, 'Query parameter "group" must be at most 262144 characters, the largest event (got 262145)'],
     ['orders-per-region', { group: 'eu', from: 'yesterday' }, 400, 'Query parameter "from" must be an ISO-8601 date-time with a timezone (e.g. 2026-01-02T03:04:05Z) or epoch milliseconds'],
     ['orders-per-region', { group: 'eu', from: String(now), to: String(now) }, 400, `"from" (${now}) must be before "to" (${now})`],
     ['orders-per-region', { group: 'eu', from: '0', to: String(now) }, 400, `The range spans ${Math.ceil(now / 60_000)} windows starting every 60000 ms; at most 10000 per request`],
