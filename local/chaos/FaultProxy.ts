@@ -5,7 +5,8 @@ export type FaultKind = 'throttle' | 'lostResponse' | 'partialPutRecords' | 'cra
 
 /** Decides, per request, which fault (if any) to inject. */
 export interface FaultPolicy {
-  decide(request: { service: 'dynamodb' | 'kinesis'; operation: string }): FaultKind | undefined;
+  /** `body` is the request's JSON text, for faults aimed at one item (a hot partition). */
+  decide(request: { service: 'dynamodb' | 'kinesis'; operation: string; body: string }): FaultKind | undefined;
 }
 
 const THROTTLE_TYPES = {
@@ -23,6 +24,13 @@ const THROTTLE_TYPES = {
  */
 export class FaultProxy {
   public readonly injected: Record<FaultKind, number> = { throttle: 0, lostResponse: 0, partialPutRecords: 0, crashBeforeWrite: 0, crashAfterWrite: 0 };
+  /**
+   * Requests that were an SDK client's retry (its `amz-sdk-request: attempt=N`
+   * header above 1): the faults the functions' retry policy absorbed, seen on
+   * the wire. Records a partial PutRecords failed go out again as new calls
+   * and are not counted here.
+   */
+  public retriedRequests = 0;
   private server?: http.Server;
 
   public constructor(
@@ -54,7 +62,8 @@ export class FaultProxy {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     let body: Buffer = Buffer.concat(chunks);
     const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-    const fault = this.policy.decide({ service: this.service, operation });
+    if (Number(/attempt=(\d+)/.exec(String(request.headers['amz-sdk-request'] ?? ''))?.[1] ?? '1') > 1) this.retriedRequests += 1;
+    const fault = this.policy.decide({ service: this.service, operation, body: body.toString('utf8') });
     if (fault) this.injected[fault] += 1;
     if (fault === 'throttle') {
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tributaryConfig } from '../../infra/tributary.config';
@@ -9,6 +10,7 @@ import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { redriveDeadLetters } from '../../shared/redrive/redriveDeadLetters';
+import { AGGREGATE_KEYS } from '../../shared/storage/aggregateKeys';
 import { connectToPipeline } from '../cli/connectToPipeline';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
@@ -26,7 +28,13 @@ export interface ChaosOptions {
   readonly faultRate: number;
   /** Function host crashes injected right before or after a write. */
   readonly crashes: number;
-  /** How long every DynamoDB write is throttled, three quarters into the run: batches exhaust their retries and go to the DLQ. */
+  /**
+   * Longest throttling storm: three quarters into the run, every write of one
+   * shard's aggregator progress item is throttled (a hot partition) until the
+   * aggregator's DLQ receives a message, or for this long. The retry policy
+   * absorbs a short storm inside each invocation; this one outlasts it and the
+   * mapping's retries and bisects, so its batch reaches the DLQ and the redrive.
+   */
   readonly stormMs: number;
   readonly onProgress?: (line: string) => void;
 }
@@ -37,7 +45,24 @@ export interface ChaosSummary {
   readonly duplicatesInjected: number;
   readonly poisonRecords: number;
   readonly faults: Record<FaultKind | 'hostKill9', number>;
+  /** SDK requests that were a retry of a failed attempt (counted by the fault proxies). */
+  readonly retriedRequests: number;
+  /** Messages in the aggregator's DLQ before the redrive. */
   readonly dlqMessages: number;
+  /** Of those, the ones the redrive applied (the rest it kept, naming why). */
+  readonly dlqMessagesRedriven: number;
+  /** Of those, the ones that did not arrive during the storm: what ordinary faults still pushed past the retries. */
+  readonly dlqMessagesOutsideStorm: number;
+  /** The archive consumer's DLQ: it has nothing to fail on but faults, which the retry policy absorbs. */
+  readonly archiveDlqMessages: number;
+  /**
+   * The change publisher's DLQ. A host killed right after a change's
+   * idempotency record was written leaves it INPROGRESS until that
+   * invocation's deadline (30 s); the mapping's retries end sooner and the
+   * rest of that batch lands here.
+   */
+  readonly changesDlqMessages: number;
+  readonly stormSeconds: number;
   readonly recordsRedriven: number;
   readonly windowsCompared: number;
   readonly mismatches: readonly string[];
@@ -72,8 +97,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   };
   const faults = { throttle: 0, lostResponse: 0, partialPutRecords: 0, crashBeforeWrite: 0, crashAfterWrite: 0, hostKill9: 0 };
   let faultRate = options.faultRate;
-  // A throttling storm: every DynamoDB write fails for a few seconds, longer than the ESM's retries last.
-  let storm = false;
+  // The throttling storm's shard, while it lasts: its aggregator progress writes fail (see stormMs).
+  let stormShard: string | undefined;
   let crashesLeft = options.crashes;
   let lastCrashMs = 0;
   const killHost = (): boolean => {
@@ -86,8 +111,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   };
   let partialPutRecordsDone = false;
   const policy: FaultPolicy = {
-    decide: ({ service, operation }) => {
-      if (storm && service === 'dynamodb' && WRITES.has(operation)) return 'throttle';
+    decide: ({ service, operation, body }) => {
+      if (stormShard && service === 'dynamodb' && WRITES.has(operation) && isProgressWrite(body, stormShard)) return 'throttle';
       // At least one partial PutRecords per run, whatever the seed.
       if (service === 'kinesis' && operation === 'PutRecords' && !partialPutRecordsDone) {
         partialPutRecordsDone = true;
@@ -157,13 +182,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const batches: EventEnvelope[][] = [];
     for (let offset = 0; offset < sent.length; offset += 50) batches.push(sent.slice(offset, offset + 50));
     let killed = false;
-    let stormed = false;
+    let stormOver: Promise<{ seconds: number; dlqMessages: number }> | undefined;
+    const shards = (await pipeline.clients.kinesis.send(new ListShardsCommand({ StreamName: pipeline.streamName }))).Shards ?? [];
     for (const [index, batch] of batches.entries()) {
       await postUntilAccepted(supervisor, batch);
-      if (!stormed && index >= batches.length * 0.75) {
-        stormed = true;
-        storm = true;
-        setTimeout(() => (storm = false), options.stormMs);
+      if (!stormOver && index >= batches.length * 0.75) {
+        stormOver = storm(pipeline.clients.sqs, pipeline.deadLetterQueueUrl, options.stormMs, (shard) => (stormShard = shard), shards[shards.length - 1]!.ShardId!);
       }
       if (!killed && index >= batches.length / 2) {
         // Mid-stream: kill -9 of the process that hosts the functions and pollers; the emulators keep running.
@@ -175,10 +199,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       if (index % 10 === 0) progress(`sent ${Math.min(sent.length, (index + 1) * 50)}/${sent.length} events · faults so far: ${describeFaults(proxies)}`);
     }
 
+    progress('waiting for the storm to reach the DLQ');
+    const stormed = await stormOver!;
     progress('waiting for the consumers to drain');
     await drained(supervisor, 120_000);
     faultRate = 0;
     await drained(supervisor, 60_000);
+
+    const dlqMessages = await queueDepth(pipeline.clients.sqs, pipeline.deadLetterQueueUrl);
+    const queueUrls = (await pipeline.clients.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+    const dlqDepth = async (consumer: RegExp) => {
+      const url = queueUrls.find((candidate) => consumer.test(candidate.split('/').pop()!) && /DeadLetterQueue/.test(candidate));
+      return url ? queueDepth(pipeline.clients.sqs, url) : 0;
+    };
+    const [archiveDlqMessages, changesDlqMessages] = await Promise.all([dlqDepth(/^Archiver/), dlqDepth(/^Change/)]);
 
     progress('redriving the DLQ');
     const redrive = await redriveDeadLetters({
@@ -206,7 +240,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       duplicatesInjected,
       poisonRecords: 1,
       faults,
-      dlqMessages: redrive.messages,
+      retriedRequests: proxies.reduce((sum, proxy) => sum + proxy.retriedRequests, 0),
+      dlqMessages,
+      dlqMessagesRedriven: redrive.redriven,
+      dlqMessagesOutsideStorm: Math.max(0, dlqMessages - stormed.dlqMessages),
+      archiveDlqMessages,
+      changesDlqMessages,
+      stormSeconds: stormed.seconds,
       recordsRedriven: redrive.records,
       windowsCompared: comparison.compared,
       mismatches: comparison.mismatches,
@@ -226,10 +266,39 @@ export function formatChaosSummary(summary: ChaosSummary): string {
   const f = summary.faults;
   return [
     `chaos (seed ${summary.seed}): ${summary.eventsSent} events sent incl. ${summary.duplicatesInjected} producer duplicates, ${summary.poisonRecords} poison record`,
-    `faults: ${f.throttle} throttles, ${f.lostResponse} lost responses, ${f.partialPutRecords} partial PutRecords, ${f.crashBeforeWrite} crashes before a write, ${f.crashAfterWrite} after one, ${f.hostKill9} kill -9 of the host`,
-    `DLQ: ${summary.dlqMessages} message(s), ${summary.recordsRedriven} record(s) redriven · ${summary.rejectedRecords} rejected record(s), ${summary.lateEvents} late`,
+    `faults: ${f.throttle} throttles, ${f.lostResponse} lost responses, ${f.partialPutRecords} partial PutRecords, ${f.crashBeforeWrite} crashes before a write, ${f.crashAfterWrite} after one, ${f.hostKill9} kill -9 of the host · ${summary.retriedRequests} requests retried`,
+    `DLQ: ${summary.dlqMessages} message(s) (${summary.dlqMessagesOutsideStorm} outside the ${summary.stormSeconds} s storm), ${summary.dlqMessagesRedriven} redriven with ${summary.recordsRedriven} record(s) · archive DLQ: ${summary.archiveDlqMessages}, change publisher DLQ: ${summary.changesDlqMessages} · ${summary.rejectedRecords} rejected record(s), ${summary.lateEvents} late`,
     `${summary.windowsCompared} windows compared: ${summary.mismatches.length} mismatches, ${summary.eventsLost} events lost (${summary.seconds} s)`,
   ].join('\n');
+}
+
+/** True for a write of `shardId`'s progress item in the aggregates table (its marshalled key and shard attribute). */
+function isProgressWrite(body: string, shardId: string): boolean {
+  return body.includes(`"${AGGREGATE_KEYS.partitionKey}":{"S":"${AGGREGATE_KEYS.watermarkPartition}"}`) && body.includes(`"shardId":{"S":"${shardId}"}`);
+}
+
+/**
+ * Runs the throttling storm on `shardId` until the aggregator's DLQ receives a
+ * message or `maxMs` pass; resolves with its length and the messages that
+ * arrived meanwhile.
+ */
+async function storm(sqs: SQSClient, queueUrl: string, maxMs: number, setStormShard: (shardId: string | undefined) => void, shardId: string): Promise<{ seconds: number; dlqMessages: number }> {
+  const startedAt = Date.now();
+  const before = await queueDepth(sqs, queueUrl);
+  setStormShard(shardId);
+  let depth = before;
+  while (Date.now() - startedAt < maxMs && depth <= before) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    depth = await queueDepth(sqs, queueUrl);
+  }
+  setStormShard(undefined);
+  return { seconds: Math.round((Date.now() - startedAt) / 1000), dlqMessages: depth - before };
+}
+
+/** Messages in a queue, visible or in flight. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? '0') + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? '0');
 }
 
 function describeFaults(proxies: readonly FaultProxy[]): string {
