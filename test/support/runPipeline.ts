@@ -69,7 +69,8 @@ export async function startPipeline(env: Record<string, string> = {}, options: S
     process: child,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
+      // Killed by a signal, a child has signalCode set and exitCode null: waiting for "exit" would never end.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 20_000);
