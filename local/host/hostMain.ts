@@ -1,8 +1,31 @@
 // Entry of the function host child process: `node --import tsx local/host/hostMain.ts <plan.json>`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { FunctionHost } from './FunctionHost';
+
+const logDir = process.env.TRIBUTARY_LOG_DIR ?? '.tributary/logs';
+
+/**
+ * A stray rejection or exception (one request, one poller tick, a socket error
+ * nobody listened for) is logged and the host keeps serving: the supervisor's
+ * restart is for a host that cannot go on, and costs every function a cold start
+ * and every mapping its in-flight batch. Intentional exits (shutdown, a failed
+ * start) still call process.exit themselves.
+ */
+function logStray(kind: string, error: unknown): void {
+  const line = `${new Date().toISOString()} function host: ${kind}, still serving: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  try {
+    // An EPIPE is most likely our own stderr gone with the supervisor: writing there again would loop.
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EPIPE') console.error(line);
+    mkdirSync(logDir, { recursive: true });
+    appendFileSync(path.join(logDir, 'host.log'), `${line}\n`);
+  } catch {
+    // Logging must not throw here: an exception inside this handler would end the process after all.
+  }
+}
+process.on('unhandledRejection', (reason) => logStray('unhandled rejection', reason));
+process.on('uncaughtException', (error) => logStray('uncaught exception', error));
 
 async function main(): Promise<void> {
   const planPath = process.argv[2];
@@ -10,7 +33,7 @@ async function main(): Promise<void> {
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as LocalPlan;
   const host = new FunctionHost(plan, {
     apiPort: Number(process.env.TRIBUTARY_API_PORT ?? '3000'),
-    logDir: process.env.TRIBUTARY_LOG_DIR ?? '.tributary/logs',
+    logDir,
     timing: {
       idlePollIntervalMs: Number(process.env.TRIBUTARY_POLL_INTERVAL_MS ?? '1000'),
       retryBaseDelayMs: Number(process.env.TRIBUTARY_RETRY_BASE_MS ?? '100'),
