@@ -4,14 +4,15 @@ import * as path from 'node:path';
 import { ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tributaryConfig } from '../../infra/tributary.config';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
 import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
 import { compileMetric } from '../../shared/metrics/compileMetric';
 import { redriveDeadLetters } from '../../shared/redrive/redriveDeadLetters';
 import { AGGREGATE_KEYS } from '../../shared/storage/aggregateKeys';
+import { scanTable } from '../aws/scanTable';
 import { connectToPipeline } from '../cli/connectToPipeline';
+import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
 import { compareWithReference, recompute, type ObservedWindow } from './referenceWindows';
@@ -202,9 +203,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     progress('waiting for the storm to reach the DLQ');
     const stormed = await stormOver!;
     progress('waiting for the consumers to drain');
-    await drained(supervisor, 120_000);
+    await waitUntilDrained(supervisor, 120_000);
     faultRate = 0;
-    await drained(supervisor, 60_000);
+    await waitUntilDrained(supervisor, 60_000);
 
     const dlqMessages = await queueDepth(pipeline.clients.sqs, pipeline.deadLetterQueueUrl);
     const queueUrls = (await pipeline.clients.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
@@ -223,12 +224,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     progress('comparing every window with the reference');
     const metrics = config.metrics.map(compileMetric);
     const tables = (await pipeline.clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [];
-    const items = await scanAll(pipeline.clients, tables.find((t) => t.startsWith('AggregatesTable'))!);
+    const items = await scanTable(pipeline.clients.documents, tables.find((t) => t.startsWith('AggregatesTable'))!);
     const windows: ObservedWindow[] = items
       .filter((item) => typeof item.metric === 'string' && typeof item.windowEnd === 'number')
       .map((item) => ({ metric: item.metric as string, group: item.group as string, startMs: item.windowStart as number, endMs: item.windowEnd as number, eventCount: item.eventCount as number, values: item.values }));
     const comparison = compareWithReference(windows, metrics, recompute(metrics, events));
-    const sideOutput = await scanAll(pipeline.clients, tables.find((t) => t.startsWith('LateEventsTable'))!);
+    const sideOutput = await scanTable(pipeline.clients.documents, tables.find((t) => t.startsWith('LateEventsTable'))!);
     const rejectedRecords = sideOutput.filter((item) => String(item.pk).startsWith('~rejected#')).length;
     // Tumbling windows partition a metric's events: what they hold short of the events is lost.
     const ordersHeld = windows.filter((w) => w.metric === 'orders-per-region').reduce((sum, w) => sum + w.eventCount, 0);
@@ -324,37 +325,4 @@ async function postUntilAccepted(supervisor: PipelineSupervisor, batch: readonly
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('the ingest API did not accept a batch in 200 attempts');
-}
-
-/** Resolves once every stream mapping is at the tip and has delivered nothing new for 3 s. */
-async function drained(supervisor: PipelineSupervisor, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  let stableSince = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const stats = supervisor.latestStats;
-    if (!stats || !supervisor.hostRunning) {
-      stableSince = Date.now();
-      continue;
-    }
-    const mappings = Object.values(stats.mappings);
-    const fingerprint = JSON.stringify(mappings.map((m) => [m.batches, m.processedRecords, m.discardedRecords]));
-    if (fingerprint !== last || mappings.some((m) => m.millisBehindLatest > 0)) {
-      last = fingerprint;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince >= 3_000) return;
-  }
-  throw new Error(`the consumers did not drain in ${timeoutMs / 1000} s`);
-}
-
-async function scanAll(clients: { documents: DynamoDBDocumentClient }, tableName: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await clients.documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
 }
