@@ -104,6 +104,12 @@ export class ApiGatewayServer {
     );
     this.server.keepAliveTimeout = 30_000;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
+    // Node hands CONNECT to this event and, with no listener, just closes the socket: answer as for any method no route takes.
+    this.server.on('connect', (_request: http.IncomingMessage, socket: Socket) => {
+      socket.on('error', () => undefined);
+      const body = JSON.stringify({ message: 'CONNECT is not a method this API routes' });
+      socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', () => resolve());

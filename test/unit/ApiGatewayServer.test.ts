@@ -286,6 +286,13 @@ describe('Class: ApiGatewayServer', () => {
       await expectStillServing();
     });
 
+    it('answers CONNECT with 405 instead of the socket Node would close without a word', async () => {
+      const { responses } = await sendRaw(harness.port, rawRequest('CONNECT /v1/events HTTP/1.1'));
+      expect(only(responses)).toEqual({ statusCode: 405, body: { message: 'CONNECT is not a method this API routes' } });
+      expect(harness.calls).toEqual([]);
+      await expectStillServing();
+    });
+
     it('answers 404 listing the routes for a path no route has', async () => {
       // Act
       const response = await fetch(`${harness.baseUrl}/nowhere`);
