@@ -7,6 +7,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { CountValueUpdated } from '../../shared/changes/CountValueUpdated';
 import { toCountValueUpdated } from '../../shared/changes/toCountValueUpdated';
+import { waitOutCrashedLock } from '../../shared/changes/waitOutCrashedLock';
 import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
 import { PolicyRetryStrategy } from '../../shared/aws/PolicyRetryStrategy';
 import { retryStats } from '../../shared/aws/RetryStats';
@@ -64,7 +65,8 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
       async (record: DynamoDBRecord) => {
         try {
           const change = toCountValueUpdated(record);
-          if (change) await publishOnce(change);
+          // A change a crashed invocation left INPROGRESS is waited out rather than discarded with the rest of the batch.
+          if (change) await waitOutCrashedLock(() => publishOnce(change), () => context.getRemainingTimeInMillis());
         } catch (error) {
           if (isPermanentChangeFailure(error)) {
             // No retry can publish it: into the rejected-records output with the reason, and the shard moves on.
