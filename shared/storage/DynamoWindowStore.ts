@@ -160,7 +160,11 @@ export class DynamoWindowStore implements WindowStore {
   }
 
   public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet> {
-    const head = this.client.send(
+    // The group's version first, then its sessions, never both at once: a merge committed between
+    // a query that missed it and a version read that saw it would pass the guard and leave two
+    // overlapping sessions (the concurrent-shards conformance test caught it under load). Read in
+    // this order, any commit after the version read changes the version, and the guard fails.
+    const head = await this.client.send(
       new GetCommand({ TableName: this.options.tableName, Key: { ...windowItemKey({ metric, group, startMs: AGGREGATE_KEYS.sessionGroupSort }) }, ConsistentRead: true }),
     );
     const sessions: StoredWindow[] = [];
@@ -179,7 +183,7 @@ export class DynamoWindowStore implements WindowStore {
       if (window.endMs >= fromMs) sessions.push(window);
       else if (window.finalAtMs === undefined) break;
     }
-    const guard = (await head).Item;
+    const guard = head.Item;
     return { sessions, groupVersion: (guard?.version as number | undefined) ?? 0, groupMarks: readMarks(guard?.src) };
   }
 
