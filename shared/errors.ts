@@ -30,7 +30,7 @@ export class RequestError extends TributaryError {
 
 /**
  * A stream record can never be processed (not base64 JSON, not an envelope).
- * Retrying it cannot help; the consumer isolates it so that it ends in the DLQ alone.
+ * Retrying it cannot help: the consumers send it to the rejected-records output with this reason, and the shard moves on.
  */
 export class PoisonRecordError extends TributaryError {
   public constructor(
