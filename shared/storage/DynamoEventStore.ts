@@ -1,8 +1,8 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { EventEnvelope } from '../envelope/EventEnvelope';
 import { ConfigError } from '../errors';
 import { isValidationError } from '../aws/isValidationError';
-import { withRetries } from '../aws/withRetries';
+import { BATCH_WRITE_LIMIT, batchWriteItems } from './batchWriteItems';
 import { createDocumentClient } from './DynamoWindowStore';
 import { cursorNotOurs, decodeCursor, encodeCursor } from './EventCursor';
 import { EVENT_KEYS, eventSortKey, keyPartition, sortKeyFloor, typeBucketStart, typePartition, typeSuffix } from './eventKeys';
@@ -23,7 +23,6 @@ export interface EventRangeQuery {
   readonly cursor?: string;
 }
 
-const BATCH_WRITE_LIMIT = 25;
 /** Hour buckets one by-type page may scan before it hands back a cursor (4 queries each). */
 const MAX_BUCKETS_PER_PAGE = 24;
 /**
@@ -84,7 +83,7 @@ export class DynamoEventStore {
     for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
       const chunk = all.slice(offset, offset + BATCH_WRITE_LIMIT);
       try {
-        await this.batchWrite(chunk.map(({ item }) => item));
+        await batchWriteItems(this.client, this.tableName, chunk.map(({ item }) => item));
       } catch (error) {
         if (!isValidationError(error)) throw error;
         for (const { item, index } of chunk) {
@@ -98,18 +97,6 @@ export class DynamoEventStore {
       }
     }
     return refused;
-  }
-
-  private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    await withRetries(
-      async () => {
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-        return pending.length;
-      },
-      { what: `BatchWriteItem ${this.tableName}`, leftOver: (left) => left },
-    );
   }
 
   /** One key's events with time in [fromMs, toMs), oldest first: one Query per page. */

@@ -1,13 +1,11 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withRetries } from '../aws/withRetries';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors';
 import { sequenceSortKey } from './deliveryKeys';
 import { storedGroupKey } from './aggregateKeys';
+import { BATCH_WRITE_LIMIT, batchWriteItems } from './batchWriteItems';
 import { createDocumentClient } from './DynamoWindowStore';
 import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } from './LateEventSink';
 
-/** BatchWriteItem takes at most 25 items. */
-const BATCH_WRITE_LIMIT = 25;
 
 /**
  * Late-event output table: partition `<metric>#<UTC day of the event time>`,
@@ -65,17 +63,7 @@ export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
     const items = new Map<string, Record<string, unknown>>();
     for (const item of itemList) items.set(`${item[LATE_EVENT_KEYS.partitionKey]}\u0000${item[LATE_EVENT_KEYS.sortKey]}`, item);
     const all = [...items.values()];
-    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
-      let pending = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      await withRetries(
-        async () => {
-          const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-          pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-          return pending.length;
-        },
-        { what: `BatchWriteItem ${this.tableName}`, leftOver: (left) => left },
-      );
-    }
+    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) await batchWriteItems(this.client, this.tableName, all.slice(offset, offset + BATCH_WRITE_LIMIT));
   }
 }
 
