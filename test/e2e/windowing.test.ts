@@ -46,7 +46,7 @@ async function metric(name: string, params: Record<string, string | number>): Pr
 /** Sends one event of `type` at `timeMs` on each shard and waits until the metric's watermark is `timeMs − 5 s`. */
 async function advanceWatermark(name: string, type: string, timeMs: number, data: Record<string, unknown>, query: Record<string, string | number>): Promise<void> {
   await send(shardKeys.map((key) => ({ type, key, time: timeMs, data })));
-  await waitUntil(`${name} watermark at ${timeMs - 5_000}`, async () => (await metric(name, query)).watermark === timeMs - 5_000, 20_000, 100);
+  await waitUntil(`${name} watermark at ${timeMs - 5_000}`, async () => (await metric(name, query)).watermark === timeMs - 5_000, 60_000, 100);
 }
 
 async function lateEventsOf(name: string, day: string): Promise<any[]> {
@@ -58,7 +58,7 @@ async function lateEventsOf(name: string, day: string): Promise<any[]> {
   return (result.Items ?? []).map((item) => ({ ...item, event: JSON.parse(item.event as string) }));
 }
 
-describe('Event-time windowing, end to end through the offline runtime', { timeout: 60_000 }, () => {
+describe('Event-time windowing, end to end through the offline runtime', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
   });
@@ -73,19 +73,19 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
 
     // Open: two orders in [T, T + 1 min), one per shard.
     await send([order(shardKeys[0], 1_000, 10), order(shardKeys[1], 59_999, 30)]);
-    await waitUntil('the window to count 2 orders', async () => (await metric('orders-per-region', query)).windows[0]?.eventCount === 2, 20_000, 100);
+    await waitUntil('the window to count 2 orders', async () => (await metric('orders-per-region', query)).windows[0]?.eventCount === 2, 60_000, 100);
     expect((await metric('orders-per-region', query)).windows[0].state).toBe('open');
 
     // On time: watermark T + 85 s passed the end (T + 60 s) but not end + 60 s lateness; a late order still counts.
     await advanceWatermark('orders-per-region', 'order.created', T + 90_000, { region: 'elsewhere', amount: 0 }, query);
     expect((await metric('orders-per-region', query)).windows[0].state).toBe('on-time');
     await send([order(shardKeys[0], 30_000, 20)]);
-    await waitUntil('the late-but-allowed order to count', async () => (await metric('orders-per-region', query)).windows[0]?.eventCount === 3, 20_000, 100);
+    await waitUntil('the late-but-allowed order to count', async () => (await metric('orders-per-region', query)).windows[0]?.eventCount === 3, 60_000, 100);
 
     // Final: watermark T + 125 s ≥ end − 1 + lateness. An order for it now goes to the late output.
     await advanceWatermark('orders-per-region', 'order.created', T + 130_000, { region: 'elsewhere', amount: 0 }, query);
     await send([order(shardKeys[1], 10_000, 1_000)]);
-    await waitUntil('the too-late order to be counted as late', async () => (await metric('orders-per-region', query)).windows[0]?.lateEvents === 1, 20_000, 100);
+    await waitUntil('the too-late order to be counted as late', async () => (await metric('orders-per-region', query)).windows[0]?.lateEvents === 1, 60_000, 100);
 
     const window = (await metric('orders-per-region', query)).windows[0];
     expect(window).toMatchObject({ windowStart: T, windowEnd: T + minuteMs, state: 'final', eventCount: 3, lateEvents: 1 });
@@ -120,7 +120,7 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
     ]);
     await advanceWatermark('checkout-errors-5m', 'checkout.completed', base + 400_000, { latencyMs: 1 }, query);
     await send([checkout('checkout.failed', shardKeys[0], 50)]);
-    await waitUntil('the late checkout to be recorded', async () => (await metric('checkout-errors-5m', query)).windows.every((w: any) => w.lateEvents === 1), 20_000, 100);
+    await waitUntil('the late checkout to be recorded', async () => (await metric('checkout-errors-5m', query)).windows.every((w: any) => w.lateEvents === 1), 60_000, 100);
 
     const result = await metric('checkout-errors-5m', query);
     expect(result.windows.map((w: any) => w.windowStart)).toEqual([-4, -3, -2, -1, 0].map((i) => base + i * minuteMs));
@@ -142,12 +142,12 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
     // Two sessions 40 min apart (gap 30 min): [0, 40) and [70, 100) in minutes.
     await send([view(0, '/'), view(10, '/shoes')]);
     await send([view(70, '/cart')]);
-    await waitUntil('two sessions', async () => (await metric('user-sessions', query)).windows.length === 2, 20_000, 100);
+    await waitUntil('two sessions', async () => (await metric('user-sessions', query)).windows.length === 2, 60_000, 100);
 
     // A view at minute 40 arrives late (the watermark is near minute 70, so [0, 40) has
     // ended) but within the hour of allowed lateness, and touches both: [0, 100) as one session.
     await send([view(40, '/shoes')]);
-    await waitUntil('one merged session', async () => (await metric('user-sessions', query)).windows.length === 1, 20_000, 100);
+    await waitUntil('one merged session', async () => (await metric('user-sessions', query)).windows.length === 1, 60_000, 100);
     let sessions = (await metric('user-sessions', query)).windows;
     expect(sessions).toEqual([
       expect.objectContaining({ windowStart: base, windowEnd: base + 100 * minuteMs, state: 'open', eventCount: 4, values: { pageViews: 4, distinctPages: 3, firstView: 0 } }),
@@ -155,7 +155,7 @@ describe('Event-time windowing, end to end through the offline runtime', { timeo
 
     // Other users' views two hours later on both shards move the watermark past the session's end.
     await advanceWatermark('user-sessions', 'page.viewed', base + 240 * minuteMs, { page: '/' }, query);
-    await waitUntil('the session to be final', async () => (await metric('user-sessions', query)).windows[0]?.state === 'final', 20_000, 100);
+    await waitUntil('the session to be final', async () => (await metric('user-sessions', query)).windows[0]?.state === 'final', 60_000, 100);
     sessions = (await metric('user-sessions', query)).windows;
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ eventCount: 4, state: 'final' });

@@ -1,5 +1,5 @@
-/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs` with `what`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs` with `what` (60 s by default: two e2e files share two cores with the fuzz run). */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
