@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RuntimeInfo } from '../runtime/PipelineSupervisor';
 import { CliError } from './CliError';
+import { isPidAlive } from '../runtime/processAlive';
 
 /**
  * What `npm start` wrote about the running offline pipeline (endpoints, API
@@ -20,21 +21,10 @@ export function readRuntimeInfo(stateDir: string = process.env.TRIBUTARY_STATE_D
   } catch (error) {
     throw new CliError(`${shown} is not a runtime file (${(error as Error).message}): stop the pipeline and start it again with \`npm start\`${orElse}`);
   }
-  if (!isAlive(info.pid)) {
+  if (typeof info.pid !== 'number' || !isPidAlive(info.pid)) {
     throw new CliError(`no pipeline is running from this folder (${shown} is from a stopped run, pid ${String(info.pid)}): start it with \`npm start\`${orElse}`);
   }
   return info;
-}
-
-/** Signal 0 only asks whether the pid exists; EPERM means it does, as another user's. */
-function isAlive(pid: unknown): boolean {
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The path as the user would type it: relative when inside the working directory. */
