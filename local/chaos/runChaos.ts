@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../aws/queueDepth';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { tributaryConfig } from '../../infra/tributary.config';
 import type { TributaryConfig } from '../../shared/config/TributaryConfig';
@@ -294,12 +295,6 @@ async function storm(sqs: SQSClient, queueUrl: string, maxMs: number, setStormSh
   }
   setStormShard(undefined);
   return { seconds: Math.round((Date.now() - startedAt) / 1000), dlqMessages: depth - before };
-}
-
-/** Messages in a queue, visible or in flight. */
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? '0') + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? '0');
 }
 
 function describeFaults(proxies: readonly FaultProxy[]): string {

@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { runLimited } from '../../shared/async/runLimited';
 import { eventDataTexts } from '../../shared/envelope/eventDataTexts';
@@ -12,6 +11,7 @@ import { compileMetric, type CompiledMetric } from '../../shared/metrics/compile
 import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
 import { eventSortKey, keyPartition } from '../../shared/storage/eventKeys';
 import { createLocalClients } from '../aws/localClients';
+import { deadLetterDepth } from '../aws/queueDepth';
 import { scanTable } from '../aws/scanTable';
 import { fixedWindowStarts } from '../chaos/referenceWindows';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
@@ -125,7 +125,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       if (storedData !== eventDataTexts(`{"data":${dataText}}`, false)[0]) notArchived.push(`${envelope.id}: ${stored === undefined ? 'not in the raw events store' : `stored data ${storedData?.slice(0, 80)} ≠ sent ${dataText.slice(0, 80)}`}`);
     }
     const { outcomes, mismatches, windowsCompared } = compareMetrics(metrics, accepted, sideItems, windowItems);
-    const dlqMessages = await countDeadLetters(clients);
+    const dlqMessages = await deadLetterDepth(clients.sqs);
     return {
       seed: options.seed,
       requests: cases.length,
@@ -214,16 +214,6 @@ function compareMetrics(metrics: readonly CompiledMetric[], accepted: readonly A
     if (want !== got) mismatches.push(`${id.replaceAll('\u0000', ' | ').slice(0, 160)}: ${got} counted, ${want} expected`);
   }
   return { outcomes, mismatches, windowsCompared: observed.size };
-}
-
-async function countDeadLetters(clients: ReturnType<typeof createLocalClients>): Promise<number> {
-  const { QueueUrls } = await clients.sqs.send(new ListQueuesCommand({}));
-  let messages = 0;
-  for (const url of (QueueUrls ?? []).filter((candidate) => /DeadLetterQueue/i.test(candidate))) {
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    messages += Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  }
-  return messages;
 }
 
 /** A few lines for people: what was sent, how it was answered, what became of it. */

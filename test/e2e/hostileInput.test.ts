@@ -1,7 +1,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalClients } from '../../local/aws/localClients';
+import { deadLetterDepth } from '../../local/aws/queueDepth';
 import { scanTable } from '../../local/aws/scanTable';
 import { startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
@@ -27,17 +27,6 @@ async function get(path: string): Promise<{ status: number; text: string }> {
 
 /** An order as JSON text, so data can hold what JSON.stringify cannot write (digits beyond a double). */
 const orderText = (key: string, offsetMs: number, dataText: string) => `{"type":"order.created","key":"${key}","time":${base + offsetMs},"data":${dataText}}`;
-
-async function deadLetters(): Promise<number> {
-  const clients = createLocalClients(pipeline.info.endpoints);
-  const { QueueUrls } = await clients.sqs.send(new ListQueuesCommand({}));
-  let total = 0;
-  for (const url of (QueueUrls ?? []).filter((u) => /DeadLetterQueue/.test(u))) {
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    total += Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  }
-  return total;
-}
 
 describe('Hostile input, end to end: accepted means stored and counted', { timeout: 180_000 }, () => {
   beforeAll(async () => {
@@ -154,6 +143,6 @@ describe('Hostile input, end to end: accepted means stored and counted', { timeo
     const group = await get(`/metrics/orders-per-region?group=${'g'.repeat(2_100)}`);
     expect(group.status).toBe(200);
     expect(JSON.parse(group.text).windows).toEqual([]);
-    expect(await deadLetters()).toBe(0);
+    expect(await deadLetterDepth(createLocalClients(pipeline.info.endpoints).sqs)).toBe(0);
   });
 });

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, ListQueuesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalClients, type LocalClients } from '../../local/aws/localClients';
+import { queueDepth } from '../../local/aws/queueDepth';
 import { startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
 
@@ -37,9 +38,8 @@ async function window(): Promise<{ eventCount: number } | undefined> {
   return ((await response.json()) as { windows: { eventCount: number }[] }).windows[0];
 }
 
-async function dlqDepth(queueUrl: string): Promise<number> {
-  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+function dlqDepth(queueUrl: string): Promise<number> {
+  return queueDepth(clients.sqs, queueUrl);
 }
 
 function onFailureMessage(streamName: string, shardId: string, first: string, last: string, batchSize: number): string {
