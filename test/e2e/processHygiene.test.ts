@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline, type RunningPipeline } from '../support/runPipeline';
+import { pipelineEnvironment, startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -121,16 +121,7 @@ describe('npm start process hygiene (node bin/tributary.js start)', () => {
     // Act
     const second = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'tributary.js'), 'start'], {
       cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        TRIBUTARY_STATE_DIR: stateDir,
-        TRIBUTARY_CDK_OUT: path.join(stateDir, 'cdk.out'),
-        TRIBUTARY_API_PORT: '0',
-        TRIBUTARY_DASHBOARD_PORT: '0',
-        TRIBUTARY_KINESIS_PORT: '0',
-        TRIBUTARY_DYNAMODB_PORT: '0',
-        TRIBUTARY_SQS_PORT: '0',
-      },
+      env: pipelineEnvironment(stateDir),
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -25,6 +25,20 @@ export interface StartPipelineOptions {
   readonly command?: readonly [string, ...string[]];
 }
 
+/** The environment `tributary start` runs with in tests: its own state dir, free ports for everything. */
+export function pipelineEnvironment(stateDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TRIBUTARY_STATE_DIR: stateDir,
+    TRIBUTARY_CDK_OUT: path.join(stateDir, 'cdk.out'),
+    TRIBUTARY_API_PORT: '0',
+    TRIBUTARY_DASHBOARD_PORT: '0',
+    TRIBUTARY_KINESIS_PORT: '0',
+    TRIBUTARY_DYNAMODB_PORT: '0',
+    TRIBUTARY_SQS_PORT: '0',
+  };
+}
+
 export async function startPipeline(env: Record<string, string> = {}, options: StartPipelineOptions = {}): Promise<RunningPipeline> {
   const stateDir = options.stateDir ?? mkdtempSync(path.join(tmpdir(), 'tributary-e2e-'));
   let output = '';
@@ -33,17 +47,7 @@ export async function startPipeline(env: Record<string, string> = {}, options: S
     cwd: PROJECT_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TRIBUTARY_STATE_DIR: stateDir,
-      TRIBUTARY_CDK_OUT: path.join(stateDir, 'cdk.out'),
-      TRIBUTARY_API_PORT: '0',
-      TRIBUTARY_DASHBOARD_PORT: '0',
-      TRIBUTARY_KINESIS_PORT: '0',
-      TRIBUTARY_DYNAMODB_PORT: '0',
-      TRIBUTARY_SQS_PORT: '0',
-      ...env,
-    },
+    env: { ...pipelineEnvironment(stateDir), ...env },
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
