@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     return value;
   };
   if (process.argv.includes('--help')) {
-    console.log('Usage: npm run fuzz [-- --seed <n>] [-- --requests <n>]   (default seed: today, 10,000 requests)');
+    console.log('Usage: npm run fuzz [-- --seed <n> --requests <n>]   (default seed: today as YYYYMMDD, 10,000 requests)');
     return;
   }
   const today = Number(new Date().toISOString().slice(0, 10).replaceAll('-', ''));
