@@ -1,11 +1,11 @@
 // Run by bench/aggregate.ts in a fresh process: peak RSS of one 10,000-record batch over 10,000 groups.
 import { tributaryConfig } from '../infra/tributary.config';
-import { NO_MARKS } from '../shared/delivery/SourceMarks';
-import { decodeEnvelope } from '../shared/envelope/decodeEnvelope';
-import { compileMetric } from '../shared/metrics/compileMetric';
-import type { WindowStore } from '../shared/storage/WindowStore';
-import { StaticShardDirectory } from '../shared/windowing/ShardDirectory';
-import { WindowedAggregator } from '../shared/windowing/WindowedAggregator';
+import { NO_MARKS } from '../core/delivery/SourceMarks';
+import { decodeEnvelope } from '../core/envelope/decodeEnvelope';
+import { compileMetric } from '../core/metrics/compileMetric';
+import type { WindowStore } from '../core/ports/WindowStore';
+import { StaticShardDirectory } from '../core/ports/ShardDirectory';
+import { WindowedAggregator } from '../core/aggregator/WindowedAggregator';
 import { syntheticRecords } from './syntheticRecords';
 
 /** Storage stubbed: nothing stored, every conditional write succeeds. */

@@ -9,8 +9,8 @@ import { tributaryConfig } from '../infra/tributary.config';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { createLocalClients } from '../local/aws/localClients';
 import { endProgress, progressLine } from '../local/cli/progressLine';
-import { WindowQueries } from '../shared/storage/WindowQueries';
-import { DaxDouble, type BackingTable } from '../test/support/DaxDouble';
+import { WindowQueries } from '../adapters/dynamodb/WindowQueries';
+import { DaxDouble, type BackingTable } from '../local/tables/DaxDouble';
 import { percentile } from './percentile';
 
 const MINUTE_MS = 60_000;

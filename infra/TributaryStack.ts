@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { resolveConfig } from '../shared/config/resolveConfig';
-import type { ResolvedConfig, TributaryConfig } from '../shared/config/TributaryConfig';
+import { resolveConfig } from '../config/resolveConfig';
+import type { ResolvedConfig, TributaryConfig } from '../config/TributaryConfig';
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { Archiver } from './constructs/Archiver';

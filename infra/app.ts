@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError } from '../shared/errors';
+import { ConfigError } from '../core/errors';
 import { buildApp } from './buildApp';
 import { tributaryConfig } from './tributary.config';
 

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import type { TributaryConfig } from '../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../config/TributaryConfig';
 import { TributaryStack } from './TributaryStack';
 
 /** Name of the stack in the cloud assembly; the offline runtime reads its template. */

@@ -1,8 +1,8 @@
-import type { TributaryConfig } from '../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../config/TributaryConfig';
 
 /**
  * This deployment's configuration. Every field but `metrics` has a default
- * (see shared/config/TributaryConfig.ts); `cdk synth` and `npm start` check it.
+ * (see config/TributaryConfig.ts); `cdk synth` and `npm start` check it.
  * One example metric per window kind.
  */
 export const tributaryConfig: TributaryConfig = {

@@ -1,19 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
-import { ConfigError } from '../../shared/errors';
-import { KinesisShardDirectory } from '../../shared/kinesis/KinesisShardDirectory';
-import { compileMetric } from '../../shared/metrics/compileMetric';
-import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
-import { retryStats } from '../../shared/aws/RetryStats';
-import { DynamoCompletionLog } from '../../shared/storage/DynamoCompletionLog';
-import { DynamoDuplicateLedger } from '../../shared/storage/DynamoDuplicateLedger';
-import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
-import { PowertoolsBatchIdempotency } from '../../shared/storage/PowertoolsBatchIdempotency';
-import { createDocumentClient, DynamoWindowStore } from '../../shared/storage/DynamoWindowStore';
-import { WindowedAggregator } from '../../shared/windowing/WindowedAggregator';
-import { aggregateRecords } from '../../shared/windowing/aggregateRecords';
+import { loadBundledMetrics } from '../../config/loadBundledMetrics';
+import { ConfigError } from '../../core/errors';
+import { KinesisShardDirectory } from '../../adapters/kinesis/KinesisShardDirectory';
+import { compileMetric } from '../../core/metrics/compileMetric';
+import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClient';
+import { retryStats } from '../../adapters/aws/RetryStats';
+import { DynamoCompletionLog } from '../../adapters/dynamodb/DynamoCompletionLog';
+import { DynamoDuplicateLedger } from '../../adapters/dynamodb/DynamoDuplicateLedger';
+import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
+import { PowertoolsBatchIdempotency } from '../../adapters/powertools/PowertoolsBatchIdempotency';
+import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
+import { DynamoWindowStore } from '../../adapters/dynamodb/DynamoWindowStore';
+import { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
+import { aggregateRecords } from '../../adapters/kinesis/aggregateRecords';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
 // CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.

@@ -1,9 +1,9 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { decodeRecords, shardIdOf } from '../../shared/envelope/decodeRecords';
-import { ENVELOPE_LIMITS } from '../../shared/envelope/EventEnvelope';
-import type { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
-import type { RejectedRecord, RejectedRecordSink } from '../../shared/storage/LateEventSink';
-import type { SourcedEvent } from '../../shared/windowing/placeEvents';
+import { decodeRecords, shardIdOf } from '../../adapters/kinesis/decodeRecords';
+import { ENVELOPE_LIMITS } from '../../core/envelope/EventEnvelope';
+import type { DynamoEventStore } from '../../adapters/dynamodb/DynamoEventStore';
+import type { RejectedRecord, RejectedRecordSink } from '../../core/ports/LateEventSink';
+import type { SourcedEvent } from '../../core/windowing/placeEvents';
 
 /** What one batch did. */
 export interface ArchiveOutcome {

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
-import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
-import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
+import { DynamoEventStore } from '../../adapters/dynamodb/DynamoEventStore';
+import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
+import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 import { archiveRecords } from './archiveRecords';
 
 const logger = new Logger({ serviceName: 'tributary-archive' });

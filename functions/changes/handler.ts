@@ -5,16 +5,16 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { CountValueUpdated } from '../../shared/changes/CountValueUpdated';
-import { toCountValueUpdated } from '../../shared/changes/toCountValueUpdated';
-import { waitOutCrashedLock } from '../../shared/changes/waitOutCrashedLock';
-import { createDynamoDbClient } from '../../shared/aws/createDynamoDbClient';
-import { PolicyRetryStrategy } from '../../shared/aws/PolicyRetryStrategy';
-import { retryStats } from '../../shared/aws/RetryStats';
-import { changeRejection, isPermanentChangeFailure } from '../../shared/changes/changeRejection';
-import { ConfigError } from '../../shared/errors';
-import { DynamoLateEventStore } from '../../shared/storage/DynamoLateEventStore';
-import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
+import type { CountValueUpdated } from '../../core/changes/CountValueUpdated';
+import { toCountValueUpdated } from './toCountValueUpdated';
+import { waitOutCrashedLock } from './waitOutCrashedLock';
+import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClient';
+import { PolicyRetryStrategy } from '../../adapters/aws/PolicyRetryStrategy';
+import { retryStats } from '../../adapters/aws/RetryStats';
+import { changeRejection, isPermanentChangeFailure } from './changeRejection';
+import { ConfigError } from '../../core/errors';
+import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
+import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 
 const logger = new Logger({ serviceName: 'tributary-changes' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-changes' });

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { parseIngestBody } from '../../shared/envelope/parseIngestBody';
-import { ConfigError, RequestError } from '../../shared/errors';
-import { jsonResponse } from '../../shared/http/jsonResponse';
-import { createKinesisClient } from '../../shared/kinesis/createKinesisClient';
+import { parseIngestBody } from '../../core/envelope/parseIngestBody';
+import { ConfigError, RequestError } from '../../core/errors';
+import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
+import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
 import { ingestEvents } from './ingestEvents';
 
 const logger = new Logger({ serviceName: 'tributary-ingest' });

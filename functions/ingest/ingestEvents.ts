@@ -1,9 +1,9 @@
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { ENVELOPE_LIMITS, type EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import { envelopeJson } from '../../shared/envelope/envelopeJson';
-import { newEventId } from '../../shared/envelope/newEventId';
-import { validateEvent, type FieldError } from '../../shared/envelope/validateEvent';
-import { putRecordsWithRetry, type PutRetryOptions } from '../../shared/kinesis/putRecordsWithRetry';
+import { ENVELOPE_LIMITS, type EventEnvelope } from '../../core/envelope/EventEnvelope';
+import { envelopeJson } from '../../core/envelope/envelopeJson';
+import { newEventId } from '../../core/envelope/newEventId';
+import { validateEvent, type FieldError } from '../../core/envelope/validateEvent';
+import { putRecordsWithRetry, type PutRetryOptions } from '../../adapters/kinesis/putRecordsWithRetry';
 
 /** The answer for one event of a request, in request order. */
 export type EventResult =

@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadBundledMetrics } from '../../shared/config/loadBundledMetrics';
-import { ConfigError, RequestError } from '../../shared/errors';
-import { jsonResponse, rawJsonResponse } from '../../shared/http/jsonResponse';
-import { compileMetric } from '../../shared/metrics/compileMetric';
-import { DynamoEventStore } from '../../shared/storage/DynamoEventStore';
-import { createDocumentClient } from '../../shared/storage/DynamoWindowStore';
-import { openDocumentReads } from '../../shared/storage/openDocumentReads';
-import { WindowQueries } from '../../shared/storage/WindowQueries';
+import { loadBundledMetrics } from '../../config/loadBundledMetrics';
+import { ConfigError, RequestError } from '../../core/errors';
+import { jsonResponse, rawJsonResponse } from '../../adapters/apigateway/jsonResponse';
+import { compileMetric } from '../../core/metrics/compileMetric';
+import { DynamoEventStore } from '../../adapters/dynamodb/DynamoEventStore';
+import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
+import { openDocumentReads } from '../../adapters/dynamodb/openDocumentReads';
+import { WindowQueries } from '../../adapters/dynamodb/WindowQueries';
 import { eventsResponseJson, queryEvents } from './queryEvents';
 import { queryMetric } from './queryMetric';
 

@@ -1,7 +1,7 @@
-import { parseEventTime, QUERY_TIME_RANGE } from '../../shared/envelope/parseEventTime';
-import { ENVELOPE_LIMITS, type EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import { RequestError } from '../../shared/errors';
-import type { DynamoEventStore, EventPage } from '../../shared/storage/DynamoEventStore';
+import { parseEventTime, QUERY_TIME_RANGE } from '../../core/envelope/parseEventTime';
+import { ENVELOPE_LIMITS, type EventEnvelope } from '../../core/envelope/EventEnvelope';
+import { RequestError } from '../../core/errors';
+import type { DynamoEventStore, EventPage } from '../../adapters/dynamodb/DynamoEventStore';
 
 /** What GET /events answers. */
 export interface EventsQueryResult {

@@ -1,12 +1,12 @@
-import { WindowAccumulator, type AggregateValue } from '../../shared/aggregation/WindowAccumulator';
-import { ENVELOPE_LIMITS } from '../../shared/envelope/EventEnvelope';
-import { parseEventTime, QUERY_TIME_RANGE } from '../../shared/envelope/parseEventTime';
-import { RequestError } from '../../shared/errors';
-import type { CompiledMetric } from '../../shared/metrics/compileMetric';
-import { ALL_GROUP } from '../../shared/metrics/groupKeyFor';
-import type { WindowSpec } from '../../shared/metrics/MetricDefinition';
-import type { StoredWindow, WindowKey } from '../../shared/storage/WindowStore';
-import { windowState, type WindowState } from '../../shared/windowing/windowState';
+import { WindowAccumulator, type AggregateValue } from '../../core/aggregation/WindowAccumulator';
+import { ENVELOPE_LIMITS } from '../../core/envelope/EventEnvelope';
+import { parseEventTime, QUERY_TIME_RANGE } from '../../core/envelope/parseEventTime';
+import { RequestError } from '../../core/errors';
+import type { CompiledMetric } from '../../core/metrics/compileMetric';
+import { ALL_GROUP } from '../../core/metrics/groupKeyFor';
+import type { WindowSpec } from '../../core/metrics/MetricDefinition';
+import type { StoredWindow, WindowKey } from '../../core/ports/WindowStore';
+import { windowState, type WindowState } from '../../core/windowing/windowState';
 
 /** What the query API reads; DynamoWindowStore in production. */
 export interface WindowReader {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { AGGREGATE_KEYS } from '../../shared/storage/aggregateKeys';
+import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
 
 export interface AggregatesTableProps {
   readonly removalPolicy: 'retain' | 'destroy';

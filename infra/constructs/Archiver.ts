@@ -3,7 +3,7 @@ import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createStreamConsumer } from './createStreamConsumer';
 
 export interface ArchiverProps {

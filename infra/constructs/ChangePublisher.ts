@@ -6,7 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction } from './createTributaryFunction';
 

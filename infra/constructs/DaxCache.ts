@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import type { ResolvedConfig } from '../../config/TributaryConfig';
 
 /** DAX listens on 9111 with TLS (8111 without). */
 const DAX_TLS_PORT = 9111;

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { DELIVERY_KEYS } from '../../shared/storage/deliveryKeys';
+import { DELIVERY_KEYS } from '../../adapters/dynamodb/deliveryKeys';
 
 export interface DeliveryTableProps {
   readonly removalPolicy: 'retain' | 'destroy';

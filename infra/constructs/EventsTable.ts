@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { EVENT_KEYS } from '../../shared/storage/eventKeys';
+import { EVENT_KEYS } from '../../adapters/dynamodb/eventKeys';
 
 export interface EventsTableProps {
   readonly removalPolicy: 'retain' | 'destroy';
@@ -10,7 +10,7 @@ export interface EventsTableProps {
 /**
  * The raw event archive (time series): partition per event key, sort by time
  * and id; a `by-type` index over hourly buckets × 4 suffixes per type (see
- * shared/storage/eventKeys.ts). On-demand, TTL, point-in-time recovery.
+ * adapters/dynamodb/eventKeys.ts). On-demand, TTL, point-in-time recovery.
  */
 export class EventsTable extends Construct {
   public readonly table: dynamodb.Table;

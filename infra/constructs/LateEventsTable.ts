@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LATE_EVENT_KEYS } from '../../shared/storage/DynamoLateEventStore';
+import { LATE_EVENT_KEYS } from '../../adapters/dynamodb/lateEventKeys';
 
 export interface LateEventsTableProps {
   readonly removalPolicy: 'retain' | 'destroy';

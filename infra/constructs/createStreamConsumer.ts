@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../shared/config/TributaryConfig';
+import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction, type TributaryFunctionProps } from './createTributaryFunction';
 

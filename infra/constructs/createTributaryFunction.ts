@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
+import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
 
 /** Repository root: function entries and the lock file are found from here. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

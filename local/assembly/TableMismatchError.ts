@@ -1,4 +1,4 @@
-import { TributaryError } from '../../shared/errors';
+import { TributaryError } from '../../core/errors';
 
 /** A table kept in the offline data directory no longer matches the template (its keys or stream changed). */
 export class TableMismatchError extends TributaryError {

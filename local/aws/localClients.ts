@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 import { LOCAL_REGION } from '../emulators/Emulators';
-import { DOCUMENT_TRANSLATION } from '../../shared/aws/documentTranslation';
+import { DOCUMENT_TRANSLATION } from '../../adapters/dynamodb/documentTranslation';
 
 /** Credentials the emulators accept (they do not check them). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

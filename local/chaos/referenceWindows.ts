@@ -1,8 +1,8 @@
-import { WindowAccumulator } from '../../shared/aggregation/WindowAccumulator';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import type { CompiledMetric } from '../../shared/metrics/compileMetric';
-import { groupKeyFor } from '../../shared/metrics/groupKeyFor';
-import { canonicalJson } from '../../shared/json/canonicalJson';
+import { WindowAccumulator } from '../../core/aggregation/WindowAccumulator';
+import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
+import type { CompiledMetric } from '../../core/metrics/compileMetric';
+import { groupKeyFor } from '../../core/metrics/groupKeyFor';
+import { canonicalJson } from '../../core/json/canonicalJson';
 
 /**
  * The reference the chaos run and the windowing property tests compare with:

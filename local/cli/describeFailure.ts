@@ -1,4 +1,4 @@
-import { ConfigError } from '../../shared/errors';
+import { ConfigError } from '../../core/errors';
 import { CliError } from './CliError';
 
 /** What the user sees of a failure: one line (without the `tributary: ` prefix) and the exit code. */

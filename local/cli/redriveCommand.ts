@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { redriveDeadLetters, type RedriveReport } from '../../shared/redrive/redriveDeadLetters';
+import { redriveDeadLetters, type RedriveReport } from '../../ops/redriveDeadLetters';
 import { connectToPipeline } from './connectToPipeline';
 import { endProgress, progressBar, progressLine } from './progressLine';
 

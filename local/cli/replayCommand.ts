@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
-import { replayStream, type ReplayPosition, type ReplayReport } from '../../shared/replay/replayStream';
+import { replayStream, type ReplayPosition, type ReplayReport } from '../../ops/replayStream';
 import { connectToPipeline } from './connectToPipeline';
 import { endProgress, progressBar, progressLine } from './progressLine';
 import { UsageError } from './UsageError';

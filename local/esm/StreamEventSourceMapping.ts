@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStreamMapping } from '../assembly/LocalPlan';
-import type { Invoke } from '../host/InvokeResult';
+import type { Invoke } from './InvokeResult';
 import type { CheckpointStore } from './CheckpointStore';
 import { deliverBatch } from './deliverBatch';
 import type { EsmSettings } from './EsmSettings';

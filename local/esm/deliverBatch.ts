@@ -1,4 +1,4 @@
-import type { Invoke } from '../host/InvokeResult';
+import type { Invoke } from './InvokeResult';
 import type { EsmSettings } from './EsmSettings';
 import type { DiscardCondition } from './OnFailureRecord';
 import { compareSequenceNumbers, type StreamRecord } from './StreamRecord';

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { RequestError } from '../../shared/errors';
+import { RequestError } from '../../core/errors';
 import type { LocalRestApi, LocalRoute } from '../assembly/LocalPlan';
 import { LOCAL_ACCOUNT } from '../emulators/Emulators';
-import type { Invoke } from './InvokeResult';
+import type { Invoke } from '../esm/InvokeResult';
 
 /** API Gateway's payload limit for REST APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { KinesisEventSourceMapping, type PollerTiming } from '../esm/KinesisEven
 import type { StreamEventSourceMapping } from '../esm/StreamEventSourceMapping';
 import type { MappingStats } from '../esm/MappingStats';
 import { ApiGatewayServer, type RouteStats } from './ApiGatewayServer';
-import type { Invoke } from './InvokeResult';
+import type { Invoke } from '../esm/InvokeResult';
 import { LocalLambda, type FunctionStats } from './LocalLambda';
 
 export interface FunctionHostOptions {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../assembly/LocalPlan';
-import type { InvokeResult } from './InvokeResult';
+import type { InvokeResult } from '../esm/InvokeResult';
 import { readEmfMetrics } from './readEmfMetrics';
 
 const WORKER_FILE = path.join(__dirname, 'lambdaWorker.cjs');

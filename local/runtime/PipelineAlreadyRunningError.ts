@@ -1,4 +1,4 @@
-import { TributaryError } from '../../shared/errors';
+import { TributaryError } from '../../core/errors';
 
 /** Another live `tributary start` holds this state directory's lock. */
 export class PipelineAlreadyRunningError extends TributaryError {

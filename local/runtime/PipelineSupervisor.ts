@@ -11,7 +11,7 @@ import { assertPortFree } from '../emulators/ports';
 import { DashboardServer } from '../dashboard/DashboardServer';
 import { StatsHistory } from '../dashboard/StatsHistory';
 import type { HostStats } from '../host/FunctionHost';
-import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../../config/TributaryConfig';
 import { PipelineLock } from './PipelineLock';
 import { synthesize } from './synthesize';
 

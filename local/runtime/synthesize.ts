@@ -1,6 +1,6 @@
 import { buildApp } from '../../infra/buildApp';
 import { tributaryConfig } from '../../infra/tributary.config';
-import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../../config/TributaryConfig';
 
 /**
  * Synthesizes the stack into `assemblyDir` in-process: the same app `cdk synth`

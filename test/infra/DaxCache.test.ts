@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TributaryStack } from '../../infra/TributaryStack';
-import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../../config/TributaryConfig';
 import { ordersPerRegion } from '../support/factories';
 
 function synth(config: TributaryConfig): Template {

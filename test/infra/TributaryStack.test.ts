@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TributaryConfig } from '../../shared/config/TributaryConfig';
+import type { TributaryConfig } from '../../config/TributaryConfig';
 import { TributaryStack } from '../../infra/TributaryStack';
 import { ordersPerRegion } from '../support/factories';
 

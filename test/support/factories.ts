@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
+import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
+import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
 
 /** An envelope as the ingest function writes it. */
 export function envelopeFactory(overrides: Partial<EventEnvelope> = {}): EventEnvelope {

@@ -1,4 +1,4 @@
-import { RequestError } from '../../shared/errors';
+import { RequestError } from '../../core/errors';
 
 /** The status and message a promise is rejected with as a RequestError; fails the test otherwise. */
 export async function rejection(promise: Promise<unknown>): Promise<{ status: number; message: string }> {

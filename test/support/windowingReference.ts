@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { WindowAccumulator } from '../../shared/aggregation/WindowAccumulator';
-import type { EventEnvelope } from '../../shared/envelope/EventEnvelope';
-import type { CompiledMetric } from '../../shared/metrics/compileMetric';
-import type { MetricDefinition } from '../../shared/metrics/MetricDefinition';
-import type { StoredWindow } from '../../shared/storage/WindowStore';
+import { WindowAccumulator } from '../../core/aggregation/WindowAccumulator';
+import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
+import type { CompiledMetric } from '../../core/metrics/compileMetric';
+import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
+import type { StoredWindow } from '../../core/ports/WindowStore';
 import { windowId, type Expected } from '../../local/chaos/referenceWindows';
 
 /**

@@ -1,0 +1,200 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
+import { ConfigError } from '../../core/errors';
+import { isValidationError } from '../aws/isValidationError';
+import { BATCH_WRITE_LIMIT, batchWriteItems } from './batchWriteItems';
+import { createDocumentClient } from './createDocumentClient';
+import { cursorNotOurs, decodeCursor, encodeCursor } from './EventCursor';
+import { EVENT_KEYS, eventSortKey, keyPartition, sortKeyFloor, typeBucketStart, typePartition, typeSuffix } from './eventKeys';
+
+/** One page of raw events, in time order, and the cursor of the next page (absent on the last). */
+export interface EventPage {
+  readonly events: EventEnvelope[];
+  /** Each event as stored: the JSON text of its stream record, with the producer's own digits. */
+  readonly eventsJson?: string[];
+  readonly cursor?: string;
+}
+
+/** A time-range read of one key's or one type's events. */
+export interface EventRangeQuery {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** Hour buckets one by-type page may scan before it hands back a cursor (4 queries each). */
+const MAX_BUCKETS_PER_PAGE = 24;
+/**
+ * The smallest text after a sort key that no other key can fall between: event
+ * ids are `A-Z a-z 0-9 . _ : -` (ingest checks), all above `!`.
+ */
+const AFTER = '!';
+
+/** The raw event archive in DynamoDB. */
+export class DynamoEventStore {
+  private readonly client: DynamoDBDocumentClient;
+
+  private readonly cursorKey: string;
+
+  /** The store a function is configured for: EVENTS_TABLE, EVENT_RETENTION_DAYS and CURSOR_SIGNING_KEY (optional) from the stack. */
+  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoEventStore {
+    const tableName = environment.EVENTS_TABLE;
+    if (!tableName) throw new ConfigError(['EVENTS_TABLE is not set: the function was deployed without its events table']);
+    return new DynamoEventStore(tableName, Number(environment.EVENT_RETENTION_DAYS ?? '30'), client, environment.CURSOR_SIGNING_KEY);
+  }
+
+  /**
+   * @param cursorKey HMAC key of page cursors. Without one it is derived from
+   *   the table name: cursors then resist tampering by anyone who does not know
+   *   the table's name, and every cursor's contents are range-checked as well
+   *   (they hold nothing secret; the signature is for integrity).
+   */
+  public constructor(
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    client?: DynamoDBDocumentClient,
+    cursorKey?: string,
+  ) {
+    this.client = client ?? createDocumentClient();
+    this.cursorKey = cursorKey ?? `tributary-events-cursor:${tableName}`;
+  }
+
+  /**
+   * Writes events; idempotent, since an event's item key is its key, time and
+   * id. `jsonTexts[i]` is event i's stream record, stored as it is (else the
+   * event is serialised): the archive keeps any JSON the API accepts.
+   *
+   * An item DynamoDB refuses as invalid (ValidationException: no retry can
+   * fix it) is not written, and comes back with the reason, so the caller can
+   * send it to the rejected output instead of failing the batch for ever: the
+   * chunk it was in is then written item by item to find it.
+   * @returns the indices of the events refused, with DynamoDB's reason
+   */
+  public async putEvents(events: readonly EventEnvelope[], jsonTexts: readonly (string | undefined)[] = []): Promise<{ index: number; reason: string }[]> {
+    const items = new Map<string, { item: Record<string, unknown>; index: number }>();
+    for (const [index, event] of events.entries()) {
+      const item = this.itemOf(event, jsonTexts[index]);
+      // A duplicate key in one BatchWriteItem is a ValidationException: keep the last.
+      items.set(`${item[EVENT_KEYS.partitionKey]}\u0000${item[EVENT_KEYS.sortKey]}`, { item, index });
+    }
+    const all = [...items.values()];
+    const refused: { index: number; reason: string }[] = [];
+    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
+      const chunk = all.slice(offset, offset + BATCH_WRITE_LIMIT);
+      try {
+        await batchWriteItems(this.client, this.tableName, chunk.map(({ item }) => item));
+      } catch (error) {
+        if (!isValidationError(error)) throw error;
+        for (const { item, index } of chunk) {
+          try {
+            await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+          } catch (itemError) {
+            if (!isValidationError(itemError)) throw itemError;
+            refused.push({ index, reason: `the raw events store refused it: ${(itemError as Error).message}` });
+          }
+        }
+      }
+    }
+    return refused;
+  }
+
+  /** One key's events with time in [fromMs, toMs), oldest first: one Query per page. */
+  public async byKey(key: string, query: EventRangeQuery): Promise<EventPage> {
+    const identity = `key:${key}:${query.fromMs}:${query.toMs}`;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, identity, this.cursorKey).lastSortKey;
+    if (after !== undefined && !sortKeyWithin(after, query.fromMs, query.toMs)) throw cursorNotOurs();
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': EVENT_KEYS.partitionKey, '#sk': EVENT_KEYS.sortKey },
+        // `<to>#` sorts before every key at `to`: the range stays half-open.
+        ExpressionAttributeValues: { ':pk': keyPartition(key), ':from': after === undefined ? sortKeyFloor(query.fromMs) : after + AFTER, ':to': sortKeyFloor(query.toMs) },
+        Limit: query.limit,
+      }),
+    );
+    const items = page.Items ?? [];
+    const last = items[items.length - 1];
+    return {
+      ...pageOf(items),
+      ...(page.LastEvaluatedKey && last ? { cursor: encodeCursor({ query: identity, lastSortKey: last[EVENT_KEYS.sortKey] as string }, this.cursorKey) } : {}),
+    };
+  }
+
+  /**
+   * One type's events with time in [fromMs, toMs), oldest first. Per hour
+   * bucket, the 4 suffix partitions are read in parallel and merged by sort
+   * key; a page stops when full or after 24 buckets, and its cursor records the
+   * bucket and the last key returned.
+   */
+  public async byType(type: string, query: EventRangeQuery): Promise<EventPage> {
+    const identity = `type:${type}:${query.fromMs}:${query.toMs}`;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, identity, this.cursorKey);
+    const lastBucket = typeBucketStart(query.toMs - 1);
+    if (cursor && (cursor.bucketStartMs === undefined || cursor.bucketStartMs % EVENT_KEYS.typeBucketMs !== 0 || cursor.bucketStartMs < typeBucketStart(query.fromMs) || cursor.bucketStartMs > lastBucket || (cursor.lastSortKey !== '' && !sortKeyWithin(cursor.lastSortKey, query.fromMs, query.toMs)))) {
+      throw cursorNotOurs();
+    }
+    const items: Record<string, unknown>[] = [];
+    let bucket = cursor?.bucketStartMs ?? typeBucketStart(query.fromMs);
+    let after = cursor?.lastSortKey ?? '';
+    for (let scanned = 0; bucket <= lastBucket; scanned++) {
+      if (scanned === MAX_BUCKETS_PER_PAGE) return { ...pageOf(items), cursor: encodeCursor({ query: identity, bucketStartMs: bucket, lastSortKey: '' }, this.cursorKey) };
+      const remaining = query.limit - items.length;
+      const lower = after === '' ? sortKeyFloor(Math.max(query.fromMs, bucket)) : after + AFTER;
+      const pages = await Promise.all(
+        Array.from({ length: EVENT_KEYS.typeSuffixes }, (_, suffix) => this.queryTypePartition(typePartition(type, bucket, suffix), lower, sortKeyFloor(query.toMs), remaining)),
+      );
+      // Each partition is in key order; the `remaining` smallest of their union are
+      // all below any key a truncated partition still holds, so the merge is exact.
+      const merged = pages
+        .flatMap((page) => page.Items ?? [])
+        .sort((a, b) => ((a[EVENT_KEYS.sortKey] as string) < (b[EVENT_KEYS.sortKey] as string) ? -1 : 1))
+        .slice(0, remaining);
+      items.push(...merged);
+      if (items.length === query.limit) {
+        return { ...pageOf(items), cursor: encodeCursor({ query: identity, bucketStartMs: bucket, lastSortKey: merged[merged.length - 1]![EVENT_KEYS.sortKey] as string }, this.cursorKey) };
+      }
+      bucket += EVENT_KEYS.typeBucketMs;
+      after = '';
+    }
+    return pageOf(items);
+  }
+
+  private queryTypePartition(partition: string, lower: string, upper: string, limit: number): Promise<QueryCommandOutput> {
+    return this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: EVENT_KEYS.typeIndex,
+        KeyConditionExpression: '#tpk = :tpk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#tpk': EVENT_KEYS.typePartitionKey, '#sk': EVENT_KEYS.sortKey },
+        ExpressionAttributeValues: { ':tpk': partition, ':from': lower, ':to': upper },
+        Limit: limit,
+      }),
+    );
+  }
+
+  private itemOf(event: EventEnvelope, json: string | undefined): Record<string, unknown> {
+    return {
+      [EVENT_KEYS.partitionKey]: keyPartition(event.key),
+      [EVENT_KEYS.sortKey]: eventSortKey(event.time, event.id),
+      [EVENT_KEYS.typePartitionKey]: typePartition(event.type, typeBucketStart(event.time), typeSuffix(event.id)),
+      // JSON text, not a map: a map cannot hold every JSON object (empty names,
+      // 2^53+ integers, 1e-200, 33 levels), and the text keeps the producer's digits.
+      event: json ?? JSON.stringify(event),
+      // Retention counts from when the event was accepted: a backfill of old events is kept too.
+      [EVENT_KEYS.ttlAttribute]: Math.floor(event.receivedAt / 1000) + this.retentionDays * 86_400,
+    };
+  }
+}
+
+/** A page's events, parsed and as stored; items written before events were stored as text are maps. */
+function pageOf(items: readonly Record<string, unknown>[]): { events: EventEnvelope[]; eventsJson: string[] } {
+  const eventsJson = items.map((item) => (typeof item.event === 'string' ? item.event : JSON.stringify(item.event)));
+  return { events: eventsJson.map((json) => JSON.parse(json) as EventEnvelope), eventsJson };
+}
+
+/** A sort key an events page over [fromMs, toMs) can have returned. */
+function sortKeyWithin(sortKey: string, fromMs: number, toMs: number): boolean {
+  return /^\d{15}#[A-Za-z0-9._:-]{1,128}$/.test(sortKey) && sortKey >= sortKeyFloor(fromMs) && sortKey < sortKeyFloor(toMs);
+}

@@ -1,0 +1,148 @@
+import type { MetricDefinition } from '../core/metrics/MetricDefinition';
+
+/** The Kinesis stream. */
+export interface StreamConfig {
+  /**
+   * Provisioned shards; each takes 1 MB/s or 1,000 records/s of writes.
+   * @default 2
+   */
+  readonly shardCount?: number;
+  /**
+   * How long records stay readable (and redrivable), 24..8760 hours.
+   * @default 24
+   */
+  readonly retentionHours?: number;
+}
+
+/** The aggregator's event source mapping and function. */
+export interface AggregatorConfig {
+  /**
+   * Records per invocation, 1..10,000.
+   * @default 500
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking, 0..300 s. 0 favours latency.
+   * @default 0
+   */
+  readonly maxBatchingWindowSeconds?: number;
+  /**
+   * Retries of a failed batch before it goes to the DLQ, 0..10,000. Never unbounded:
+   * an unbounded retry lets one bad record block its shard until it expires.
+   * @default 5
+   */
+  readonly maxRetryAttempts?: number;
+  /**
+   * Records older than this skip processing and go to the DLQ, 60..604,800 s.
+   * @default 3600
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Function memory.
+   * @default 512
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * Function timeout, 1..900 s.
+   * @default 60
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * How long an event's (key, id) is remembered to drop producer re-sends, 1..8,760 hours.
+   * A re-send after this is counted again.
+   * @default 24
+   */
+  readonly dedupeHorizonHours?: number;
+}
+
+/** The aggregates table. */
+export interface StorageConfig {
+  /**
+   * Days an aggregate window is kept after it ends (DynamoDB TTL), 1..3650.
+   * @default 90
+   */
+  readonly aggregateRetentionDays?: number;
+  /**
+   * Days an entry stays in the late-event output (DynamoDB TTL), 1..3650.
+   * @default 30
+   */
+  readonly lateEventRetentionDays?: number;
+  /**
+   * Days a raw event stays in the events table after it was accepted (DynamoDB TTL), 1..3650.
+   * @default 30
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * What `cdk destroy` does with the tables.
+   * @default 'retain'
+   */
+  readonly removalPolicy?: 'retain' | 'destroy';
+}
+
+/** The read cache in front of the aggregates table. */
+export interface CacheConfig {
+  /**
+   * A DAX cluster (encrypted, in a VPC of private subnets) that the query API
+   * reads through. `false` leaves DAX and the VPC out: for LocalStack (no DAX)
+   * and small deployments; the query API then reads DynamoDB directly.
+   * @default true
+   */
+  readonly dax?: boolean;
+  /**
+   * DAX node type.
+   * @default 'dax.t3.small'
+   */
+  readonly nodeType?: string;
+  /**
+   * DAX nodes, 1..10; 3 spreads them over the availability zones.
+   * @default 3
+   */
+  readonly nodes?: number;
+  /**
+   * How long DAX's item cache keeps a window, 100..3,600,000 ms. The aggregator
+   * writes DynamoDB directly, so this is the staleness bound of a read.
+   * @default 1000
+   */
+  readonly itemTtlMs?: number;
+  /**
+   * How long DAX's query cache keeps a Query result (sessions, long ranges);
+   * writes never invalidate it. 100..3,600,000 ms.
+   * @default 1000
+   */
+  readonly queryTtlMs?: number;
+}
+
+/** Everything a Tributary deployment is configured with. */
+export interface TributaryConfig {
+  readonly stream?: StreamConfig;
+  readonly aggregator?: AggregatorConfig;
+  readonly storage?: StorageConfig;
+  readonly cache?: CacheConfig;
+  /** The metrics to compute. At least one. */
+  readonly metrics: readonly MetricDefinition[];
+}
+
+/** A configuration with every default applied and every value checked. */
+export interface ResolvedConfig {
+  readonly stream: Required<StreamConfig>;
+  readonly aggregator: Required<AggregatorConfig>;
+  readonly storage: Required<StorageConfig>;
+  readonly cache: Required<CacheConfig>;
+  readonly metrics: readonly MetricDefinition[];
+}
+
+/** The defaults, applied once by resolveConfig; the caller's values win. */
+export const CONFIG_DEFAULTS = {
+  stream: { shardCount: 2, retentionHours: 24 },
+  aggregator: {
+    batchSize: 500,
+    maxBatchingWindowSeconds: 0,
+    maxRetryAttempts: 5,
+    maxRecordAgeSeconds: 3_600,
+    memorySizeMb: 512,
+    timeoutSeconds: 60,
+    dedupeHorizonHours: 24,
+  },
+  storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
+  cache: { dax: true, nodeType: 'dax.t3.small', nodes: 3, itemTtlMs: 1_000, queryTtlMs: 1_000 },
+} as const satisfies Omit<ResolvedConfig, 'metrics'>;

@@ -1,0 +1,209 @@
+import type { EventEnvelope } from '../envelope/EventEnvelope';
+import type { CompiledAggregation } from '../metrics/compileMetric';
+import { readField } from '../metrics/readField';
+import { DDSketch } from './sketches/DDSketch';
+import { HyperLogLog } from './sketches/HyperLogLog';
+
+/** A result as the query API shows it: a number, null for "no data", or named quantiles. */
+export type AggregateValue = number | null | { readonly [quantile: string]: number | null };
+
+/** The stored form of one aggregation's state: a number, a pair, or sketch bytes. */
+export type EncodedState = number | Uint8Array | { readonly n: number; readonly d: number };
+
+/** A pair kept for means and ratios: numerator and denominator. */
+interface Pair {
+  n: number;
+  d: number;
+}
+type State = number | Pair | HyperLogLog | DDSketch | undefined;
+
+/**
+ * The mergeable state of one window: an event count plus one state per
+ * aggregation. Every state merges associatively and commutatively, which is
+ * what lets batches, shards and sessions combine in any order.
+ */
+export class WindowAccumulator {
+  public eventCount = 0;
+  private readonly states: State[];
+
+  public constructor(private readonly aggregations: readonly CompiledAggregation[]) {
+    this.states = aggregations.map(initialState);
+  }
+
+  /** Counts one event in. */
+  public add(event: EventEnvelope): void {
+    this.eventCount += 1;
+    const { aggregations, states } = this;
+    for (let i = 0; i < aggregations.length; i++) {
+      const aggregation = aggregations[i]!;
+      switch (aggregation.kind) {
+        case 'count':
+          states[i] = (states[i] as number) + 1;
+          break;
+        case 'countIf':
+          if (aggregation.where(event)) states[i] = (states[i] as number) + 1;
+          break;
+        case 'ratio': {
+          const pair = states[i] as Pair;
+          pair.d += 1;
+          if (aggregation.where(event)) pair.n += 1;
+          break;
+        }
+        case 'distinct': {
+          const value = readField(event, aggregation.field);
+          if (value !== undefined && value !== null) addDistinct(states[i] as HyperLogLog, value);
+          break;
+        }
+        case 'quantiles': {
+          const value = readField(event, aggregation.field);
+          if (typeof value === 'number' && Number.isFinite(value)) (states[i] as DDSketch).add(value);
+          break;
+        }
+        case 'avg': {
+          const value = readField(event, aggregation.field);
+          if (typeof value !== 'number' || !Number.isFinite(value)) break;
+          const pair = states[i] as Pair;
+          pair.n += value;
+          pair.d += 1;
+          break;
+        }
+        case 'sum': {
+          const value = readField(event, aggregation.field);
+          if (typeof value === 'number' && Number.isFinite(value)) states[i] = (states[i] as number) + value;
+          break;
+        }
+        case 'min':
+        case 'max': {
+          const value = readField(event, aggregation.field);
+          if (typeof value !== 'number' || !Number.isFinite(value)) break;
+          const current = states[i] as number | undefined;
+          if (current === undefined || (aggregation.kind === 'min' ? value < current : value > current)) states[i] = value;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Folds another accumulator of the same metric in. */
+  public merge(other: WindowAccumulator): void {
+    this.eventCount += other.eventCount;
+    for (let i = 0; i < this.aggregations.length; i++) {
+      this.states[i] = mergeState(this.aggregations[i]!.kind, this.states[i], other.states[i]);
+    }
+  }
+
+  /** The results, by aggregation name. */
+  public results(): Record<string, AggregateValue> {
+    const results: Record<string, AggregateValue> = {};
+    this.aggregations.forEach((aggregation, i) => {
+      const state = this.states[i];
+      switch (aggregation.kind) {
+        case 'avg':
+        case 'ratio': {
+          const pair = state as Pair;
+          results[aggregation.name] = pair.d === 0 ? null : pair.n / pair.d;
+          break;
+        }
+        case 'distinct':
+          results[aggregation.name] = (state as HyperLogLog).estimate();
+          break;
+        case 'quantiles': {
+          const sketch = state as DDSketch;
+          const quantiles: Record<string, number | null> = {};
+          for (const q of aggregation.quantiles) quantiles[quantileLabel(q)] = sketch.quantile(q) ?? null;
+          results[aggregation.name] = quantiles;
+          break;
+        }
+        default:
+          results[aggregation.name] = state === undefined ? null : (state as number);
+      }
+    });
+    return results;
+  }
+
+  /** The states for storage, by aggregation name; empty min/max are left out. */
+  public encode(): Record<string, EncodedState> {
+    const encoded: Record<string, EncodedState> = {};
+    this.aggregations.forEach((aggregation, i) => {
+      const state = this.states[i];
+      if (state === undefined) return;
+      if (state instanceof HyperLogLog || state instanceof DDSketch) encoded[aggregation.name] = state.encode();
+      else encoded[aggregation.name] = typeof state === 'number' ? state : { n: state.n, d: state.d };
+    });
+    return encoded;
+  }
+
+  /** Rebuilds an accumulator from encode's output; aggregations added to the metric since start empty. */
+  public static decode(aggregations: readonly CompiledAggregation[], eventCount: number, encoded: Readonly<Record<string, EncodedState>>): WindowAccumulator {
+    const accumulator = new WindowAccumulator(aggregations);
+    accumulator.eventCount = eventCount;
+    aggregations.forEach((aggregation, i) => {
+      const stored = encoded[aggregation.name];
+      if (stored === undefined) return;
+      if (aggregation.kind === 'distinct') accumulator.states[i] = HyperLogLog.decode(stored as Uint8Array);
+      else if (aggregation.kind === 'quantiles') accumulator.states[i] = DDSketch.decode(stored as Uint8Array);
+      else if (typeof stored === 'object' && !(stored instanceof Uint8Array)) accumulator.states[i] = { n: stored.n, d: stored.d };
+      else accumulator.states[i] = stored as number;
+    });
+    return accumulator;
+  }
+}
+
+/** `0.5` → `p50`, `0.999` → `p99.9`. */
+function quantileLabel(q: number): string {
+  return `p${Number((q * 100).toPrecision(6))}`;
+}
+
+function initialState(aggregation: CompiledAggregation): State {
+  switch (aggregation.kind) {
+    case 'count':
+    case 'countIf':
+    case 'sum':
+      return 0;
+    case 'avg':
+    case 'ratio':
+      return { n: 0, d: 0 };
+    case 'distinct':
+      return new HyperLogLog();
+    case 'quantiles':
+      return new DDSketch();
+    default:
+      return undefined; // min and max have no value until the first number
+  }
+}
+
+function mergeState(kind: CompiledAggregation['kind'], mine: State, theirs: State): State {
+  if (theirs === undefined) return mine;
+  if (mine === undefined) return kind === 'min' || kind === 'max' ? theirs : mine;
+  switch (kind) {
+    case 'count':
+    case 'countIf':
+    case 'sum':
+      return (mine as number) + (theirs as number);
+    case 'min':
+      return Math.min(mine as number, theirs as number);
+    case 'max':
+      return Math.max(mine as number, theirs as number);
+    case 'avg':
+    case 'ratio':
+      (mine as Pair).n += (theirs as Pair).n;
+      (mine as Pair).d += (theirs as Pair).d;
+      return mine;
+    case 'distinct':
+      (mine as HyperLogLog).merge(theirs as HyperLogLog);
+      return mine;
+    case 'quantiles':
+      (mine as DDSketch).merge(theirs as DDSketch);
+      return mine;
+  }
+}
+
+/** Seeds per kind of value, so `1`, `"1"` and `true`/`"true"` count as different values. */
+const DISTINCT_SEEDS = { string: 0x9747b28c, number: 0x2f1e3d5c, boolean: 0x5bd1e995, object: 0x1b873593 } as const;
+
+function addDistinct(sketch: HyperLogLog, value: unknown): void {
+  if (typeof value === 'string') sketch.add(value, DISTINCT_SEEDS.string);
+  else if (typeof value === 'number') sketch.add(String(value), DISTINCT_SEEDS.number);
+  else if (typeof value === 'boolean') sketch.add(String(value), DISTINCT_SEEDS.boolean);
+  else sketch.add(JSON.stringify(value), DISTINCT_SEEDS.object);
+}

@@ -1,0 +1,105 @@
+import type { AggregateValue, EncodedState } from '../aggregation/WindowAccumulator';
+import type { SourceMarks } from '../delivery/SourceMarks';
+import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
+
+/** Identifies one window of one group of one metric. */
+export interface WindowKey {
+  readonly metric: string;
+  readonly group: string;
+  readonly startMs: number;
+}
+
+/** A window as stored. */
+export interface StoredWindow extends WindowKey {
+  readonly endMs: number;
+  readonly eventCount: number;
+  /** Mergeable state per aggregation. */
+  readonly state: Readonly<Record<string, EncodedState>>;
+  /** Results per aggregation, kept beside the state so readers need no sketch code. */
+  readonly values: Readonly<Record<string, AggregateValue>>;
+  /** Events that arrived too late for this window (they are in the late-event output). */
+  readonly lateEventCount: number;
+  /** Set once, when the window became final; it never changes after. */
+  readonly finalAtMs?: number;
+  /** Optimistic-concurrency version: 1 on creation, +1 per write. */
+  readonly version: number;
+  readonly updatedAtMs: number;
+  /** Which shards' events the window holds (effectively-once). */
+  readonly marks: SourceMarks;
+}
+
+/**
+ * A window's new content, written only if the stored version is still
+ * `expectedVersion` (0: must not exist) and the window is not final — unless
+ * `finalAtMs` is given: a redrive or replay repairing a final window keeps it final.
+ */
+export interface WindowWrite extends Omit<StoredWindow, 'version' | 'updatedAtMs'> {
+  readonly expectedVersion: number;
+  /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
+  readonly finalAtWatermarkMs: number;
+}
+
+/** A stored window to remove (a session merged into another), if still at `expectedVersion`. */
+export interface WindowDelete extends WindowKey {
+  readonly expectedVersion: number;
+}
+
+/**
+ * The sessions of one group, read together with the group's version. Session
+ * writes check that version, so two consumers that each create a session for
+ * the same group (different items, so no item condition would clash) conflict
+ * and the later one re-reads and merges.
+ */
+export interface SessionSet {
+  readonly sessions: StoredWindow[];
+  readonly groupVersion: number;
+  /** Which shards' events the group's sessions hold. */
+  readonly groupMarks: SourceMarks;
+}
+
+/** The group guard of a session write: the metric and group, and the version read. */
+export interface SessionGroupGuard {
+  readonly metric: string;
+  readonly group: string;
+  readonly expectedVersion: number;
+  /** The group's marks after the write. */
+  readonly marks: SourceMarks;
+}
+
+/** Events too late for a window, added to its late count if it is still at `expectedVersion` (0: no item yet). */
+export interface LateCount extends WindowKey {
+  readonly endMs: number;
+  readonly count: number;
+  readonly expectedVersion: number;
+  /** The window's marks after the update. */
+  readonly marks: SourceMarks;
+}
+
+/**
+ * Where windows and watermarks live: DynamoDB in production, an in-memory
+ * double in the property tests. Every window write is conditional on the
+ * version read and on the window not being final, so concurrent consumers of
+ * different shards never lose each other's updates and a final window never changes.
+ */
+export interface WindowStore {
+  /** Every shard's progress and the pipeline watermark, strongly consistent. */
+  readWatermarks(): Promise<WatermarkSnapshot>;
+  /** Stores one shard's progress after a batch. */
+  writeShardProgress(progress: ShardProgress, nowMs: number): Promise<void>;
+  /** Moves the pipeline watermark forward if it is still at `expectedVersion`; false when another consumer moved it first. */
+  advanceWatermarks(watermarkMs: Readonly<Record<string, number>>, expectedVersion: number, nowMs: number): Promise<boolean>;
+  /** The stored windows for the keys, in order (undefined where none), strongly consistent. */
+  getWindows(keys: readonly WindowKey[]): Promise<(StoredWindow | undefined)[]>;
+  /** Sessions of a group that may overlap [fromMs, toMs] (every non-final one, plus final ones that do, newest first) and the group's version. */
+  findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet>;
+  /**
+   * Writes and deletes atomically; false (and nothing changed) when any item's
+   * version moved or it became final since it was read, or, with a guard, the
+   * session group's version moved.
+   */
+  writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean>;
+  /** Adds a late-event count to a window, which is final from then on; false when its version moved. */
+  addLateCount(count: LateCount, nowMs: number): Promise<boolean>;
+  /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */
+  finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number>;
+}

@@ -1,0 +1,111 @@
+import type { LateEvent, LateEventSink } from '../LateEventSink';
+import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../WindowStore';
+import { NO_MARKS, type SourceMarks } from '../../delivery/SourceMarks';
+import type { ShardProgress, WatermarkSnapshot } from '../ShardProgress';
+
+const keyOf = (key: WindowKey): string => `${key.metric}\u0000${key.group}\u0000${key.startMs}`;
+
+/**
+ * The WindowStore contract in memory, with the same conditional-write rules as
+ * DynamoDB (version checks, final windows refuse writes). `beforeWrite` lets a
+ * test interleave a competing writer.
+ */
+export class InMemoryWindowStore implements WindowStore, LateEventSink {
+  public readonly windows = new Map<string, StoredWindow & { finalAtWatermarkMs: number }>();
+  public readonly shards = new Map<string, ShardProgress>();
+  public watermarkMs: Record<string, number> = {};
+  public watermarkVersion = 0;
+  public readonly late = new Map<string, LateEvent>();
+  public readonly groupVersions = new Map<string, number>();
+  public readonly groupMarks = new Map<string, SourceMarks>();
+  public finalizations = 0;
+  public beforeWrite: (() => void) | undefined;
+
+  public async readWatermarks(): Promise<WatermarkSnapshot> {
+    return { shards: new Map(this.shards), watermarkMs: { ...this.watermarkMs }, version: this.watermarkVersion };
+  }
+
+  public async writeShardProgress(progress: ShardProgress): Promise<void> {
+    this.shards.set(progress.shardId, progress);
+  }
+
+  public async advanceWatermarks(watermarkMs: Readonly<Record<string, number>>, expectedVersion: number): Promise<boolean> {
+    if (this.watermarkVersion !== expectedVersion) return false;
+    this.watermarkMs = { ...watermarkMs };
+    this.watermarkVersion += 1;
+    return true;
+  }
+
+  public async getWindows(keys: readonly WindowKey[]): Promise<(StoredWindow | undefined)[]> {
+    return keys.map((key) => this.windows.get(keyOf(key)));
+  }
+
+  public async findSessions(metric: string, group: string, fromMs: number, toMs: number): Promise<SessionSet> {
+    const sessions = [...this.windows.values()]
+      .filter((w) => w.metric === metric && w.group === group && w.startMs <= toMs && (w.finalAtMs === undefined || w.endMs >= fromMs))
+      .sort((a, b) => b.startMs - a.startMs);
+    const groupKey = `${metric}\u0000${group}`;
+    return { sessions, groupVersion: this.groupVersions.get(groupKey) ?? 0, groupMarks: this.groupMarks.get(groupKey) ?? NO_MARKS };
+  }
+
+  public async writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean> {
+    this.beforeWrite?.();
+    if (guard) {
+      const groupKey = `${guard.metric}\u0000${guard.group}`;
+      if ((this.groupVersions.get(groupKey) ?? 0) !== guard.expectedVersion) return false;
+    }
+    for (const item of [...writes, ...deletes]) {
+      const stored = this.windows.get(keyOf(item));
+      const repairsFinal = 'finalAtMs' in item && item.finalAtMs !== undefined;
+      if ((stored?.version ?? 0) !== item.expectedVersion || (stored?.finalAtMs !== undefined && !repairsFinal)) return false;
+    }
+    if (guard) {
+      this.groupVersions.set(`${guard.metric}\u0000${guard.group}`, guard.expectedVersion + 1);
+      this.groupMarks.set(`${guard.metric}\u0000${guard.group}`, guard.marks);
+    }
+    for (const item of deletes) this.windows.delete(keyOf(item));
+    for (const write of writes) {
+      const { expectedVersion, ...rest } = write;
+      this.windows.set(keyOf(write), { ...rest, version: expectedVersion + 1, updatedAtMs: nowMs });
+    }
+    return true;
+  }
+
+  public async addLateCount(count: LateCount, nowMs: number): Promise<boolean> {
+    const stored = this.windows.get(keyOf(count));
+    if ((stored?.version ?? 0) !== count.expectedVersion) return false;
+    this.windows.set(keyOf(count), {
+      metric: count.metric,
+      group: count.group,
+      startMs: count.startMs,
+      endMs: stored?.endMs ?? count.endMs,
+      eventCount: stored?.eventCount ?? 0,
+      state: stored?.state ?? {},
+      values: stored?.values ?? {},
+      lateEventCount: (stored?.lateEventCount ?? 0) + count.count,
+      finalAtMs: stored?.finalAtMs ?? nowMs,
+      version: count.expectedVersion + 1,
+      updatedAtMs: nowMs,
+      finalAtWatermarkMs: stored?.finalAtWatermarkMs ?? count.endMs - 1,
+      marks: count.marks,
+    });
+    if (stored?.finalAtMs === undefined) this.finalizations += 1;
+    return true;
+  }
+
+  public async finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number> {
+    let marked = 0;
+    for (const [key, window] of this.windows) {
+      if (window.metric === metric && window.finalAtMs === undefined && window.finalAtWatermarkMs <= watermarkMs) {
+        this.windows.set(key, { ...window, finalAtMs: nowMs, version: window.version + 1 });
+        marked += 1;
+      }
+    }
+    this.finalizations += marked;
+    return marked;
+  }
+
+  public async write(events: readonly LateEvent[]): Promise<void> {
+    for (const event of events) this.late.set(`${event.metric}\u0000${event.event.id}`, event);
+  }
+}

@@ -1,0 +1,217 @@
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { envelopeFactory, kinesisRecordFactory, ordersPerRegion } from '../../support/factories';
+
+const documentMock = mockClient(DynamoDBDocumentClient);
+// Powertools idempotency writes its batch records through the plain client.
+const dynamoMock = mockClient(DynamoDBClient);
+const kinesisMock = mockClient(KinesisClient);
+let handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+const context = { functionName: 'aggregator', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const minute = Date.UTC(2026, 0, 1, 12, 0);
+
+/** The window Puts of the last invocation: key, expected version and values. */
+const windowPuts = () =>
+  documentMock
+    .commandCalls(PutCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.Item!.pk !== '~watermark' && !/^(done|seen)#/.test(String(input.Item!.pk)))
+    .map((input) => ({ pk: input.Item!.pk, start: input.Item!.windowStart, version: input.Item!.version, eventCount: input.Item!.eventCount, values: input.Item!.values }));
+
+describe('Function: aggregator handler', () => {
+  beforeAll(async () => {
+    process.env.TRIBUTARY_METRICS_JSON = JSON.stringify([ordersPerRegion]);
+    process.env.AGGREGATES_TABLE = 'aggregates';
+    process.env.LATE_EVENTS_TABLE = 'late-events';
+    process.env.STREAM_NAME = 'events';
+    process.env.DELIVERY_TABLE = 'delivery';
+    process.env.IDEMPOTENCY_TABLE = 'idempotency';
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    process.env.AWS_REGION = 'eu-west-1';
+    ({ handler } = await import('../../../functions/aggregator/handler'));
+  });
+  beforeEach(() => {
+    documentMock.reset();
+    dynamoMock.reset();
+    kinesisMock.reset();
+    dynamoMock.on(PutItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
+    dynamoMock.on(DeleteItemCommand).resolves({});
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: undefined, SequenceNumberRange: undefined }] });
+    documentMock.on(QueryCommand).resolves({ Items: [] });
+    documentMock.on(BatchGetCommand).resolves({ Responses: { aggregates: [] } });
+    documentMock.on(GetCommand).resolves({});
+    documentMock.on(PutCommand).resolves({});
+    documentMock.on(UpdateCommand).resolves({});
+    documentMock.on(BatchWriteCommand).resolves({});
+  });
+
+  it('writes one conditional Put per (metric, group, window) touched, then the shard progress and the watermark', async () => {
+    // Prepare
+    const records = [
+      kinesisRecordFactory('1', envelopeFactory({ id: 'evt-1', time: minute + 1_000, data: { region: 'eu', amount: 2 } })),
+      kinesisRecordFactory('2', envelopeFactory({ id: 'evt-2', time: minute + 59_999, data: { region: 'eu', amount: 3.5 } })),
+      kinesisRecordFactory('3', envelopeFactory({ id: 'evt-3', time: minute + 60_000, data: { region: 'eu', amount: 1 } })),
+      kinesisRecordFactory('4', envelopeFactory({ id: 'evt-4', time: minute + 5, data: { region: 'us', amount: 'n/a' } })),
+      kinesisRecordFactory('5', envelopeFactory({ id: 'evt-5', type: 'order.cancelled', time: minute })),
+    ];
+
+    // Act
+    const response = await handler({ Records: records }, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(windowPuts()).toEqual([
+      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 2, values: { orders: 2, revenue: 5.5 } },
+      { pk: 'orders-per-region#eu', start: minute + 60_000, version: 1, eventCount: 1, values: { orders: 1, revenue: 1 } },
+      { pk: 'orders-per-region#us', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 0 } },
+    ]);
+    const watermarkPuts = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.pk === '~watermark');
+    expect(watermarkPuts).toEqual([
+      // The intent: this batch's range, before any window is written.
+      expect.objectContaining({ windowStart: 0, shardId: 'shardId-000000000000', delivery: { current: { first: '1', last: '5' }, abandoned: {} } }),
+      expect.objectContaining({ windowStart: 0, shardId: 'shardId-000000000000', maxEventTime: { 'orders-per-region': minute + 60_000 }, delivery: expect.objectContaining({ completedThrough: '5' }) }),
+      expect.objectContaining({ windowStart: -1, version: 1, watermarks: { 'orders-per-region': minute + 60_000 - 5_000 } }),
+    ]);
+    expect(documentMock.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('re-reads and re-merges a window another shard changed since it was read', async () => {
+    // Prepare: the first Put loses the race; the re-read shows the other writer's version 3.
+    const conflict = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu' } }).rejectsOnce(conflict).resolves({});
+    documentMock.on(GetCommand).resolvesOnce({}).resolves({
+      Item: { pk: 'orders-per-region#eu', windowStart: minute, metric: 'orders-per-region', group: 'eu', windowEnd: minute + 60_000, eventCount: 4, state: { orders: 4, revenue: 40 }, values: {}, version: 3 },
+    });
+
+    // Act
+    await handler({ Records: [kinesisRecordFactory('1', envelopeFactory({ id: 'evt-1', time: minute, data: { region: 'eu', amount: 2 } }))] }, context);
+
+    // Assess
+    expect(windowPuts()).toEqual([
+      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 2 } },
+      { pk: 'orders-per-region#eu', start: minute, version: 4, eventCount: 5, values: { orders: 5, revenue: 42 } },
+    ]);
+  });
+
+  it('skips events a window already holds from an earlier delivery of the same records', async () => {
+    // Prepare: the window's marks say record 7 of this shard was applied (a retried batch).
+    documentMock.on(GetCommand).resolves({
+      Item: {
+            pk: 'orders-per-region#eu',
+            windowStart: minute,
+            metric: 'orders-per-region',
+            group: 'eu',
+            windowEnd: minute + 60_000,
+            eventCount: 1,
+            state: { orders: 1, revenue: 2 },
+            values: {},
+            version: 1,
+            src: { applied: { 'shardId-000000000000': '7' } },
+      },
+    });
+    const records = [
+      kinesisRecordFactory('7', envelopeFactory({ id: 'evt-7', time: minute, data: { region: 'eu', amount: 2 } })),
+      kinesisRecordFactory('8', envelopeFactory({ id: 'evt-8', time: minute + 1, data: { region: 'eu', amount: 3 } })),
+    ];
+
+    // Act
+    await handler({ Records: records }, context);
+
+    // Assess: only record 8 is added, and the marks move to it.
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu', start: minute, version: 2, eventCount: 2, values: { orders: 2, revenue: 5 } }]);
+    const put = documentMock.commandCalls(PutCommand).find((call) => call.args[0].input.Item!.pk === 'orders-per-region#eu')!;
+    expect(put.args[0].input.Item!.src).toEqual({ applied: { 'shardId-000000000000': '8' }, frozen: {}, redriven: {} });
+  });
+
+  it('records the batch once with Powertools idempotency: INPROGRESS until the invocation deadline, then COMPLETED', async () => {
+    const records = [kinesisRecordFactory('30', envelopeFactory({ id: 'evt-30', time: minute }))];
+    const before = Date.now();
+
+    await handler({ Records: records }, context);
+
+    const put = dynamoMock.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(put.TableName).toBe('idempotency');
+    expect(put.Item!.id!.S).toMatch(/^tributary\.aggregator\.batch#/);
+    expect(put.Item!.status!.S).toBe('INPROGRESS');
+    // registerLambdaContext: the record blocks this range only until the invocation's deadline (10 s here).
+    const inProgressUntil = Number(put.Item!.in_progress_expiration!.N);
+    expect(inProgressUntil).toBeGreaterThanOrEqual(before + 10_000);
+    expect(inProgressUntil).toBeLessThan(Date.now() + 10_001);
+    const update = dynamoMock.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(update.Key).toEqual({ id: put.Item!.id });
+    expect(update.ExpressionAttributeValues![':status']).toEqual({ S: 'COMPLETED' });
+  });
+
+  it('leaves the windows alone when the batch record says this range completed before', async () => {
+    const completed = {
+      id: { S: 'tributary.aggregator.batch#x' },
+      status: { S: 'COMPLETED' },
+      expiration: { N: String(Math.floor(Date.now() / 1000) + 3_600) },
+      data: { M: { applied: { BOOL: true } } },
+    };
+    dynamoMock.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: completed }));
+    const records = [kinesisRecordFactory('31', envelopeFactory({ id: 'evt-31', time: minute }))];
+
+    const response = await handler({ Records: records }, context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(documentMock.commandCalls(BatchGetCommand)).toHaveLength(0);
+    expect(windowPuts()).toEqual([]);
+    // The shard's progress still moves on.
+    const progress = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.pk === '~watermark' && item.windowStart === 0);
+    expect(progress.at(-1)).toEqual(expect.objectContaining({ delivery: expect.objectContaining({ completedThrough: '31' }) }));
+  });
+
+  it('drops a producer re-send of an event an earlier batch took, and records it in the ledger', async () => {
+    const original = envelopeFactory({ id: 'order-77', time: minute + 5 });
+    const fingerprint = createHash('sha256').update(original.key).update('\u0000').update(original.id).digest().subarray(0, 8);
+    documentMock.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `seen#shardId-000000000000#${Math.floor(minute / 60_000)}` } }).resolves({
+      Items: [{ pk: `seen#shardId-000000000000#${Math.floor(minute / 60_000)}`, sk: 'x', first: '1', last: '3', fingerprints: fingerprint, expiresAt: Math.floor(Date.now() / 1000) + 3_600 }],
+    });
+    const records = [kinesisRecordFactory('40', original), kinesisRecordFactory('41', envelopeFactory({ id: 'order-78', time: minute + 6 }))];
+
+    await handler({ Records: records }, context);
+
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 10 } }]);
+    const ledger = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).find((item) => String(item.pk).startsWith('seen#'))!;
+    expect(ledger).toEqual(expect.objectContaining({ first: '40', last: '41', duplicates: ['40'] }));
+  });
+
+  it('sends a record that is not an event to the rejected-records output and applies the rest, without failing the batch', async () => {
+    const records = [
+      kinesisRecordFactory('10', envelopeFactory({ id: 'evt-10', time: minute })),
+      kinesisRecordFactory('11', 'this is not json'),
+      kinesisRecordFactory('12', envelopeFactory({ id: 'evt-12', time: minute })),
+    ];
+
+    const response = await handler({ Records: records }, context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 2, values: { orders: 2, revenue: 20 } }]);
+    const rejected = documentMock.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['late-events']!.map((r) => r.PutRequest!.Item!));
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        pk: expect.stringMatching(/^~rejected#\d{4}-\d{2}-\d{2}$/),
+        sequenceNumber: '11',
+        reason: expect.stringContaining('Record 11 cannot be processed'),
+        data: Buffer.from('this is not json').toString('base64'),
+      }),
+    ]);
+  });
+
+  it('fails the batch when DynamoDB keeps throttling, never swallowing the error', async () => {
+    const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu-west' } }).rejects(throttle);
+
+    await expect(handler({ Records: [kinesisRecordFactory('30', envelopeFactory())] }, context)).rejects.toThrow('Rate of requests exceeds the allowed throughput');
+    // Only the intent reached the progress item: no completion, no watermark for a batch whose windows failed.
+    const progressPuts = documentMock.commandCalls(PutCommand).map((call) => call.args[0].input.Item!).filter((item) => item.pk === '~watermark');
+    expect(progressPuts).toEqual([expect.objectContaining({ delivery: { current: { first: '30', last: '30' }, abandoned: {} } })]);
+  });
+});

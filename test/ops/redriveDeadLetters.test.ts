@@ -1,0 +1,53 @@
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { redriveDeadLetters } from '../../ops/redriveDeadLetters';
+import type { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
+import { envelopeFactory } from '../support/factories';
+
+const sqsMock = mockClient(SQSClient);
+const kinesisMock = mockClient(KinesisClient);
+const SHARD = 'shardId-000000000000';
+const onFailure = (first: string, last: string) => JSON.stringify({ KinesisBatchInfo: { shardId: SHARD, startSequenceNumber: first, endSequenceNumber: last } });
+
+describe('Function: redriveDeadLetters', () => {
+  beforeEach(() => {
+    sqsMock.reset();
+    kinesisMock.reset();
+  });
+
+  it('reports a message it cannot apply, keeps it, and applies the others', async () => {
+    // Prepare: two DLQ messages of one record each; the aggregator fails on the first with a permanent error.
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: onFailure('1', '1') }, { MessageId: 'm2', ReceiptHandle: 'r2', Body: onFailure('2', '2') }] })
+      .resolves({ Messages: [] });
+    kinesisMock.on(GetShardIteratorCommand).callsFake((input: { StartingSequenceNumber: string }) => ({ ShardIterator: `at-${input.StartingSequenceNumber}` }));
+    kinesisMock.on(GetRecordsCommand).callsFake((input: { ShardIterator: string }) => {
+      const sequence = input.ShardIterator.slice(3);
+      return {
+        Records: [{ SequenceNumber: sequence, PartitionKey: 'k', Data: Buffer.from(JSON.stringify(envelopeFactory({ id: `e${sequence}` }))), ApproximateArrivalTimestamp: new Date() }],
+        NextShardIterator: 'next',
+        MillisBehindLatest: 0,
+      };
+    });
+    const applied: string[] = [];
+    const aggregator = {
+      processBatch: async (_shard: string, events: readonly { event: { id: string } }[]) => {
+        if (events[0]!.event.id === 'e1') throw new Error('Number 12345678901234567890 is greater than Number.MAX_SAFE_INTEGER');
+        applied.push(events[0]!.event.id);
+        return undefined;
+      },
+    } as unknown as WindowedAggregator;
+
+    // Act
+    const report = await redriveDeadLetters({ sqs: new SQSClient({}), kinesis: new KinesisClient({}), queueUrl: 'dlq', streamName: 's', aggregator, rejects: { reject: async () => {} }, dryRun: false });
+
+    // Assess
+    expect(report).toMatchObject({ messages: 2, redriven: 1, failed: [{ messageId: 'm1', range: { shardId: SHARD, first: '1', last: '1' }, reason: 'Number 12345678901234567890 is greater than Number.MAX_SAFE_INTEGER' }] });
+    expect(applied).toEqual(['e2']);
+    expect(sqsMock.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r2']);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r1']);
+  });
+});
