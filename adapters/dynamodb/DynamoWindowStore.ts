@@ -13,13 +13,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from './createDocumentClient';
 import { withRetries } from '../aws/withRetries';
-import type { EncodedState, AggregateValue } from '../../core/aggregation/WindowAccumulator';
 import { runLimited } from '../../core/async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliveryState';
 import { readMarks } from '../../core/delivery/SourceMarks';
 import { ConfigError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
-import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, aggregatePartitionKey, shardSortKey, windowItemKey } from './aggregateKeys';
+import { toStoredWindow, toWindowItem } from './windowItems';
 import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../core/ports/WindowStore';
 
 /** Options of the DynamoDB window store. */
@@ -269,24 +269,7 @@ export class DynamoWindowStore implements WindowStore {
 
   private putOf(write: WindowWrite, nowMs: number): { Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
     return {
-      Item: {
-        ...windowItemKey(write),
-        metric: write.metric,
-        group: write.group,
-        windowEnd: write.endMs,
-        eventCount: write.eventCount,
-        state: write.state,
-        values: write.values,
-        lateEvents: write.lateEventCount,
-        src: write.marks,
-        version: write.expectedVersion + 1,
-        updatedAt: nowMs,
-        [AGGREGATE_KEYS.ttlAttribute]: this.expiresAt(write.endMs),
-        // A repaired final window stays final and out of the pending index.
-        ...(write.finalAtMs !== undefined
-          ? { finalAt: write.finalAtMs }
-          : { [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group), [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs }),
-      },
+      Item: toWindowItem(write, nowMs, this.expiresAt(write.endMs)),
       ...(write.expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey } }
         : {
@@ -328,24 +311,6 @@ export class DynamoWindowStore implements WindowStore {
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
   }
-}
-
-/** A window item as the store and the query API read it. */
-export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
-  return {
-    metric: item.metric as string,
-    group: item.group as string,
-    startMs: item[AGGREGATE_KEYS.sortKey] as number,
-    endMs: item.windowEnd as number,
-    eventCount: (item.eventCount as number | undefined) ?? 0,
-    state: (item.state as Record<string, EncodedState> | undefined) ?? {},
-    values: (item.values as Record<string, AggregateValue> | undefined) ?? {},
-    lateEventCount: (item.lateEvents as number | undefined) ?? 0,
-    ...(typeof item.finalAt === 'number' ? { finalAtMs: item.finalAt } : {}),
-    version: (item.version as number | undefined) ?? 0,
-    updatedAtMs: (item.updatedAt as number | undefined) ?? 0,
-    marks: readMarks(item.src),
-  };
 }
 
 function windowId(key: WindowKey): string {

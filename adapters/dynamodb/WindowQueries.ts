@@ -1,8 +1,9 @@
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { StoredWindow, WindowKey } from '../../core/ports/WindowStore';
+import type { WindowReader, WindowResult } from '../../core/ports/WindowReader';
+import type { WindowKey } from '../../core/ports/WindowStore';
 import { AGGREGATE_KEYS, aggregatePartitionKey, windowItemKey } from './aggregateKeys';
 import type { DocumentReads } from './DocumentReads';
-import { toStoredWindow } from './DynamoWindowStore';
+import { toWindowResult } from './windowItems';
 
 /**
  * The query API's reads of the aggregates table, through DAX or DynamoDB.
@@ -10,14 +11,14 @@ import { toStoredWindow } from './DynamoWindowStore';
  * which DAX's item cache serves; only ranges too long for one BatchGetItem and
  * sessions are Queries (the query cache, never invalidated, only expires).
  */
-export class WindowQueries {
+export class WindowQueries implements WindowReader {
   public constructor(
     private readonly reads: DocumentReads,
     private readonly tableName: string,
   ) {}
 
   /** The windows at exactly these keys plus the pipeline watermark, in one BatchGetItem when they fit. */
-  public async getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (StoredWindow | undefined)[]; watermarkMs: Record<string, number> }> {
+  public async getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (WindowResult | undefined)[]; watermarkMs: Record<string, number> }> {
     const watermarkKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
     let requested: Record<string, unknown>[] | undefined = [watermarkKey, ...keys.map(windowItemKey)];
     const found = new Map<string, Record<string, unknown>>();
@@ -31,14 +32,14 @@ export class WindowQueries {
     return {
       windows: keys.map((key) => {
         const item = found.get(`${aggregatePartitionKey(key.metric, key.group)}\u0000${key.startMs}`);
-        return item ? toStoredWindow(item) : undefined;
+        return item ? toWindowResult(item) : undefined;
       }),
       watermarkMs: (watermarkItem?.watermarks as Record<string, number> | undefined) ?? {},
     };
   }
 
-  public async queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
-    const windows: StoredWindow[] = [];
+  public async queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<WindowResult[]> {
+    const windows: WindowResult[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.reads.query({
@@ -49,7 +50,7 @@ export class WindowQueries {
         ExpressionAttributeValues: { ':pk': aggregatePartitionKey(metric, group), ':from': fromMs, ':last': toMs - 1 },
         ExclusiveStartKey: startKey,
       });
-      for (const item of page.Items ?? []) windows.push(toStoredWindow(item));
+      for (const item of page.Items ?? []) windows.push(toWindowResult(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return windows;

@@ -1,14 +1,11 @@
 import type { EventEnvelope } from '../envelope/EventEnvelope';
 import type { CompiledAggregation } from '../metrics/compileMetric';
 import { readField } from '../metrics/readField';
+import type { AggregateValue } from './AggregateValue';
+import type { EncodedState } from './EncodedState';
+import { quantileLabel } from './quantileLabel';
 import { DDSketch } from './sketches/DDSketch';
 import { HyperLogLog } from './sketches/HyperLogLog';
-
-/** A result as the query API shows it: a number, null for "no data", or named quantiles. */
-export type AggregateValue = number | null | { readonly [quantile: string]: number | null };
-
-/** The stored form of one aggregation's state: a number, a pair, or sketch bytes. */
-export type EncodedState = number | Uint8Array | { readonly n: number; readonly d: number };
 
 /** A pair kept for means and ratios: numerator and denominator. */
 interface Pair {
@@ -147,11 +144,6 @@ export class WindowAccumulator {
     });
     return accumulator;
   }
-}
-
-/** `0.5` → `p50`, `0.999` → `p99.9`. */
-function quantileLabel(q: number): string {
-  return `p${Number((q * 100).toPrecision(6))}`;
 }
 
 function initialState(aggregation: CompiledAggregation): State {

@@ -1,4 +1,4 @@
-import type { AggregateValue } from '../aggregation/WindowAccumulator';
+import type { AggregateValue } from '../aggregation/AggregateValue';
 
 /** A window's value as readers see it. */
 export interface WindowValue {

@@ -1,4 +1,5 @@
-import type { AggregateValue, EncodedState } from '../aggregation/WindowAccumulator';
+import type { AggregateValue } from '../aggregation/AggregateValue';
+import type { EncodedState } from '../aggregation/EncodedState';
 import type { SourceMarks } from '../delivery/SourceMarks';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
 

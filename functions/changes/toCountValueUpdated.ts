@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DOCUMENT_TRANSLATION } from '../../adapters/dynamodb/documentTranslation';
 import { AGGREGATE_KEYS, storedGroupKey } from '../../adapters/dynamodb/aggregateKeys';
-import { toStoredWindow } from '../../adapters/dynamodb/DynamoWindowStore';
+import { toWindowResult } from '../../adapters/dynamodb/windowItems';
 import type { CountValueUpdated, WindowValue } from '../../core/changes/CountValueUpdated';
 import { canonicalJson } from '../../core/json/canonicalJson';
 
@@ -26,7 +26,7 @@ export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated |
   const wasFinal = typeof before?.finalAt === 'number';
   const isFinal = typeof after?.finalAt === 'number';
   if (oldValue && newValue && wasFinal === isFinal && sameValue(oldValue, newValue)) return undefined;
-  const window = toStoredWindow(item);
+  const window = toWindowResult(item);
   // SNS takes 256 KB a message: a group that long (a producer's 200 KB value) is sent as its start and its stored key.
   const longGroup = window.group.length > MAX_GROUP_CHARS_PUBLISHED;
   return {
@@ -58,7 +58,7 @@ function isWindow(item: Record<string, unknown>): boolean {
 }
 
 function valueOf(item: Record<string, unknown>): WindowValue {
-  const window = toStoredWindow(item);
+  const window = toWindowResult(item);
   return { eventCount: window.eventCount, lateEvents: window.lateEventCount, values: window.values };
 }
 

@@ -1,20 +1,13 @@
-import { WindowAccumulator, type AggregateValue } from '../../core/aggregation/WindowAccumulator';
+import type { AggregateValue } from '../../core/aggregation/AggregateValue';
+import { emptyResults } from '../../core/aggregation/emptyResults';
 import { ENVELOPE_LIMITS } from '../../core/envelope/EventEnvelope';
 import { parseEventTime, QUERY_TIME_RANGE } from '../../core/envelope/parseEventTime';
 import { RequestError } from '../../core/errors';
 import type { CompiledMetric } from '../../core/metrics/compileMetric';
 import { ALL_GROUP } from '../../core/metrics/groupKeyFor';
 import type { WindowSpec } from '../../core/metrics/MetricDefinition';
-import type { StoredWindow, WindowKey } from '../../core/ports/WindowStore';
+import type { WindowReader, WindowResult } from '../../core/ports/WindowReader';
 import { windowState, type WindowState } from '../../core/windowing/windowState';
-
-/** What the query API reads; DynamoWindowStore in production. */
-export interface WindowReader {
-  /** The windows at these keys and the pipeline watermark, in one request. */
-  getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (StoredWindow | undefined)[]; watermarkMs: Record<string, number> }>;
-  queryWindows(metric: string, group: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
-  readPipelineWatermark(): Promise<Record<string, number>>;
-}
 
 /** One window as the query API returns it. */
 export interface WindowView {
@@ -81,7 +74,7 @@ export async function queryMetric(
   const from = params.from === undefined ? to - DEFAULT_RANGE_MS : parseTimeParam('from', params.from);
   if (from >= to) throw new RequestError(400, `"from" (${from}) must be before "to" (${to})`);
 
-  let stored: StoredWindow[];
+  let stored: WindowResult[];
   let watermarks: Record<string, number>;
   const window = metric.window;
   if (window.kind === 'session') {
@@ -96,14 +89,14 @@ export async function queryMetric(
     if (spanned <= MAX_KEYED_WINDOWS) {
       const keys = Array.from({ length: spanned }, (_, i) => ({ metric: metric.name, group: group!, startMs: firstStartMs + i * stepMs }));
       const result = await reader.getWindowsWithWatermark(keys);
-      stored = result.windows.filter((w): w is StoredWindow => w !== undefined);
+      stored = result.windows.filter((w): w is WindowResult => w !== undefined);
       watermarks = result.watermarkMs;
     } else {
       [stored, watermarks] = await Promise.all([reader.queryWindows(metric.name, group, from, to), reader.readPipelineWatermark()]);
     }
   }
   const watermarkMs = watermarks[metric.name];
-  const empty = new WindowAccumulator(metric.aggregations).results();
+  const empty = emptyResults(metric.aggregations);
   return {
     metric: metric.name,
     group,

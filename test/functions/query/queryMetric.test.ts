@@ -1,6 +1,7 @@
 import { NO_MARKS } from '../../../core/delivery/SourceMarks';
 import { describe, expect, it } from 'vitest';
-import { queryMetric, type WindowReader } from '../../../functions/query/queryMetric';
+import { queryMetric } from '../../../functions/query/queryMetric';
+import type { WindowReader } from '../../../core/ports/WindowReader';
 import { compileMetric } from '../../../core/metrics/compileMetric';
 import type { StoredWindow, WindowKey } from '../../../core/ports/WindowStore';
 import { ordersPerRegion } from '../../support/factories';
