@@ -1,37 +1,50 @@
-import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { WindowReader, WindowResult } from '../../core/ports/WindowReader';
 import type { WindowKey } from '../../core/ports/WindowStore';
+import { withRetries, type WithRetriesOptions } from '../aws/withRetries';
 import { AGGREGATE_KEYS, aggregatePartitionKey, windowItemKey } from './aggregateKeys';
 import type { DocumentReads } from './DocumentReads';
 import { toWindowResult } from './windowItems';
+
+/** The pipeline watermark's item key: read with the windows (one BatchGetItem) or alone (GetItem). */
+const PIPELINE_WATERMARK_KEY = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
 
 /**
  * The query API's reads of the aggregates table, through DAX or DynamoDB.
  * Recent windows and the watermark are key lookups (BatchGetItem, GetItem),
  * which DAX's item cache serves; only ranges too long for one BatchGetItem and
  * sessions are Queries (the query cache, never invalidated, only expires).
+ * Each request follows the retry policy through its client (see
+ * openDocumentReads); keys a BatchGetItem leaves unprocessed are asked for
+ * again under the same policy (`withRetries`).
  */
 export class WindowQueries implements WindowReader {
+  /**
+   * @param retry how `withRetries` waits between BatchGetItem rounds; tests pin
+   *   its clock and sleep, production keeps the policy's defaults
+   */
   public constructor(
     private readonly reads: DocumentReads,
     private readonly tableName: string,
+    private readonly retry: Pick<WithRetriesOptions<number>, 'clock' | 'sleep' | 'stats'> = {},
   ) {}
 
   /** The windows at exactly these keys plus the pipeline watermark, in one BatchGetItem when they fit. */
   public async getWindowsWithWatermark(keys: readonly WindowKey[]): Promise<{ windows: (WindowResult | undefined)[]; watermarkMs: Record<string, number> }> {
-    const watermarkKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
-    let requested: Record<string, unknown>[] | undefined = [watermarkKey, ...keys.map(windowItemKey)];
+    let requested: Record<string, unknown>[] = [PIPELINE_WATERMARK_KEY, ...keys.map(windowItemKey)];
     const found = new Map<string, Record<string, unknown>>();
-    for (let attempt = 0; requested && requested.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
-      const result: BatchGetCommandOutput = await this.reads.batchGet({ RequestItems: { [this.tableName]: { Keys: requested } } });
-      for (const item of result.Responses?.[this.tableName] ?? []) found.set(`${item[AGGREGATE_KEYS.partitionKey]}\u0000${item[AGGREGATE_KEYS.sortKey]}`, item);
-      requested = result.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
-    const watermarkItem = found.get(`${AGGREGATE_KEYS.watermarkPartition}\u0000${AGGREGATE_KEYS.pipelineWatermarkSort}`);
+    await withRetries(
+      async () => {
+        const result = await this.reads.batchGet({ RequestItems: { [this.tableName]: { Keys: requested } } });
+        for (const item of result.Responses?.[this.tableName] ?? []) found.set(itemId(item[AGGREGATE_KEYS.partitionKey], item[AGGREGATE_KEYS.sortKey]), item);
+        requested = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        return requested.length;
+      },
+      { ...this.retry, what: `BatchGetItem ${this.tableName}`, leftOver: (left) => left },
+    );
+    const watermarkItem = found.get(itemId(AGGREGATE_KEYS.watermarkPartition, AGGREGATE_KEYS.pipelineWatermarkSort));
     return {
       windows: keys.map((key) => {
-        const item = found.get(`${aggregatePartitionKey(key.metric, key.group)}\u0000${key.startMs}`);
+        const item = found.get(itemId(aggregatePartitionKey(key.metric, key.group), key.startMs));
         return item ? toWindowResult(item) : undefined;
       }),
       watermarkMs: (watermarkItem?.watermarks as Record<string, number> | undefined) ?? {},
@@ -58,10 +71,11 @@ export class WindowQueries implements WindowReader {
 
   /** The pipeline watermark per metric (one GetItem). */
   public async readPipelineWatermark(): Promise<Record<string, number>> {
-    const { Item } = await this.reads.get({
-      TableName: this.tableName,
-      Key: { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort },
-    });
+    const { Item } = await this.reads.get({ TableName: this.tableName, Key: PIPELINE_WATERMARK_KEY });
     return (Item?.watermarks as Record<string, number> | undefined) ?? {};
   }
+}
+
+function itemId(partitionKey: unknown, sortKey: unknown): string {
+  return `${partitionKey}\u0000${sortKey}`;
 }

@@ -1,5 +1,6 @@
 import { DaxDocument } from '@amazon-dax-sdk/lib-dax';
-import { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocument, type BatchGetCommandInput, type GetCommandInput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { RETRY_POLICY, markRetriesSpent } from '../../core/retry/retryPolicy';
 import { createDynamoDbClient } from './createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from './documentTranslation';
 import type { DocumentReads } from './DocumentReads';
@@ -7,10 +8,34 @@ import type { DocumentReads } from './DocumentReads';
 /**
  * Reads through DAX when `DAX_ENDPOINT` is set (the stack sets it when it has a
  * cluster), else straight from DynamoDB: offline, on LocalStack and in
- * deployments that leave DAX out.
+ * deployments that leave DAX out. Straight from DynamoDB, every request follows
+ * the retry policy (`createDynamoDbClient` installs `PolicyRetryStrategy`).
  */
 export function openDocumentReads(environment: NodeJS.ProcessEnv): DocumentReads {
   const endpoint = environment.DAX_ENDPOINT;
-  if (endpoint) return new DaxDocument({ endpoint, region: environment.AWS_REGION });
+  if (endpoint) return daxReads(new DaxDocument({ endpoint, region: environment.AWS_REGION, readRetries: RETRY_POLICY.maxAttempts - 1 }));
   return DynamoDBDocument.from(createDynamoDbClient(), DOCUMENT_TRANSLATION);
+}
+
+/**
+ * DAX's reads, each error marked as retried already. DAX's client cannot take
+ * the retry policy: it has no retryStrategy option and refuses middleware (its
+ * middlewareStack throws), and its own retry loop does what ours cannot: it
+ * moves to another node and waits for the cluster to recover. So it keeps that
+ * loop, given the policy's attempts (it counts retries, the first attempt
+ * excluded; its default is 1). Its waits differ: 70 ms × 2^n at half to full
+ * jitter, for throttling only, at most 8.9 s over 7 retries, inside the
+ * policy's 10 s budget. What it still throws has been retried, so an outer
+ * `withRetries` (unprocessed keys) passes it on instead of retrying it again.
+ */
+function daxReads(dax: DaxDocument): DocumentReads {
+  const retried = (error: unknown): never => {
+    markRetriesSpent(error);
+    throw error;
+  };
+  return {
+    get: ((input: GetCommandInput) => dax.get(input).catch(retried)) as DocumentReads['get'],
+    batchGet: ((input: BatchGetCommandInput) => dax.batchGet(input).catch(retried)) as DocumentReads['batchGet'],
+    query: ((input: QueryCommandInput) => dax.query(input).catch(retried)) as DocumentReads['query'],
+  };
 }
