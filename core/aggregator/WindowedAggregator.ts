@@ -8,7 +8,8 @@ import { dropDuplicates, minutesOf, type Deduplicated } from './dropDuplicates';
 import type { DuplicateLedger } from '../ports/DuplicateLedger';
 import { liveFilter, redriveFilter, type SourceFilter } from '../delivery/SourceFilter';
 import { NO_MARKS, type SourceMarks } from '../delivery/SourceMarks';
-import { WindowContentionError } from '../errors';
+import { LOST_RACE, retryOnConflict } from '../retry/retryOnConflict';
+import { WRITE_RACE_POLICY, type RetryPolicy } from '../retry/retryPolicy';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import type { SessionWindow } from '../metrics/MetricDefinition';
 import type { LateEventSink } from '../ports/LateEventSink';
@@ -29,13 +30,13 @@ const FINALIZE_INTERVAL_MS = 1_000;
 /** Tuning of the aggregator's storage work. */
 export interface WindowedAggregatorOptions {
   /**
-   * Optimistic writes of one window (or one group's sessions) before the batch fails.
-   * @default 12
+   * Optimistic writes of one window (or one group's sessions, a late count, the watermark) before the batch fails.
+   * @default WRITE_RACE_POLICY.maxAttempts (12)
    */
   readonly maxWriteAttempts?: number;
   /**
-   * First back-off after a lost write race; doubles per attempt (full jitter), capped at 1 s.
-   * @default 10
+   * Cap of the wait before the first retry of a lost write race; doubles per retry (full jitter), capped at 1 s.
+   * @default WRITE_RACE_POLICY.baseDelayMs (10)
    */
   readonly retryBaseMs?: number;
   /**
@@ -100,8 +101,7 @@ export type BatchMode = { readonly kind: 'live'; readonly range?: SequenceRange 
  * finalise the windows it passed (only when it moved).
  */
 export class WindowedAggregator {
-  private readonly maxWriteAttempts: number;
-  private readonly retryBaseMs: number;
+  private readonly writeRaces: RetryPolicy;
   /** When this container last ran finalisation, per metric. */
   private readonly finalizedAtMs = new Map<string, number>();
   private readonly writeConcurrency: number;
@@ -114,8 +114,7 @@ export class WindowedAggregator {
     private readonly guards: DeliveryGuards,
     options: WindowedAggregatorOptions = {},
   ) {
-    this.maxWriteAttempts = options.maxWriteAttempts ?? 12;
-    this.retryBaseMs = options.retryBaseMs ?? 10;
+    this.writeRaces = { ...WRITE_RACE_POLICY, maxAttempts: options.maxWriteAttempts ?? WRITE_RACE_POLICY.maxAttempts, baseDelayMs: options.retryBaseMs ?? WRITE_RACE_POLICY.baseDelayMs };
     this.writeConcurrency = options.writeConcurrency ?? 16;
   }
 
@@ -250,19 +249,15 @@ export class WindowedAggregator {
       targets.map((target, i) => ({ target, stored: stored[i], events: fresh[i]! })),
       this.writeConcurrency,
       async ({ target, stored: first, events }) => {
-        let current = first;
-        let pending = events;
-        for (let attempt = 1; pending.length > 0; attempt++) {
-          if (attempt > this.maxWriteAttempts) throw new WindowContentionError(`late count ${target.id}`, this.maxWriteAttempts);
-          if (attempt > 1) {
-            await this.backOff(attempt, races);
-            current = (await this.store.getWindows([target.key]))[0];
-            pending = this.freshLate(target, current, filter, late);
-            if (pending.length === 0) return;
-          }
+        if (events.length === 0) return;
+        await this.retry(`late count ${target.id}`, races, async (attempt) => {
+          const current = attempt === 1 ? first : (await this.store.getWindows([target.key]))[0];
+          const pending = attempt === 1 ? events : this.freshLate(target, current, filter, late);
+          if (pending.length === 0) return;
           const marks = filter.mark(current?.marks ?? NO_MARKS, lastSequenceOf(pending));
           if (await this.store.addLateCount({ ...target.key, endMs: target.endMs, count: pending.length, expectedVersion: current?.version ?? 0, marks }, nowMs)) return;
-        }
+          return LOST_RACE;
+        });
       },
     );
     return entries.length;
@@ -294,11 +289,9 @@ export class WindowedAggregator {
     return Math.floor((watermarkMs - offsetMs) / stepMs) > Math.floor((previousMs - offsetMs) / stepMs);
   }
 
-  /** Full-jitter exponential back-off after a lost race, so colliding consumers spread out. */
-  private async backOff(attempt: number, races: { lost: number }): Promise<void> {
-    races.lost += 1;
-    const capMs = Math.min(1_000, this.retryBaseMs * 2 ** (attempt - 1));
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
+  /** One optimistic write under the write-race policy, counting the races it loses. */
+  private retry<T>(what: string, races: { lost: number }, attempt: (attemptNumber: number) => Promise<T | typeof LOST_RACE>): Promise<T> {
+    return retryOnConflict(what, attempt, { policy: this.writeRaces, onLostRace: () => (races.lost += 1) });
   }
 
   private async applyFixedWindow(
@@ -312,8 +305,7 @@ export class WindowedAggregator {
     races: { lost: number },
     skipped: { count: number },
   ): Promise<number> {
-    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
-      if (attempt > 1) await this.backOff(attempt, races);
+    return this.retry(describe(unit.key), races, async (attempt) => {
       const stored = attempt === 1 ? prefetched : (await this.store.getWindows([unit.key]))[0];
       const marks = stored?.marks ?? NO_MARKS;
       const fresh = unit.events.filter((placed) => filter.accepts(marks, placed.source.sequenceNumber));
@@ -335,12 +327,10 @@ export class WindowedAggregator {
       const accumulator = stored ? WindowAccumulator.decode(metric.aggregations, stored.eventCount, stored.state) : new WindowAccumulator(metric.aggregations);
       accumulator.merge(delta);
       const write = toWrite(metric, unit.key, unit.endMs, accumulator, stored, filter.mark(marks, lastSequenceOf(fresh)));
-      if (await this.store.writeWindows([write], [], nowMs)) {
-        skipped.count += unit.events.length - fresh.length;
-        return 1;
-      }
-    }
-    throw new WindowContentionError(describe(unit.key), this.maxWriteAttempts);
+      if (!(await this.store.writeWindows([write], [], nowMs))) return LOST_RACE;
+      skipped.count += unit.events.length - fresh.length;
+      return 1;
+    });
   }
 
   private async applySessions(
@@ -360,8 +350,7 @@ export class WindowedAggregator {
       fromMs = Math.min(fromMs, placed.timeMs);
       toMs = Math.max(toMs, placed.timeMs + window.gapMs);
     }
-    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
-      if (attempt > 1) await this.backOff(attempt, races);
+    return this.retry(`${metric.name}#${group} sessions`, races, async () => {
       const { sessions: stored, groupVersion, groupMarks } = await this.store.findSessions(metric.name, group, fromMs, toMs);
       // The group's marks say which events its sessions (or their late counts) already took.
       const fresh = events.filter((placed) => filter.accepts(groupMarks, placed.source.sequenceNumber));
@@ -381,15 +370,13 @@ export class WindowedAggregator {
         }
       }
       const guard = { metric: metric.name, group, expectedVersion: groupVersion, marks: filter.mark(groupMarks, lastSequenceOf(fresh)) };
-      if (writes.length === 0 || (await this.store.writeWindows(writes, deletes, nowMs, guard))) {
-        skipped.count += events.length - fresh.length;
-        for (const entry of plan.late) {
-          late.missed(metric.name, entry.placed, entry.startMs, entry.endMs, entry.countedOn ?? false);
-        }
-        return writes.length;
+      if (writes.length > 0 && !(await this.store.writeWindows(writes, deletes, nowMs, guard))) return LOST_RACE;
+      skipped.count += events.length - fresh.length;
+      for (const entry of plan.late) {
+        late.missed(metric.name, entry.placed, entry.startMs, entry.endMs, entry.countedOn ?? false);
       }
-    }
-    throw new WindowContentionError(`${metric.name}#${group} sessions`, this.maxWriteAttempts);
+      return writes.length;
+    });
   }
 
   private async advanceWatermarks(
@@ -399,8 +386,8 @@ export class WindowedAggregator {
     nowMs: number,
     races: { lost: number },
   ): Promise<{ watermarkMs: Record<string, number>; advanced: string[] }> {
-    let current = snapshot;
-    for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt++) {
+    return this.retry('pipeline watermark', races, async (attempt) => {
+      const current = attempt === 1 ? snapshot : await this.store.readWatermarks();
       // This shard's progress was just written; the snapshot may predate it.
       const shards = new Map(current.shards).set(progress.shardId, progress);
       const watermarkMs: Record<string, number> = { ...current.watermarkMs };
@@ -413,12 +400,9 @@ export class WindowedAggregator {
           advanced.push(metric.name);
         }
       }
-      if (advanced.length === 0) return { watermarkMs, advanced };
-      if (await this.store.advanceWatermarks(watermarkMs, current.version, nowMs)) return { watermarkMs, advanced };
-      await this.backOff(attempt + 1, races);
-      current = await this.store.readWatermarks();
-    }
-    throw new WindowContentionError('pipeline watermark', this.maxWriteAttempts);
+      if (advanced.length === 0 || (await this.store.advanceWatermarks(watermarkMs, current.version, nowMs))) return { watermarkMs, advanced };
+      return LOST_RACE;
+    });
   }
 }
 
