@@ -96,6 +96,17 @@ export class UnexpectedShardIdError extends TributaryError {
   }
 }
 
+/** A time window whose end is not after its start: [startMs, endMs) would hold no instant. */
+export class EmptyTimeWindowError extends TributaryError {
+  public constructor(
+    public readonly startMs: number,
+    public readonly endMs: number,
+  ) {
+    super(`Time window [${startMs}, ${endMs}) is empty: its end must lie after its start`);
+    this.name = 'EmptyTimeWindowError';
+  }
+}
+
 /** A DLQ message points at records the stream no longer holds (past retention): they cannot be redriven. */
 export class RecordsExpiredError extends TributaryError {
   public constructor(
