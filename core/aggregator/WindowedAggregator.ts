@@ -74,23 +74,24 @@ export interface BatchSummary {
  * The event-time windowing engine: one shard's batch in, windows, late events
  * and watermarks out. Handlers stay thin around it; the property tests run it
  * against an in-memory store. One record's way through `processBatch`, each
- * step in its own file beside this one:
+ * step a function in its own file beside this one:
  *
- *  1. read every shard's progress and the pipeline watermark (1 query) and the stream's shards;
- *  2. `deduplicateBatch`: producer duplicates (same key and id as a ledger entry) out;
+ *  1. read every shard's progress and the pipeline watermark (1 query), and the stream's shards;
+ *  2. `deduplicateBatch`: out if it is a producer duplicate (its key and id in a ledger entry);
  *  3. `announceBatch`: a live batch writes its range (and ledger entries) before any window;
- *  4. `AggregationMode.filterFor`: the filter that tells, from an item's marks, whether it holds the record;
- *  5. `placeEvents`: per metric, its event time, group and the watermark it meets (or the late
- *     output, when its event time is unusable);
- *  6. `planBatch`: its windows (`WindowAssigner`; already late: the late output) or its session group;
- *  7. `writePlannedWindows`: per window, read–merge–conditional write (`writeFixedWindow`), per
- *     session group, merge in one transaction (`writeSessions`), retried on lost races (`retryOnConflict`);
- *  8. `writeLateEvents`: late entries to the output, then counted on their windows;
- *  9. a live batch records its range completed, then its shard's progress (1 write);
- * 10. `advanceWatermark` and `FinalizationSchedule`: the pipeline watermark moves, the windows it passed turn final.
+ *  4. `AggregationMode.filterFor`: the filter that tells, from an item's marks, whether it already holds the record;
+ *  5. `placeEvents`: per metric that takes it, its event time, group and the watermark it meets
+ *     (an unusable event time sends it to the late output);
+ *  6. `planBatch`: its windows (`WindowAssigner`; one already late records it as missed) or its session group;
+ *  7. `writePlannedWindows`: per window, read–merge–conditional write (`writeFixedWindow`); per
+ *     session group, one merge transaction (`writeSessions`); a lost race re-reads and retries (`retryOnConflict`);
+ *  8. `writeLateEvents`: the late entries to the output, then their counts onto the windows they missed;
+ *     a live batch then records its range as completed;
+ *  9. live only: the shard's progress (1 write), `advanceWatermark`, and `FinalizationSchedule`
+ *     marks final the windows the watermark passed.
  *
- * Steps 6–9 run once per live range (`BatchIdempotency`); what a repair
- * (redrive, replay) may do is its `AggregationMode`'s to say.
+ * Steps 6–8 run once per live range (`BatchIdempotency`). What a repair
+ * (redrive, replay) may do differently is its `AggregationMode`'s to say.
  */
 export class WindowedAggregator {
   private readonly writeRaces: RetryPolicy;
@@ -128,6 +129,7 @@ export class WindowedAggregator {
       if (mode.announcedRange) await this.guards.completions.recordCompleted(mode.announcedRange, nowMs);
       counts = { eventsCounted: plan.eventsCounted, windowsWritten, lateEvents };
     });
+    // A range that completed before: its events are in their windows already.
     if (!applied) batch.redeliveriesSkipped += deduplicated.kept.length;
     const summary = (watermarkMs: Readonly<Record<string, number>>, windowsFinalized: number): BatchSummary => ({
       ...counts,

@@ -4,6 +4,7 @@ import type { WindowDelete, WindowWrite } from '../ports/WindowStore';
 import { LOST_RACE } from '../retry/retryOnConflict';
 import { mergeSessions, type SessionPlan } from '../windowing/mergeSessions';
 import type { PlacedEvent } from '../windowing/placeEvents';
+import { TimeWindow } from '../windowing/TimeWindow';
 import type { BatchContext } from './BatchContext';
 import { lastSequenceOf } from './lastSequenceOf';
 import { toWindowWrite } from './toWindowWrite';
@@ -17,14 +18,10 @@ import { toWindowWrite } from './toWindowWrite';
  */
 export function writeSessions(batch: BatchContext, metric: CompiledMetric, gapMs: number, events: readonly PlacedEvent[]): Promise<number> {
   const group = events[0]!.group;
-  let fromMs = Number.POSITIVE_INFINITY;
-  let toMs = Number.NEGATIVE_INFINITY;
-  for (const placed of events) {
-    fromMs = Math.min(fromMs, placed.timeMs);
-    toMs = Math.max(toMs, placed.timeMs + gapMs);
-  }
+  // Every session the events can touch intersects the windows they open.
+  const reach = events.map((placed) => TimeWindow.of(placed.timeMs, placed.timeMs + gapMs)).reduce((covered, opened) => covered.cover(opened));
   return batch.retryOnConflict(`${metric.name}#${group} sessions`, async () => {
-    const { sessions: stored, groupVersion, groupMarks } = await batch.store.findSessions(metric.name, group, fromMs, toMs);
+    const { sessions: stored, groupVersion, groupMarks } = await batch.store.findSessions(metric.name, group, reach.startMs, reach.endMs);
     // The group's marks say which events its sessions (or their late counts) already took.
     const fresh = events.filter((placed) => batch.filter.accepts(groupMarks, placed.source.sequenceNumber));
     if (fresh.length === 0) {
