@@ -29,8 +29,11 @@ export class RequestError extends TributaryError {
 }
 
 /**
- * A stream record can never be processed (not base64 JSON, not an envelope).
- * Retrying it cannot help: the consumers send it to the rejected-records output with this reason, and the shard moves on.
+ * A stream record that can never be processed: its data is not base64 JSON or
+ * not a valid event envelope (`decodeEnvelope`). Retrying it cannot help, so it
+ * never fails a batch: `decodeRecords` catches it, and the aggregator and the
+ * archive send the record to the rejected-records output with this message as
+ * the reason, and the shard moves on.
  */
 export class PoisonRecordError extends TributaryError {
   public constructor(
@@ -51,13 +54,56 @@ export class SketchDecodeError extends TributaryError {
 }
 
 /**
- * A window kept changing under concurrent writers (other shards' consumers)
- * after every optimistic retry; the batch must be retried.
+ * An optimistic write (a window, a session group, a late count or the pipeline
+ * watermark) lost the race to other shards' consumers on every attempt the
+ * write-race policy allows (`WRITE_RACE_POLICY`); the batch fails and the event
+ * source mapping retries it.
  */
-export class WindowContentionError extends TributaryError {
-  public constructor(window: string, attempts: number) {
-    super(`Window ${window} changed under ${attempts} consecutive writes`);
-    this.name = 'WindowContentionError';
+export class WriteConflictsExhaustedError extends TributaryError {
+  public constructor(
+    /** The item that kept changing, e.g. `orders#eu@1767268800000`. */
+    public readonly what: string,
+    /** Conditional writes tried, the first included. */
+    public readonly attempts: number,
+  ) {
+    super(`${what} changed under ${attempts} consecutive conditional writes`);
+    this.name = 'WriteConflictsExhaustedError';
+  }
+}
+
+/**
+ * One group's sessions would change more items than one DynamoDB transaction
+ * holds. Thrown while the batch holds several records, so the event source
+ * mapping bisects it until each half fits.
+ */
+export class TransactionTooLargeError extends TributaryError {
+  public constructor(
+    /** Items the transaction would write or delete. */
+    public readonly items: number,
+    /** Items one transaction may hold. */
+    public readonly limit: number,
+  ) {
+    super(`One group's sessions changed ${items} items in one batch; at most ${limit} fit a transaction (the batch will be bisected)`);
+    this.name = 'TransactionTooLargeError';
+  }
+}
+
+/** A shard id that is not Kinesis's `shardId-<digits>`: the progress item's sort key cannot be derived from it. */
+export class UnexpectedShardIdError extends TributaryError {
+  public constructor(public readonly shardId: string) {
+    super(`Unexpected Kinesis shard id ${JSON.stringify(shardId)}`);
+    this.name = 'UnexpectedShardIdError';
+  }
+}
+
+/** A time window whose end is not after its start: [startMs, endMs) would hold no instant. */
+export class EmptyTimeWindowError extends TributaryError {
+  public constructor(
+    public readonly startMs: number,
+    public readonly endMs: number,
+  ) {
+    super(`Time window [${startMs}, ${endMs}) is empty: its end must lie after its start`);
+    this.name = 'EmptyTimeWindowError';
   }
 }
 

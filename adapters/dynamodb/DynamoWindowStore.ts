@@ -16,7 +16,7 @@ import { withRetries } from '../aws/withRetries';
 import { runLimited } from '../../core/async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliveryState';
 import { readMarks } from '../../core/delivery/SourceMarks';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, TransactionTooLargeError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, shardSortKey, windowItemKey } from './aggregateKeys';
 import { toStoredWindow, toWindowItem } from './windowItems';
@@ -181,7 +181,7 @@ export class DynamoWindowStore implements WindowStore {
     if (!guard && writes.length === 1 && deletes.length === 0) return this.conditionally(new PutCommand({ TableName: this.options.tableName, ...this.putOf(writes[0]!, nowMs) }));
     const size = writes.length + deletes.length + (guard ? 1 : 0);
     if (size > TRANSACTION_LIMIT) {
-      throw new Error(`One group's sessions changed ${size} items in one batch; at most ${TRANSACTION_LIMIT} fit a transaction (the batch will be bisected)`);
+      throw new TransactionTooLargeError(size, TRANSACTION_LIMIT);
     }
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
       ...(guard ? [{ Put: this.groupVersionPut(guard, nowMs) }] : []),

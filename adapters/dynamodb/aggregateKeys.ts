@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WindowKey } from '../../core/ports/WindowStore';
+import { UnexpectedShardIdError } from '../../core/errors';
 
 /**
  * Aggregates table layout (time series): partition `pk` = `<metric>#<group>`,
@@ -63,7 +64,7 @@ export function windowItemKey(key: WindowKey): Record<string, unknown> {
 /** Sort key of a shard's progress item: the number in `shardId-000000000007`. */
 export function shardSortKey(shardId: string): number {
   const match = /^shardId-(\d{1,15})$/.exec(shardId);
-  if (!match) throw new Error(`Unexpected Kinesis shard id ${JSON.stringify(shardId)}`);
+  if (!match) throw new UnexpectedShardIdError(shardId);
   return Number(match[1]);
 }
 

@@ -60,6 +60,22 @@ export interface RetryPolicy {
 /** The policy every Tributary AWS request follows (see the file's TSDoc). */
 export const RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2_000, budgetMs: 10_000 } as const;
 
+/**
+ * The policy of every lost write race, applied by `retryOnConflict`. A lost
+ * race is not an AWS fault: a conditional write (a window, a session group, a
+ * late count, the pipeline watermark) found that another shard's consumer
+ * wrote the item since it was read, so the caller re-reads, merges again and
+ * writes again. At most 12 attempts, the first included; before retry n a
+ * wait drawn uniformly from [0, min(1 s, 10 ms × 2^(n−1))) (full jitter, so
+ * consumers colliding on a hot window spread out instead of colliding again);
+ * no time budget of its own (the 11 waits total ≈ 2.6 s on average, at most
+ * ≈ 5.3 s). Its waits start shorter than RETRY_POLICY's: a race is settled as
+ * soon as the winner's write lands, not when a throttle lifts. Out of attempts,
+ * the caller throws `WriteConflictsExhaustedError` and the batch is retried.
+ * The aggregator's `maxWriteAttempts` and `retryBaseMs` override the first two.
+ */
+export const WRITE_RACE_POLICY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1_000, budgetMs: Number.POSITIVE_INFINITY } as const;
+
 /** Errors the policy names as permanent, whatever else they carry. */
 const PERMANENT_NAMES = new Set([
   'ConditionalCheckFailedException',

@@ -1,12 +1,14 @@
 import { LATE_REASONS, type LateEvent } from '../ports/LateEventSink';
 import type { StoredWindow, WindowKey } from '../ports/WindowStore';
 import type { PlacedEvent } from './placeEvents';
+import { TimeWindow } from './TimeWindow';
 
 /** A window that late events are counted on, with those events. */
 export interface LateTarget {
   readonly id: string;
+  /** The stored item's key (its `startMs` is `window.startMs`). */
   readonly key: WindowKey;
-  readonly endMs: number;
+  readonly window: TimeWindow;
   readonly events: PlacedEvent[];
 }
 
@@ -16,33 +18,33 @@ export interface LateTarget {
  * (`held`) neither counts it again nor lists it in the late output again.
  */
 export class LateCollector {
-  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { startMs: number; endMs: number; target?: string }[] }>();
+  private readonly byEvent = new Map<PlacedEvent, { metric: string; windows: { window: TimeWindow; target?: string }[] }>();
   private readonly perWindow = new Map<string, LateTarget>();
   private readonly heldPairs = new Set<string>();
 
   public constructor(private readonly shardId: string) {}
 
   /**
-   * Records that `placed` missed window [startMs, endMs). `countOn` says which
-   * stored window counts it: that window (true), a session holding it, or none
-   * (false: a late event outside every stored session).
+   * Records that `placed` missed `window`. `countOn` says which stored window
+   * counts it: that window (true), a session holding it, or none (false: a
+   * late event outside every stored session).
    */
-  public missed(metric: string, placed: PlacedEvent, startMs: number, endMs: number, countOn: boolean | StoredWindow): void {
+  public missed(metric: string, placed: PlacedEvent, window: TimeWindow, countOn: boolean | StoredWindow): void {
     let entry = this.byEvent.get(placed);
     if (!entry) {
       entry = { metric, windows: [] };
       this.byEvent.set(placed, entry);
     }
     if (countOn === false) {
-      entry.windows.push({ startMs, endMs });
+      entry.windows.push({ window });
       return;
     }
-    const target = countOn === true ? { startMs, endMs } : { startMs: countOn.startMs, endMs: countOn.endMs };
+    const target = countOn === true ? window : TimeWindow.spanOf(countOn);
     const id = `${metric}\u0000${placed.group}\u0000${target.startMs}`;
-    entry.windows.push({ startMs, endMs, target: id });
+    entry.windows.push({ window, target: id });
     const existing = this.perWindow.get(id);
     if (existing) existing.events.push(placed);
-    else this.perWindow.set(id, { id, key: { metric, group: placed.group, startMs: target.startMs }, endMs: target.endMs, events: [placed] });
+    else this.perWindow.set(id, { id, key: { metric, group: placed.group, startMs: target.startMs }, window: target, events: [placed] });
   }
 
   /** The windows to count late events on. */
@@ -60,8 +62,8 @@ export class LateCollector {
     const entries: LateEvent[] = [];
     for (const [placed, { metric, windows }] of this.byEvent) {
       const missed = windows
-        .filter((window) => window.target === undefined || !this.heldPairs.has(`${window.target}\u0001${placed.source.sequenceNumber}`))
-        .map(({ startMs, endMs }) => ({ startMs, endMs }));
+        .filter(({ target }) => target === undefined || !this.heldPairs.has(`${target}\u0001${placed.source.sequenceNumber}`))
+        .map(({ window }) => ({ startMs: window.startMs, endMs: window.endMs }));
       if (missed.length === 0) continue;
       entries.push({
         metric,

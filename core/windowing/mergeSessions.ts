@@ -2,28 +2,33 @@ import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import type { StoredWindow } from '../ports/WindowStore';
 import type { PlacedEvent } from './placeEvents';
+import { TimeWindow } from './TimeWindow';
 import { isWindowLate } from './windowState';
 
 /** A session after a batch: its span, its state, and the stored sessions it replaces. */
 export interface SessionResult {
-  readonly startMs: number;
-  readonly endMs: number;
+  readonly window: TimeWindow;
   readonly accumulator: WindowAccumulator;
   /** Stored sessions merged into this one (to delete, or to overwrite when one has the same start). */
   readonly absorbed: readonly StoredWindow[];
+}
+
+/** An event too late for any session, with the window it would have opened and the stored session holding it, if any. */
+export interface LateSessionEvent {
+  readonly placed: PlacedEvent;
+  readonly window: TimeWindow;
+  readonly countedOn?: StoredWindow;
 }
 
 /** What a group's events do to its sessions. */
 export interface SessionPlan {
   /** Sessions created or changed. */
   readonly sessions: readonly SessionResult[];
-  /** Events too late for any session, with the span they would have opened. */
-  readonly late: readonly { readonly placed: PlacedEvent; readonly startMs: number; readonly endMs: number; readonly countedOn?: StoredWindow }[];
+  readonly late: readonly LateSessionEvent[];
 }
 
 interface Working {
-  startMs: number;
-  endMs: number;
+  window: TimeWindow;
   accumulator: WindowAccumulator;
   absorbed: StoredWindow[];
   stored?: StoredWindow;
@@ -41,35 +46,26 @@ interface Working {
  */
 export function mergeSessions(metric: CompiledMetric, gapMs: number, stored: readonly StoredWindow[], events: readonly PlacedEvent[]): SessionPlan {
   const sessions: Working[] = stored.map((window) => ({
-    startMs: window.startMs,
-    endMs: window.endMs,
+    window: TimeWindow.spanOf(window),
     accumulator: WindowAccumulator.decode(metric.aggregations, window.eventCount, window.state),
     absorbed: [window],
     stored: window,
     changed: false,
   }));
-  const late: SessionPlan['late'][number][] = [];
+  const late: LateSessionEvent[] = [];
   for (const placed of events) {
-    const startMs = placed.timeMs;
-    const endMs = placed.timeMs + gapMs;
+    const opened = TimeWindow.of(placed.timeMs, placed.timeMs + gapMs);
     const retired = (session: Working): boolean =>
-      session.stored?.finalAtMs !== undefined || isWindowLate(session.endMs, metric.allowedLatenessMs, placed.watermarkMs);
+      session.stored?.finalAtMs !== undefined || isWindowLate(session.window.endMs, metric.allowedLatenessMs, placed.watermarkMs);
     // TimeWindow.intersects is inclusive at both ends: [0, 10) and [10, 20) merge.
-    const overlapping = sessions.filter((session) => !retired(session) && session.startMs <= endMs && session.endMs >= startMs);
-    const mergedStartMs = Math.min(startMs, ...overlapping.map((session) => session.startMs));
-    const mergedEndMs = Math.max(endMs, ...overlapping.map((session) => session.endMs));
-    if (isWindowLate(mergedEndMs, metric.allowedLatenessMs, placed.watermarkMs)) {
-      const container = sessions.find((session) => session.stored && session.startMs <= placed.timeMs && placed.timeMs < session.endMs);
-      late.push({ placed, startMs, endMs, ...(container?.stored ? { countedOn: container.stored } : {}) });
+    const overlapping = sessions.filter((session) => !retired(session) && session.window.intersects(opened));
+    const window = overlapping.reduce((covered, session) => covered.cover(session.window), opened);
+    if (isWindowLate(window.endMs, metric.allowedLatenessMs, placed.watermarkMs)) {
+      const container = sessions.find((session) => session.stored && session.window.contains(placed.timeMs));
+      late.push({ placed, window: opened, ...(container?.stored ? { countedOn: container.stored } : {}) });
       continue;
     }
-    const merged: Working = {
-      startMs: mergedStartMs,
-      endMs: mergedEndMs,
-      accumulator: new WindowAccumulator(metric.aggregations),
-      absorbed: [],
-      changed: true,
-    };
+    const merged: Working = { window, accumulator: new WindowAccumulator(metric.aggregations), absorbed: [], changed: true };
     for (const session of overlapping) {
       merged.accumulator.merge(session.accumulator);
       merged.absorbed.push(...session.absorbed);
@@ -79,9 +75,7 @@ export function mergeSessions(metric: CompiledMetric, gapMs: number, stored: rea
     sessions.push(merged);
   }
   return {
-    sessions: sessions
-      .filter((session) => session.changed)
-      .map(({ startMs, endMs, accumulator, absorbed }) => ({ startMs, endMs, accumulator, absorbed })),
+    sessions: sessions.filter((session) => session.changed).map(({ window, accumulator, absorbed }) => ({ window, accumulator, absorbed })),
     late,
   };
 }

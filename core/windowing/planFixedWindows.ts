@@ -2,16 +2,17 @@ import { WindowAccumulator } from '../aggregation/WindowAccumulator';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import type { HoppingWindow, TumblingWindow } from '../metrics/MetricDefinition';
 import type { WindowKey } from '../ports/WindowStore';
-import { hoppingWindowStarts } from './hoppingWindowStarts';
 import type { LateCollector } from './LateCollector';
 import type { PlacedEvent } from './placeEvents';
-import { tumblingWindowStart } from './tumblingWindowStart';
+import type { TimeWindow } from './TimeWindow';
+import { WindowAssigner } from './WindowAssigner';
 import { isWindowLate } from './windowState';
 
-/** Windows of one metric and group that a batch touches. */
+/** One window of one metric and group that a batch touches, with the batch's events for it pre-aggregated. */
 export interface FixedUnit {
+  /** The stored item's key (its `startMs` is `window.startMs`). */
   readonly key: WindowKey;
-  readonly endMs: number;
+  readonly window: TimeWindow;
   readonly accumulator: WindowAccumulator;
   readonly events: PlacedEvent[];
 }
@@ -23,28 +24,20 @@ export interface FixedUnit {
  */
 export function planFixedWindows(
   metric: CompiledMetric,
-  window: TumblingWindow | HoppingWindow,
+  spec: TumblingWindow | HoppingWindow,
   placed: readonly PlacedEvent[],
   late: LateCollector,
 ): { units: FixedUnit[]; eventsCounted: number } {
+  const assigner = new WindowAssigner(spec);
   // group → window start → unit: no per-event string keys on the hot path.
   const byGroup = new Map<string, Map<number, FixedUnit>>();
   const units: FixedUnit[] = [];
-  const single: number[] = [0];
   let eventsCounted = 0;
   for (const event of placed) {
-    let starts: number[];
-    if (window.kind === 'tumbling') {
-      single[0] = tumblingWindowStart(event.timeMs, window.sizeMs);
-      starts = single;
-    } else {
-      starts = hoppingWindowStarts(event.timeMs, window.sizeMs, window.slideMs);
-    }
     let counted = false;
-    for (const startMs of starts) {
-      const endMs = startMs + window.sizeMs;
-      if (isWindowLate(endMs, metric.allowedLatenessMs, event.watermarkMs)) {
-        late.missed(metric.name, event, startMs, endMs, true);
+    for (const window of assigner.windowsFor(event.timeMs)) {
+      if (isWindowLate(window.endMs, metric.allowedLatenessMs, event.watermarkMs)) {
+        late.missed(metric.name, event, window, true);
         continue;
       }
       let windows = byGroup.get(event.group);
@@ -52,10 +45,10 @@ export function planFixedWindows(
         windows = new Map();
         byGroup.set(event.group, windows);
       }
-      let unit = windows.get(startMs);
+      let unit = windows.get(window.startMs);
       if (!unit) {
-        unit = { key: { metric: metric.name, group: event.group, startMs }, endMs, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
-        windows.set(startMs, unit);
+        unit = { key: { metric: metric.name, group: event.group, startMs: window.startMs }, window, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
+        windows.set(window.startMs, unit);
         units.push(unit);
       }
       unit.accumulator.add(event.source.event);
