@@ -17,7 +17,6 @@ import type { EncodedState, AggregateValue } from '../../core/aggregation/Window
 import { runLimited } from '../../core/async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliveryState';
 import { readMarks } from '../../core/delivery/SourceMarks';
-import { ConfigError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
 import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../core/ports/WindowStore';
@@ -48,13 +47,6 @@ const TRANSACTION_LIMIT = 100;
 export class DynamoWindowStore implements WindowStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly concurrency: number;
-
-  /** The store a function is configured for: AGGREGATES_TABLE and AGGREGATE_RETENTION_DAYS from the stack. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoWindowStore {
-    const tableName = environment.AGGREGATES_TABLE;
-    if (!tableName) throw new ConfigError(['AGGREGATES_TABLE is not set: the function was deployed without its table']);
-    return new DynamoWindowStore({ tableName, retentionDays: Number(environment.AGGREGATE_RETENTION_DAYS ?? '90'), ...(client ? { client } : {}) });
-  }
 
   public constructor(private readonly options: DynamoWindowStoreOptions) {
     this.client = options.client ?? createDocumentClient();

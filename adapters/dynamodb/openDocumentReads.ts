@@ -4,13 +4,18 @@ import { createDynamoDbClient } from './createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from './documentTranslation';
 import type { DocumentReads } from './DocumentReads';
 
+/** Where reads go: a DAX cluster's endpoint, if the stack has one. */
+export interface DocumentReadsSettings {
+  readonly daxEndpoint: string | undefined;
+  readonly region: string | undefined;
+}
+
 /**
- * Reads through DAX when `DAX_ENDPOINT` is set (the stack sets it when it has a
- * cluster), else straight from DynamoDB: offline, on LocalStack and in
+ * Reads through DAX when there is a cluster endpoint (the stack writes it when
+ * it has a cluster), else straight from DynamoDB: offline, on LocalStack and in
  * deployments that leave DAX out.
  */
-export function openDocumentReads(environment: NodeJS.ProcessEnv): DocumentReads {
-  const endpoint = environment.DAX_ENDPOINT;
-  if (endpoint) return new DaxDocument({ endpoint, region: environment.AWS_REGION });
+export function openDocumentReads(settings: DocumentReadsSettings): DocumentReads {
+  if (settings.daxEndpoint) return new DaxDocument({ endpoint: settings.daxEndpoint, region: settings.region });
   return DynamoDBDocument.from(createDynamoDbClient(), DOCUMENT_TRANSLATION);
 }
