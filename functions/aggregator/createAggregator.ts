@@ -41,10 +41,13 @@ export interface CreateAggregatorOptions {
    * @default true
    */
   readonly batchIdempotency?: boolean;
-  /** Doubles for benches: the window store, the late-event output, the completion log, the duplicate ledger (false: none). */
+  /** A window store instead of the aggregates table (benches stub it). */
   readonly windowStore?: WindowStore;
+  /** A late-event output instead of the late-events table. */
   readonly sideOutput?: LateEventSink & RejectedRecordSink;
+  /** A completion log instead of the delivery table's. */
   readonly completions?: CompletionLog;
+  /** A duplicate ledger instead of the delivery table's; false: none (producer re-sends are then counted again). */
   readonly duplicates?: DuplicateLedger | false;
 }
 
