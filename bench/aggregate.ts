@@ -12,17 +12,15 @@ import { Emulators } from '../local/emulators/Emulators';
 import { decodeEnvelope } from '../core/envelope/decodeEnvelope';
 import { compileMetric, type CompiledMetric } from '../core/metrics/compileMetric';
 import type { MetricDefinition } from '../core/metrics/MetricDefinition';
-import type { LateEventSink } from '../core/ports/LateEventSink';
-import { DynamoCompletionLog } from '../adapters/dynamodb/DynamoCompletionLog';
-import { DynamoDuplicateLedger } from '../adapters/dynamodb/DynamoDuplicateLedger';
+import type { LateEventSink, RejectedRecordSink } from '../core/ports/LateEventSink';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
-import { DynamoWindowStore } from '../adapters/dynamodb/DynamoWindowStore';
-import { PowertoolsBatchIdempotency } from '../adapters/powertools/PowertoolsBatchIdempotency';
+import { functionSettings } from '../config/functionEnvironment';
+import { resolveConfig } from '../config/resolveConfig';
+import { createAggregator } from '../functions/aggregator/createAggregator';
 import { placeEvents, type SourcedEvent } from '../core/windowing/placeEvents';
 import { StaticShardDirectory } from '../core/ports/ShardDirectory';
 import { LateCollector } from '../core/windowing/LateCollector';
 import { planFixedWindows } from '../core/windowing/planFixedWindows';
-import { WindowedAggregator } from '../core/aggregator/WindowedAggregator';
 import { createAggregatesTable } from '../local/tables/createAggregatesTable';
 import { createDeliveryTables } from '../local/tables/createDeliveryTables';
 import { percentile } from './percentile';
@@ -109,20 +107,29 @@ async function measureWrites(): Promise<Record<string, unknown>> {
     const client = new DynamoDBClient({ endpoint: emulators.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const meter = meterRequests(client);
     const records = syntheticRecords(20_000, { groups: 100, eventsPerSecond: 1_000 });
-    const metric = compileMetric({ ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } });
+    const metric: MetricDefinition = { ...countAndSum, window: { kind: 'tumbling', sizeMs: 10_000 } };
+    // The deployed configuration's retentions and horizons.
+    const config = resolveConfig(tributaryConfig);
     const runs: Record<string, unknown>[] = [];
     for (const batchRecords of [1_000, 100]) {
       const tables = { aggregates: `aggregates-${batchRecords}`, delivery: `delivery-${batchRecords}`, idempotency: `idempotency-${batchRecords}` };
       await createAggregatesTable(client, tables.aggregates);
       await createDeliveryTables(client, tables);
-      const documents = createDocumentClient(client);
-      const store = new DynamoWindowStore({ tableName: tables.aggregates, retentionDays: 1, client: documents });
-      const noLateEvents: LateEventSink = { write: async () => {} };
-      const aggregator = new WindowedAggregator([metric], store, noLateEvents, new StaticShardDirectory([SHARD], Date.now()), {
-        completions: new DynamoCompletionLog(tables.delivery, 24, documents),
-        batches: batchIdempotency(tables.idempotency, client),
-        duplicates: new DynamoDuplicateLedger(tables.delivery, 24, documents),
+      // The deployed wiring, with no late events (none are late here) and one known shard.
+      const settings = functionSettings('aggregator', config, {
+        aggregatesTable: tables.aggregates,
+        lateEventsTable: 'unused',
+        deliveryTable: tables.delivery,
+        idempotencyTable: tables.idempotency,
+        streamName: 'unused',
       });
+      const { aggregator, batches } = createAggregator(
+        settings,
+        { dynamodb: client, documents: createDocumentClient(client) },
+        { metrics: [metric], sideOutput: noSideOutput, shardDirectory: new StaticShardDirectory([SHARD], Date.now()) },
+      );
+      // As in an invocation with 60 s left.
+      batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
       meter.reset();
       const started = Date.now();
       for (let offset = 0; offset < records.length; offset += batchRecords) {
@@ -162,12 +169,8 @@ async function measureWrites(): Promise<Record<string, unknown>> {
   }
 }
 
-/** Powertools batch idempotency as the handler sets it up, with an invocation's context (60 s left). */
-function batchIdempotency(tableName: string, client: DynamoDBClient): PowertoolsBatchIdempotency {
-  const batches = new PowertoolsBatchIdempotency(tableName, 24, client);
-  batches.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
-  return batches;
-}
+/** A late-event output that keeps nothing. */
+const noSideOutput: LateEventSink & RejectedRecordSink = { write: async () => {}, reject: async () => {} };
 
 const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand', 'DeleteItemCommand', 'BatchWriteItemCommand'];
 const READ_COMMANDS = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand'];

@@ -1,11 +1,14 @@
 // Run by bench/aggregate.ts in a fresh process: peak RSS of one 10,000-record batch over 10,000 groups.
 import { tributaryConfig } from '../infra/tributary.config';
+import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
+import { createDynamoDbClient } from '../adapters/dynamodb/createDynamoDbClient';
+import { functionSettings } from '../config/functionEnvironment';
+import { resolveConfig } from '../config/resolveConfig';
 import { NO_MARKS } from '../core/delivery/SourceMarks';
 import { decodeEnvelope } from '../core/envelope/decodeEnvelope';
-import { compileMetric } from '../core/metrics/compileMetric';
 import type { WindowStore } from '../core/ports/WindowStore';
 import { StaticShardDirectory } from '../core/ports/ShardDirectory';
-import { WindowedAggregator } from '../core/aggregator/WindowedAggregator';
+import { createAggregator } from '../functions/aggregator/createAggregator';
 import { syntheticRecords } from './syntheticRecords';
 
 /** Storage stubbed: nothing stored, every conditional write succeeds. */
@@ -21,8 +24,18 @@ const stub: WindowStore = {
 };
 
 async function main(): Promise<void> {
-  const metrics = tributaryConfig.metrics.map(compileMetric);
-  const aggregator = new WindowedAggregator(metrics, stub, { write: async () => {} }, new StaticShardDirectory(['shardId-000000000000'], Date.now()), { completions: { recordCompleted: async () => {}, isCompleted: async () => false } });
+  // The deployed wiring with every store stubbed: the batch's own memory, with the same modules loaded as in the function.
+  const unused = { aggregatesTable: 'unused', lateEventsTable: 'unused', deliveryTable: 'unused', idempotencyTable: 'unused', streamName: 'unused' };
+  const dynamodb = createDynamoDbClient();
+  const { aggregator } = createAggregator(functionSettings('aggregator', resolveConfig(tributaryConfig), unused), { dynamodb, documents: createDocumentClient(dynamodb) }, {
+    metrics: tributaryConfig.metrics,
+    windowStore: stub,
+    sideOutput: { write: async () => {}, reject: async () => {} },
+    completions: { recordCompleted: async () => {}, isCompleted: async () => false },
+    duplicates: false,
+    batchIdempotency: false,
+    shardDirectory: new StaticShardDirectory(['shardId-000000000000'], Date.now()),
+  });
   const records = syntheticRecords(10_000, { groups: 10_000, eventsPerSecond: 1_000 });
   global.gc?.();
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;

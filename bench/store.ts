@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocument, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { resolveConfig } from '../config/resolveConfig';
 import { tributaryConfig } from '../infra/tributary.config';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { createLocalClients } from '../local/aws/localClients';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       query: async (values) =>
         (await clients.documents.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND windowStart BETWEEN :from AND :last', ExpressionAttributeValues: values }))).Items ?? [],
     };
-    const dax = new DaxDouble(backing, { itemTtlMs: tributaryConfig.cache?.itemTtlMs ?? 1_000, queryTtlMs: tributaryConfig.cache?.queryTtlMs ?? 1_000 }, () => Date.now());
+    const dax = new DaxDouble(backing, resolveConfig(tributaryConfig).cache, () => Date.now());
     const cached = new WindowQueries(dax, table);
     const groups = ['eu-west', 'us-east', 'ap-south', 'sa-east', 'me-central'];
     const recentStart = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 59 * MINUTE_MS;

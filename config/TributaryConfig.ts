@@ -55,6 +55,84 @@ export interface AggregatorConfig {
   readonly dedupeHorizonHours?: number;
 }
 
+/**
+ * The archive consumer's event source mapping and function (raw events into
+ * the events table). Each mapping setting it leaves out follows the
+ * aggregator's, so both consumers of the stream keep the same failure
+ * handling unless told otherwise.
+ */
+export interface ArchiveConfig {
+  /**
+   * Records per invocation, 1..10,000.
+   * @default the aggregator's batchSize
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking, 0..300 s.
+   * @default the aggregator's maxBatchingWindowSeconds
+   */
+  readonly maxBatchingWindowSeconds?: number;
+  /**
+   * Retries of a failed batch before it goes to the archive's DLQ, 0..10,000; never unbounded.
+   * @default the aggregator's maxRetryAttempts
+   */
+  readonly maxRetryAttempts?: number;
+  /**
+   * Records older than this skip the archive and go to its DLQ, 60..604,800 s.
+   * @default the aggregator's maxRecordAgeSeconds
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Batches of one shard processed at once, 1..10. Archive writes are
+   * idempotent and need no order within a shard, so this may exceed 1 (the
+   * aggregator's may not: its shard progress needs the records in order).
+   * @default 1
+   */
+  readonly parallelizationFactor?: number;
+  /**
+   * Function memory, 128..10,240 MB.
+   * @default 256
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * Function timeout, 1..900 s.
+   * @default the aggregator's timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The change publisher's mapping on the aggregates table's stream and its
+ * function. The retry settings it leaves out follow the aggregator's.
+ */
+export interface ChangesConfig {
+  /**
+   * Change records per invocation, 1..10,000.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * Retries of a failed change before it goes to the change DLQ, 0..10,000; never unbounded.
+   * @default the aggregator's maxRetryAttempts
+   */
+  readonly maxRetryAttempts?: number;
+  /**
+   * Changes older than this skip publishing and go to the change DLQ, 60..604,800 s.
+   * @default the aggregator's maxRecordAgeSeconds
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Function memory, 128..10,240 MB.
+   * @default 256
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * Function timeout, 1..900 s.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+}
+
 /** The aggregates table. */
 export interface StorageConfig {
   /**
@@ -116,6 +194,8 @@ export interface CacheConfig {
 export interface TributaryConfig {
   readonly stream?: StreamConfig;
   readonly aggregator?: AggregatorConfig;
+  readonly archive?: ArchiveConfig;
+  readonly changes?: ChangesConfig;
   readonly storage?: StorageConfig;
   readonly cache?: CacheConfig;
   /** The metrics to compute. At least one. */
@@ -126,12 +206,23 @@ export interface TributaryConfig {
 export interface ResolvedConfig {
   readonly stream: Required<StreamConfig>;
   readonly aggregator: Required<AggregatorConfig>;
+  readonly archive: Required<ArchiveConfig>;
+  readonly changes: Required<ChangesConfig>;
   readonly storage: Required<StorageConfig>;
   readonly cache: Required<CacheConfig>;
   readonly metrics: readonly MetricDefinition[];
 }
 
-/** The defaults, applied once by resolveConfig; the caller's values win. */
+/** The archive settings that default to the aggregator's (see ArchiveConfig). */
+export const ARCHIVE_FOLLOWS_AGGREGATOR = ['batchSize', 'maxBatchingWindowSeconds', 'maxRetryAttempts', 'maxRecordAgeSeconds', 'timeoutSeconds'] as const;
+
+/** The change publisher settings that default to the aggregator's (see ChangesConfig). */
+export const CHANGES_FOLLOW_AGGREGATOR = ['maxRetryAttempts', 'maxRecordAgeSeconds'] as const;
+
+/**
+ * The defaults, applied once by resolveConfig; the caller's values win. The
+ * archive and change settings missing here are the aggregator's resolved ones.
+ */
 export const CONFIG_DEFAULTS = {
   stream: { shardCount: 2, retentionHours: 24 },
   aggregator: {
@@ -143,6 +234,11 @@ export const CONFIG_DEFAULTS = {
     timeoutSeconds: 60,
     dedupeHorizonHours: 24,
   },
+  archive: { parallelizationFactor: 1, memorySizeMb: 256 },
+  changes: { batchSize: 100, memorySizeMb: 256, timeoutSeconds: 30 },
   storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
   cache: { dax: true, nodeType: 'dax.t3.small', nodes: 3, itemTtlMs: 1_000, queryTtlMs: 1_000 },
-} as const satisfies Omit<ResolvedConfig, 'metrics'>;
+} as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes'> & {
+  archive: Omit<ResolvedConfig['archive'], (typeof ARCHIVE_FOLLOWS_AGGREGATOR)[number]>;
+  changes: Omit<ResolvedConfig['changes'], (typeof CHANGES_FOLLOW_AGGREGATOR)[number]>;
+};

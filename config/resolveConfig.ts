@@ -1,12 +1,18 @@
 import { ConfigError } from '../core/errors';
-import { CONFIG_DEFAULTS, type ResolvedConfig, type TributaryConfig } from './TributaryConfig';
+import { ARCHIVE_FOLLOWS_AGGREGATOR, CHANGES_FOLLOW_AGGREGATOR, CONFIG_DEFAULTS, type ResolvedConfig, type TributaryConfig } from './TributaryConfig';
 import { validateMetrics } from './validateMetrics';
 
 /** Applies the defaults (the caller's values win) and checks every value; throws ConfigError listing all problems. */
 export function resolveConfig(config: TributaryConfig): ResolvedConfig {
+  const aggregator = { ...CONFIG_DEFAULTS.aggregator, ...config.aggregator };
+  // What the archive and change sections say themselves; the rest is the aggregator's.
+  const archive = { ...CONFIG_DEFAULTS.archive, ...config.archive };
+  const changes = { ...CONFIG_DEFAULTS.changes, ...config.changes };
   const resolved: ResolvedConfig = {
     stream: { ...CONFIG_DEFAULTS.stream, ...config.stream },
-    aggregator: { ...CONFIG_DEFAULTS.aggregator, ...config.aggregator },
+    aggregator,
+    archive: { ...pick(aggregator, ARCHIVE_FOLLOWS_AGGREGATOR), ...archive },
+    changes: { ...pick(aggregator, CHANGES_FOLLOW_AGGREGATOR), ...changes },
     storage: { ...CONFIG_DEFAULTS.storage, ...config.storage },
     cache: { ...CONFIG_DEFAULTS.cache, ...config.cache },
     metrics: config.metrics,
@@ -17,6 +23,10 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
       problems.push(`${field} must be an integer from ${min} to ${max}${hint} (got ${JSON.stringify(value)})`);
     }
   };
+  // A value the section takes from the aggregator is checked there, not reported twice.
+  const ownRange = (field: string, value: number | undefined, min: number, max: number, hint = ''): void => {
+    if (value !== undefined) range(field, value, min, max, hint);
+  };
   range('stream.shardCount', resolved.stream.shardCount, 1, 500);
   range('stream.retentionHours', resolved.stream.retentionHours, 24, 8_760);
   range('aggregator.batchSize', resolved.aggregator.batchSize, 1, 10_000);
@@ -26,6 +36,18 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
   range('aggregator.memorySizeMb', resolved.aggregator.memorySizeMb, 128, 10_240);
   range('aggregator.timeoutSeconds', resolved.aggregator.timeoutSeconds, 1, 900);
   range('aggregator.dedupeHorizonHours', resolved.aggregator.dedupeHorizonHours, 1, 8_760);
+  ownRange('archive.batchSize', archive.batchSize, 1, 10_000);
+  ownRange('archive.maxBatchingWindowSeconds', archive.maxBatchingWindowSeconds, 0, 300);
+  ownRange('archive.maxRetryAttempts', archive.maxRetryAttempts, 0, 10_000, '; unbounded retries (-1) would let one bad record block a shard');
+  ownRange('archive.maxRecordAgeSeconds', archive.maxRecordAgeSeconds, 60, 604_800);
+  ownRange('archive.parallelizationFactor', archive.parallelizationFactor, 1, 10);
+  ownRange('archive.memorySizeMb', archive.memorySizeMb, 128, 10_240);
+  ownRange('archive.timeoutSeconds', archive.timeoutSeconds, 1, 900);
+  ownRange('changes.batchSize', changes.batchSize, 1, 10_000);
+  ownRange('changes.maxRetryAttempts', changes.maxRetryAttempts, 0, 10_000, '; unbounded retries (-1) would let one bad change block a shard');
+  ownRange('changes.maxRecordAgeSeconds', changes.maxRecordAgeSeconds, 60, 604_800);
+  ownRange('changes.memorySizeMb', changes.memorySizeMb, 128, 10_240);
+  ownRange('changes.timeoutSeconds', changes.timeoutSeconds, 1, 900);
   range('storage.aggregateRetentionDays', resolved.storage.aggregateRetentionDays, 1, 3_650);
   range('storage.lateEventRetentionDays', resolved.storage.lateEventRetentionDays, 1, 3_650);
   range('storage.eventRetentionDays', resolved.storage.eventRetentionDays, 1, 3_650);
@@ -42,7 +64,17 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
       `aggregator.maxRecordAgeSeconds (${resolved.aggregator.maxRecordAgeSeconds}) must not exceed the stream retention (${resolved.stream.retentionHours * 3_600} s)`,
     );
   }
+  if (archive.maxRecordAgeSeconds !== undefined && archive.maxRecordAgeSeconds > resolved.stream.retentionHours * 3_600) {
+    problems.push(
+      `archive.maxRecordAgeSeconds (${archive.maxRecordAgeSeconds}) must not exceed the stream retention (${resolved.stream.retentionHours * 3_600} s)`,
+    );
+  }
   problems.push(...validateMetrics(config.metrics));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
+}
+
+/** The `keys` of `source`, as a new object. */
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, source[key]])) as Pick<T, K>;
 }

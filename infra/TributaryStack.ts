@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { functionEnvironment } from '../config/functionEnvironment';
 import { resolveConfig } from '../config/resolveConfig';
 import type { ResolvedConfig, TributaryConfig } from '../config/TributaryConfig';
 import { AggregatesTable } from './constructs/AggregatesTable';
@@ -61,7 +62,7 @@ export class TributaryStack extends Stack {
 
     const ingestFunction = createTributaryFunction(this, 'IngestFunction', {
       name: 'ingest',
-      environment: { STREAM_NAME: this.eventStream.stream.streamName },
+      environment: functionEnvironment('ingest', this.config, { streamName: this.eventStream.stream.streamName }),
     });
     this.eventStream.stream.grantWrite(ingestFunction);
 
@@ -70,11 +71,12 @@ export class TributaryStack extends Stack {
       ...(this.cache ? { vpc: this.cache.functionVpc } : {}),
       name: 'query',
       metrics: this.config.metrics,
-      environment: {
-        AGGREGATES_TABLE: this.aggregates.table.tableName,
-        AGGREGATE_RETENTION_DAYS: String(this.config.storage.aggregateRetentionDays),
-        EVENTS_TABLE: this.events.table.tableName,
-      },
+      // Through DAX when there is a cluster, else DynamoDB directly.
+      environment: functionEnvironment('query', this.config, {
+        aggregatesTable: this.aggregates.table.tableName,
+        eventsTable: this.events.table.tableName,
+        daxEndpoint: this.cache?.endpoint,
+      }),
     });
     this.aggregates.table.grantReadData(queryFunction);
     this.cache?.grantReads(queryFunction);

@@ -1,23 +1,14 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CompletionLog } from '../../core/ports/CompletionLog';
 import type { SequenceRange } from '../../core/delivery/sequenceNumbers';
-import { ConfigError } from '../../core/errors';
 import { DELIVERY_KEYS, sequenceSortKey } from './deliveryKeys';
 import { createDocumentClient } from './createDocumentClient';
-
-/** Ranges a redrive may ask about are in a stream with at most this retention (Kinesis's maximum). */
-const COMPLETION_RETENTION_DAYS = 365;
 
 /** The completion log in the delivery table: one small item per completed batch. */
 export class DynamoCompletionLog implements CompletionLog {
   private readonly client: DynamoDBDocumentClient;
 
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoCompletionLog {
-    const tableName = environment.DELIVERY_TABLE;
-    if (!tableName) throw new ConfigError(['DELIVERY_TABLE is not set: the function was deployed without its delivery table']);
-    return new DynamoCompletionLog(tableName, Number(environment.STREAM_RETENTION_HOURS ?? String(COMPLETION_RETENTION_DAYS * 24)), client);
-  }
-
+  /** @param retentionHours the stream's retention: a redrive can ask about a range only as long as the stream keeps it. */
   public constructor(
     private readonly tableName: string,
     private readonly retentionHours: number,

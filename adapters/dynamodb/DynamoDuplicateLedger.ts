@@ -1,7 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DuplicateLedger, LedgerEntry } from '../../core/ports/DuplicateLedger';
 import { FINGERPRINT_BYTES } from '../../core/delivery/eventFingerprint';
-import { ConfigError } from '../../core/errors';
 import { DELIVERY_KEYS, sequenceSortKey } from './deliveryKeys';
 import { createDocumentClient } from './createDocumentClient';
 
@@ -25,13 +24,6 @@ export class DynamoDuplicateLedger implements DuplicateLedger {
    * redelivery from an older checkpoint, a redrive.
    */
   private readonly cache = new Map<string, { entries: Map<string, CachedEntry>; readUpToMs: number }>();
-
-  /** From the stack: DELIVERY_TABLE and DEDUPE_HORIZON_HOURS. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoDuplicateLedger {
-    const tableName = environment.DELIVERY_TABLE;
-    if (!tableName) throw new ConfigError(['DELIVERY_TABLE is not set: the function was deployed without its delivery table']);
-    return new DynamoDuplicateLedger(tableName, Number(environment.DEDUPE_HORIZON_HOURS ?? '24'), client);
-  }
 
   public constructor(
     private readonly tableName: string,

@@ -37,14 +37,9 @@ export class DynamoEventStore {
 
   private readonly cursorKey: string;
 
-  /** The store a function is configured for: EVENTS_TABLE, EVENT_RETENTION_DAYS and CURSOR_SIGNING_KEY (optional) from the stack. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoEventStore {
-    const tableName = environment.EVENTS_TABLE;
-    if (!tableName) throw new ConfigError(['EVENTS_TABLE is not set: the function was deployed without its events table']);
-    return new DynamoEventStore(tableName, Number(environment.EVENT_RETENTION_DAYS ?? '30'), client, environment.CURSOR_SIGNING_KEY);
-  }
-
   /**
+   * @param retentionDays days an event is kept after it was accepted; undefined
+   *   opens the store for reads only (the query API), and a write then throws.
    * @param cursorKey HMAC key of page cursors. Without one it is derived from
    *   the table name: cursors then resist tampering by anyone who does not know
    *   the table's name, and every cursor's contents are range-checked as well
@@ -52,7 +47,7 @@ export class DynamoEventStore {
    */
   public constructor(
     private readonly tableName: string,
-    private readonly retentionDays: number,
+    private readonly retentionDays: number | undefined,
     client?: DynamoDBDocumentClient,
     cursorKey?: string,
   ) {
@@ -175,6 +170,7 @@ export class DynamoEventStore {
   }
 
   private itemOf(event: EventEnvelope, json: string | undefined): Record<string, unknown> {
+    if (this.retentionDays === undefined) throw new ConfigError(['the raw events store was opened for reads: it has no retention to write events with']);
     return {
       [EVENT_KEYS.partitionKey]: keyPartition(event.key),
       [EVENT_KEYS.sortKey]: eventSortKey(event.time, event.id),

@@ -1,5 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError } from '../../core/errors';
 import { sequenceSortKey } from './deliveryKeys';
 import { storedGroupKey } from './aggregateKeys';
 import { BATCH_WRITE_LIMIT, batchWriteItems } from './batchWriteItems';
@@ -10,13 +9,6 @@ import type { LateEvent, LateEventSink, RejectedRecord, RejectedRecordSink } fro
 /** The late-event output in DynamoDB. */
 export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
   private readonly client: DynamoDBDocumentClient;
-
-  /** The sink a function is configured for: LATE_EVENTS_TABLE and LATE_EVENT_RETENTION_DAYS from the stack. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoLateEventStore {
-    const tableName = environment.LATE_EVENTS_TABLE;
-    if (!tableName) throw new ConfigError(['LATE_EVENTS_TABLE is not set: the function was deployed without its late-event table']);
-    return new DynamoLateEventStore(tableName, Number(environment.LATE_EVENT_RETENTION_DAYS ?? '30'), client);
-  }
 
   public constructor(
     private readonly tableName: string,

@@ -16,7 +16,7 @@ import { withRetries } from '../aws/withRetries';
 import { runLimited } from '../../core/async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliveryState';
 import { readMarks } from '../../core/delivery/SourceMarks';
-import { ConfigError, TransactionTooLargeError } from '../../core/errors';
+import { TransactionTooLargeError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, shardSortKey, windowItemKey } from './aggregateKeys';
 import { toStoredWindow, toWindowItem } from './windowItems';
@@ -48,13 +48,6 @@ const TRANSACTION_LIMIT = 100;
 export class DynamoWindowStore implements WindowStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly concurrency: number;
-
-  /** The store a function is configured for: AGGREGATES_TABLE and AGGREGATE_RETENTION_DAYS from the stack. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv = process.env, client?: DynamoDBDocumentClient): DynamoWindowStore {
-    const tableName = environment.AGGREGATES_TABLE;
-    if (!tableName) throw new ConfigError(['AGGREGATES_TABLE is not set: the function was deployed without its table']);
-    return new DynamoWindowStore({ tableName, retentionDays: Number(environment.AGGREGATE_RETENTION_DAYS ?? '90'), ...(client ? { client } : {}) });
-  }
 
   public constructor(private readonly options: DynamoWindowStoreOptions) {
     this.client = options.client ?? createDocumentClient();

@@ -5,15 +5,20 @@ import { createDynamoDbClient } from './createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from './documentTranslation';
 import type { DocumentReads } from './DocumentReads';
 
+/** Where reads go: a DAX cluster's endpoint, if the stack has one. */
+export interface DocumentReadsSettings {
+  readonly daxEndpoint: string | undefined;
+  readonly region: string | undefined;
+}
+
 /**
- * Reads through DAX when `DAX_ENDPOINT` is set (the stack sets it when it has a
- * cluster), else straight from DynamoDB: offline, on LocalStack and in
+ * Reads through DAX when there is a cluster endpoint (the stack writes it when
+ * it has a cluster), else straight from DynamoDB: offline, on LocalStack and in
  * deployments that leave DAX out. Straight from DynamoDB, every request follows
  * the retry policy (`createDynamoDbClient` installs `PolicyRetryStrategy`).
  */
-export function openDocumentReads(environment: NodeJS.ProcessEnv): DocumentReads {
-  const endpoint = environment.DAX_ENDPOINT;
-  if (endpoint) return daxReads(new DaxDocument({ endpoint, region: environment.AWS_REGION, readRetries: RETRY_POLICY.maxAttempts - 1 }));
+export function openDocumentReads(settings: DocumentReadsSettings): DocumentReads {
+  if (settings.daxEndpoint) return daxReads(new DaxDocument({ endpoint: settings.daxEndpoint, region: settings.region, readRetries: RETRY_POLICY.maxAttempts - 1 }));
   return DynamoDBDocument.from(createDynamoDbClient(), DOCUMENT_TRANSLATION);
 }
 

@@ -4,7 +4,6 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Context } from 'aws-lambda';
 import type { BatchIdempotency } from '../../core/ports/BatchIdempotency';
 import type { SequenceRange } from '../../core/delivery/sequenceNumbers';
-import { ConfigError } from '../../core/errors';
 
 /**
  * Idempotency records keyed on a batch's range, stable across deployments and
@@ -25,13 +24,7 @@ export class PowertoolsBatchIdempotency implements BatchIdempotency {
   private readonly config: IdempotencyConfig;
   private readonly idempotent: (range: SequenceRange, apply: () => Promise<void>) => Promise<{ readonly applied: true }>;
 
-  /** From the stack: IDEMPOTENCY_TABLE, and STREAM_RETENTION_HOURS for how long a redelivery can come. */
-  public static fromEnvironment(environment: NodeJS.ProcessEnv, client: DynamoDBClient): PowertoolsBatchIdempotency {
-    const tableName = environment.IDEMPOTENCY_TABLE;
-    if (!tableName) throw new ConfigError(['IDEMPOTENCY_TABLE is not set: the function was deployed without its idempotency table']);
-    return new PowertoolsBatchIdempotency(tableName, Number(environment.STREAM_RETENTION_HOURS ?? '24'), client);
-  }
-
+  /** @param retentionHours the stream's retention: how long a redelivery of a range can come. */
   public constructor(tableName: string, retentionHours: number, client: DynamoDBClient) {
     // A redelivery can come as long as the stream keeps the records.
     this.config = new IdempotencyConfig({ expiresAfterSeconds: retentionHours * 3600 + 3600, throwOnNoIdempotencyKey: true });

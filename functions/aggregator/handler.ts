@@ -2,47 +2,26 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { loadBundledMetrics } from '../../config/loadBundledMetrics';
-import { ConfigError } from '../../core/errors';
-import { KinesisShardDirectory } from '../../adapters/kinesis/KinesisShardDirectory';
-import { compileMetric } from '../../core/metrics/compileMetric';
+import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClient';
 import { retryStats } from '../../adapters/aws/RetryStats';
-import { DynamoCompletionLog } from '../../adapters/dynamodb/DynamoCompletionLog';
-import { DynamoDuplicateLedger } from '../../adapters/dynamodb/DynamoDuplicateLedger';
-import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
-import { PowertoolsBatchIdempotency } from '../../adapters/powertools/PowertoolsBatchIdempotency';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
-import { DynamoWindowStore } from '../../adapters/dynamodb/DynamoWindowStore';
-import { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
 import { aggregateRecords } from '../../adapters/kinesis/aggregateRecords';
+import { createAggregator } from './createAggregator';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
 // CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-aggregator' });
-const streamName = process.env.STREAM_NAME;
-if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the aggregator needs its stream to know every shard']);
+const settings = readFunctionEnvironment('aggregator', process.env);
 // Every request (windows, ledger, completions, Powertools' batch records) follows the retry policy.
 const dynamodb = createDynamoDbClient();
-const documentClient = createDocumentClient(dynamodb);
-const batches = PowertoolsBatchIdempotency.fromEnvironment(process.env, dynamodb);
-const sideOutput = DynamoLateEventStore.fromEnvironment(process.env, documentClient);
-const aggregator = new WindowedAggregator(
-  loadBundledMetrics().map(compileMetric),
-  DynamoWindowStore.fromEnvironment(process.env, documentClient),
-  sideOutput,
-  new KinesisShardDirectory(streamName),
-  {
-    completions: DynamoCompletionLog.fromEnvironment(process.env, documentClient),
-    batches,
-    duplicates: DynamoDuplicateLedger.fromEnvironment(process.env, documentClient),
-  },
-);
+const { aggregator, sideOutput, batches } = createAggregator(settings, { dynamodb, documents: createDocumentClient(dynamodb) }, { metrics: loadBundledMetrics() });
 
 /** Kinesis ESM consumer: event-time windows, watermarks and late events. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
   logger.addContext(context);
   // An INPROGRESS batch record of a crashed invocation expires with this deadline, not an hour later.
-  batches.registerLambdaContext(context);
+  batches?.registerLambdaContext(context);
   try {
     const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, Date.now());
     for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });

@@ -1,14 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { DynamoEventStore } from '../../adapters/dynamodb/DynamoEventStore';
 import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 import { archiveRecords } from './archiveRecords';
 
 const logger = new Logger({ serviceName: 'tributary-archive' });
+const settings = readFunctionEnvironment('archive', process.env);
 const documents = createDocumentClient();
-const store = DynamoEventStore.fromEnvironment(process.env, documents);
-const rejects = DynamoLateEventStore.fromEnvironment(process.env, documents);
+const store = new DynamoEventStore(settings.eventsTable, settings.eventRetentionDays, documents);
+const rejects = new DynamoLateEventStore(settings.lateEventsTable, settings.lateEventRetentionDays, documents);
 
 /** Kinesis ESM consumer: every accepted event into the raw events table. */
 export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {

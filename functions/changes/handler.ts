@@ -12,19 +12,17 @@ import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClie
 import { PolicyRetryStrategy } from '../../adapters/aws/PolicyRetryStrategy';
 import { retryStats } from '../../adapters/aws/RetryStats';
 import { changeRejection, isPermanentChangeFailure } from './changeRejection';
-import { ConfigError } from '../../core/errors';
+import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 
 const logger = new Logger({ serviceName: 'tributary-changes' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-changes' });
-const topicArn = process.env.TOPIC_ARN;
-const idempotencyTable = process.env.IDEMPOTENCY_TABLE;
-if (!topicArn || !idempotencyTable) throw new ConfigError(['TOPIC_ARN and IDEMPOTENCY_TABLE must be set: the function was deployed without its topic or idempotency table']);
+const settings = readFunctionEnvironment('changes', process.env);
 // Both clients follow the retry policy: a throttled publish or idempotency write is retried inside the invocation.
 const sns = new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') });
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const rejects = DynamoLateEventStore.fromEnvironment(process.env, createDocumentClient());
+const rejects = new DynamoLateEventStore(settings.lateEventsTable, settings.lateEventRetentionDays, createDocumentClient());
 // One record per published change, keyed on its stream sequence number: a redelivered change is not published twice.
 // Bookkeeping changes (watermarks, progress, versions) publish nothing and cost no record.
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'changeId', expiresAfterSeconds: 86_400 });
@@ -33,7 +31,7 @@ const publishOnce = makeIdempotent(
   async (event: CountValueUpdated): Promise<{ published: true }> => {
     await sns.send(
       new PublishCommand({
-        TopicArn: topicArn,
+        TopicArn: settings.topicArn,
         Message: JSON.stringify(event),
         // Subscribers filter on these without parsing the body.
         MessageAttributes: {
@@ -46,7 +44,7 @@ const publishOnce = makeIdempotent(
     cloudWatch.addMetric('CountValueUpdatedPublished', MetricUnit.Count, 1);
     return { published: true } as const;
   },
-  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: createDynamoDbClient() }), config: idempotency, keyPrefix: 'tributary.changes.record' },
+  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTable, awsSdkV3Client: createDynamoDbClient() }), config: idempotency, keyPrefix: 'tributary.changes.record' },
 );
 
 /**

@@ -1,15 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseIngestBody } from '../../core/envelope/parseIngestBody';
-import { ConfigError, RequestError } from '../../core/errors';
+import { readFunctionEnvironment } from '../../config/functionEnvironment';
+import { RequestError } from '../../core/errors';
 import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
 import { ingestEvents } from './ingestEvents';
 
 const logger = new Logger({ serviceName: 'tributary-ingest' });
 const kinesis = createKinesisClient();
-const streamName = process.env.STREAM_NAME;
-if (!streamName) throw new ConfigError(['STREAM_NAME is not set: the function was deployed without its stream']);
+const { streamName } = readFunctionEnvironment('ingest', process.env);
 
 /** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

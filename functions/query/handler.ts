@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { loadBundledMetrics } from '../../config/loadBundledMetrics';
-import { ConfigError, RequestError } from '../../core/errors';
+import { RequestError } from '../../core/errors';
 import { jsonResponse, rawJsonResponse } from '../../adapters/apigateway/jsonResponse';
 import { compileMetric } from '../../core/metrics/compileMetric';
 import { DynamoEventStore } from '../../adapters/dynamodb/DynamoEventStore';
@@ -13,12 +14,11 @@ import { queryMetric } from './queryMetric';
 
 const logger = new Logger({ serviceName: 'tributary-query' });
 const metrics = loadBundledMetrics().map(compileMetric);
-const documentClient = createDocumentClient();
-const aggregatesTable = process.env.AGGREGATES_TABLE;
-if (!aggregatesTable) throw new ConfigError(['AGGREGATES_TABLE is not set: the function was deployed without its aggregates table']);
-// Through DAX when the stack has a cluster (DAX_ENDPOINT), else DynamoDB directly.
-const windows = new WindowQueries(openDocumentReads(process.env), aggregatesTable);
-const events = DynamoEventStore.fromEnvironment(process.env, documentClient);
+const settings = readFunctionEnvironment('query', process.env);
+// Through DAX when the stack has a cluster, else DynamoDB directly.
+const windows = new WindowQueries(openDocumentReads(settings), settings.aggregatesTable);
+// Reads only: the archive writes the events, with their retention.
+const events = new DynamoEventStore(settings.eventsTable, undefined, createDocumentClient(), settings.cursorSigningKey);
 
 /** GET /metrics/{name}: a metric's windows; GET /events: raw events of a key or a type. */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

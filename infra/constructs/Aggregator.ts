@@ -3,6 +3,7 @@ import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createStreamConsumer } from './createStreamConsumer';
 
@@ -29,26 +30,19 @@ export class Aggregator extends Construct {
   public constructor(scope: Construct, id: string, props: AggregatorProps) {
     super(scope, id);
     const settings = props.config.aggregator;
-    const consumer = createStreamConsumer(this, props.stream, settings, {
+    // One poller per shard: the shard's progress and its windows' marks need its records in order.
+    const consumer = createStreamConsumer(this, props.stream, { ...settings, parallelizationFactor: 1 }, {
       name: 'aggregator',
       metrics: props.config.metrics,
       memorySize: settings.memorySizeMb,
-      environment: {
-        // A batch's decoded events live until its windows are written; with V8's default
-        // 16 MB semi-space each scavenge copies them and promotes them, which was most of
-        // the gap between the hot path and bare JSON parsing (bench/aggregate.ts).
-        NODE_OPTIONS: `--enable-source-maps --max-semi-space-size=${semiSpaceMb(settings.memorySizeMb)}`,
-        AGGREGATES_TABLE: props.table.tableName,
-        AGGREGATE_RETENTION_DAYS: String(props.config.storage.aggregateRetentionDays),
-        LATE_EVENTS_TABLE: props.lateEventsTable.tableName,
-        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
-        DELIVERY_TABLE: props.deliveryTable.tableName,
-        STREAM_RETENTION_HOURS: String(props.config.stream.retentionHours),
-        DEDUPE_HORIZON_HOURS: String(settings.dedupeHorizonHours),
-        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+      environment: functionEnvironment('aggregator', props.config, {
+        aggregatesTable: props.table.tableName,
+        lateEventsTable: props.lateEventsTable.tableName,
+        deliveryTable: props.deliveryTable.tableName,
+        idempotencyTable: props.idempotencyTable.tableName,
         // ListShards: every shard must report before the watermark passes it.
-        STREAM_NAME: props.stream.streamName,
-      },
+        streamName: props.stream.streamName,
+      }),
     });
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;
@@ -57,9 +51,4 @@ export class Aggregator extends Construct {
     props.deliveryTable.grantReadWriteData(this.function);
     props.idempotencyTable.grantReadWriteData(this.function);
   }
-}
-
-/** Young-generation semi-space for a function of `memorySizeMb`: 1/16 of it, 16..64 MB. */
-export function semiSpaceMb(memorySizeMb: number): number {
-  return Math.min(64, Math.max(16, Math.floor(memorySizeMb / 16)));
 }

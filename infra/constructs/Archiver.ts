@@ -3,6 +3,7 @@ import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createStreamConsumer } from './createStreamConsumer';
 
@@ -25,15 +26,10 @@ export class Archiver extends Construct {
 
   public constructor(scope: Construct, id: string, props: ArchiverProps) {
     super(scope, id);
-    const consumer = createStreamConsumer(this, props.stream, props.config.aggregator, {
+    const consumer = createStreamConsumer(this, props.stream, props.config.archive, {
       name: 'archive',
-      memorySize: 256,
-      environment: {
-        EVENTS_TABLE: props.eventsTable.tableName,
-        EVENT_RETENTION_DAYS: String(props.config.storage.eventRetentionDays),
-        LATE_EVENTS_TABLE: props.rejectsTable.tableName,
-        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
-      },
+      memorySize: props.config.archive.memorySizeMb,
+      environment: functionEnvironment('archive', props.config, { eventsTable: props.eventsTable.tableName, lateEventsTable: props.rejectsTable.tableName }),
     });
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;

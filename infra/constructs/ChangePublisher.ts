@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction } from './createTributaryFunction';
@@ -42,24 +43,24 @@ export class ChangePublisher extends Construct {
       enforceSSL: true,
     });
     this.deadLetterQueue = createDeadLetterQueue(this);
+    const settings = props.config.changes;
     this.function = createTributaryFunction(this, 'Function', {
       name: 'changes',
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      environment: {
-        TOPIC_ARN: this.topic.topicArn,
-        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
-        LATE_EVENTS_TABLE: props.rejectsTable.tableName,
-        LATE_EVENT_RETENTION_DAYS: String(props.config.storage.lateEventRetentionDays),
-      },
+      memorySize: settings.memorySizeMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      environment: functionEnvironment('changes', props.config, {
+        topicArn: this.topic.topicArn,
+        idempotencyTable: props.idempotencyTable.tableName,
+        lateEventsTable: props.rejectsTable.tableName,
+      }),
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
+        batchSize: settings.batchSize,
         bisectBatchOnError: true,
-        retryAttempts: props.config.aggregator.maxRetryAttempts,
-        maxRecordAge: Duration.seconds(props.config.aggregator.maxRecordAgeSeconds),
+        retryAttempts: settings.maxRetryAttempts,
+        maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),

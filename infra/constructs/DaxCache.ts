@@ -61,9 +61,13 @@ export class DaxCache extends Construct {
     });
   }
 
-  /** Attaches `fn` to the VPC, lets it reach the cluster, and tells it where DAX is (DAX_ENDPOINT). */
+  /** Where readers find the cluster: its discovery endpoint (the query's `daxEndpoint` setting). */
+  public get endpoint(): string {
+    return this.cluster.attrClusterDiscoveryEndpointUrl;
+  }
+
+  /** Lets `fn` (created with functionVpc, and told the endpoint) read through the cluster. */
   public grantReads(fn: lambda.Function): void {
-    fn.addEnvironment('DAX_ENDPOINT', this.cluster.attrClusterDiscoveryEndpointUrl);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dax:GetItem', 'dax:BatchGetItem', 'dax:Query'], resources: [this.cluster.attrArn] }));
   }
 

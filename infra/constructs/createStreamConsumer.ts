@@ -8,6 +8,12 @@ import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
 import { createTributaryFunction, type TributaryFunctionProps } from './createTributaryFunction';
 
+/** A stream consumer's mapping and timeout. */
+export type StreamConsumerSettings = Pick<
+  ResolvedConfig['archive'],
+  'batchSize' | 'maxBatchingWindowSeconds' | 'maxRetryAttempts' | 'maxRecordAgeSeconds' | 'parallelizationFactor' | 'timeoutSeconds'
+>;
+
 /** A stream consumer's parts. */
 export interface StreamConsumer {
   readonly function: lambda.Function;
@@ -17,14 +23,14 @@ export interface StreamConsumer {
 /**
  * A function consuming the stream with the failure handling a stream needs:
  * partial batch responses, bisect on error, bounded retries and record age,
- * one poller per shard (records of a shard in order), and its own encrypted SQS
+ * `parallelizationFactor` pollers per shard, and its own encrypted SQS
  * on-failure queue (14 days), so a redrive knows which consumer a message is
  * for. Created in `scope` as `DeadLetterQueue` and `Function`.
  */
 export function createStreamConsumer(
   scope: Construct,
   stream: kinesis.IStream,
-  settings: ResolvedConfig['aggregator'],
+  settings: StreamConsumerSettings,
   functionProps: TributaryFunctionProps,
 ): StreamConsumer {
   const deadLetterQueue = createDeadLetterQueue(scope);
@@ -38,7 +44,7 @@ export function createStreamConsumer(
       retryAttempts: settings.maxRetryAttempts,
       maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
       reportBatchItemFailures: true,
-      parallelizationFactor: 1,
+      parallelizationFactor: settings.parallelizationFactor,
       onFailure: new SqsDlq(deadLetterQueue),
     }),
   );

@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import { bundledMetricsDefine } from '../../config/functionEnvironment';
 import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
 
 /** Repository root: function entries and the lock file are found from here. */
@@ -12,7 +13,8 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export interface TributaryFunctionProps {
   /** Folder under `functions/` holding `handler.ts`. */
   readonly name: string;
-  readonly environment?: Record<string, string>;
+  /** Its whole environment, from functionEnvironment (config/functionEnvironment.ts). */
+  readonly environment: Record<string, string>;
   /** Metric definitions compiled into the bundle (see loadBundledMetrics). */
   readonly metrics?: readonly MetricDefinition[];
   readonly memorySize?: number;
@@ -36,7 +38,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize ?? 256,
     timeout: props.timeout ?? Duration.seconds(29),
-    environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
+    environment: props.environment,
     ...props.vpc,
     bundling: {
       forceDockerBundling: false,
@@ -46,7 +48,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
       logLevel: LogLevel.WARNING,
       sourceMap: true,
       externalModules: [],
-      define: props.metrics ? { 'process.env.TRIBUTARY_METRICS_JSON': JSON.stringify(JSON.stringify(props.metrics)) } : {},
+      define: props.metrics ? bundledMetricsDefine(JSON.stringify(props.metrics)) : {},
     },
   };
   return new NodejsFunction(scope, id, functionProps);

@@ -2,16 +2,15 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { tributaryConfig } from '../../infra/tributary.config';
-import { compileMetric } from '../../core/metrics/compileMetric';
+import { functionSettings } from '../../config/functionEnvironment';
+import { resolveConfig } from '../../config/resolveConfig';
 import type { TributaryConfig } from '../../config/TributaryConfig';
 import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
+import type { LateEventSink, RejectedRecordSink } from '../../core/ports/LateEventSink';
 import type { RedriveOptions } from '../../ops/redriveDeadLetters';
-import { DynamoCompletionLog } from '../../adapters/dynamodb/DynamoCompletionLog';
-import { DynamoDuplicateLedger } from '../../adapters/dynamodb/DynamoDuplicateLedger';
-import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
-import { DynamoWindowStore } from '../../adapters/dynamodb/DynamoWindowStore';
 import { StaticShardDirectory } from '../../core/ports/ShardDirectory';
-import { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
+import type { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
+import { createAggregator } from '../../functions/aggregator/createAggregator';
 import { createLocalClients, type LocalClients } from '../aws/localClients';
 import { CliError } from './CliError';
 import { readRuntimeInfo } from './readRuntimeInfo';
@@ -21,7 +20,7 @@ export interface PipelineConnection {
   readonly clients: LocalClients;
   readonly streamName: string;
   readonly deadLetterQueueUrl: string;
-  readonly sideOutput: DynamoLateEventStore;
+  readonly sideOutput: LateEventSink & RejectedRecordSink;
   /** The aggregator the function runs, over `metrics` (default: all), for repair modes (it never moves watermarks). */
   aggregator(metrics?: readonly MetricDefinition[]): WindowedAggregator;
   /** What a DLQ redrive of this pipeline reads from and applies to. */
@@ -45,14 +44,19 @@ export async function connectToPipeline(stateDir?: string, config: TributaryConf
   const deadLetterQueueUrl = queues.QueueUrls?.find((url) => /Aggregator.*DeadLetterQueue/.test(url));
   const streamName = streams.StreamNames?.[0];
   if (!deadLetterQueueUrl || !streamName) throw new CliError('the running pipeline has no aggregator DLQ or stream: restart it with `npm start`');
-  const sideOutput = new DynamoLateEventStore(table('LateEventsTable'), config.storage?.lateEventRetentionDays ?? 30, clients.documents);
-  const windows = new DynamoWindowStore({ tableName: table('AggregatesTable'), retentionDays: config.storage?.aggregateRetentionDays ?? 90, client: clients.documents });
-  const guards = {
-    completions: new DynamoCompletionLog(table('DeliveryTable'), config.stream?.retentionHours ?? 24, clients.documents),
-    duplicates: new DynamoDuplicateLedger(table('DeliveryTable'), config.aggregator?.dedupeHorizonHours ?? 24, clients.documents),
-  };
-  // Repairs never move watermarks, so they need no shard listing.
-  const aggregator = (metrics = config.metrics) => new WindowedAggregator(metrics.map(compileMetric), windows, sideOutput, new StaticShardDirectory([], Date.now()), guards);
+  // The settings the deployed aggregator reads, from the same config the pipeline was synthesized from.
+  const settings = functionSettings('aggregator', resolveConfig(config), {
+    aggregatesTable: table('AggregatesTable'),
+    lateEventsTable: table('LateEventsTable'),
+    deliveryTable: table('DeliveryTable'),
+    idempotencyTable: table('IdempotencyTable'),
+    streamName,
+  });
+  // Repairs never move watermarks, so they need no shard listing; a redriven range was recorded by batch idempotency when it failed.
+  const assemble = (metrics: readonly MetricDefinition[]) =>
+    createAggregator(settings, clients, { metrics, shardDirectory: new StaticShardDirectory([], Date.now()), batchIdempotency: false });
+  const { sideOutput } = assemble(config.metrics);
+  const aggregator = (metrics = config.metrics) => assemble(metrics).aggregator;
   return {
     clients,
     streamName,

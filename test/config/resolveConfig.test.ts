@@ -54,6 +54,46 @@ describe('Function: resolveConfig', () => {
     ]);
   });
 
+  it('gives the archive and change consumers their own sections, whose unset mapping settings follow the aggregator', () => {
+    const defaults = resolveConfig({ metrics: [ordersPerRegion] });
+    expect(defaults.archive).toEqual({ batchSize: 500, maxBatchingWindowSeconds: 0, maxRetryAttempts: 5, maxRecordAgeSeconds: 3_600, parallelizationFactor: 1, memorySizeMb: 256, timeoutSeconds: 60 });
+    expect(defaults.changes).toEqual({ batchSize: 100, maxRetryAttempts: 5, maxRecordAgeSeconds: 3_600, memorySizeMb: 256, timeoutSeconds: 30 });
+
+    const tuned = resolveConfig({
+      metrics: [ordersPerRegion],
+      aggregator: { batchSize: 250, maxBatchingWindowSeconds: 2, maxRetryAttempts: 3, maxRecordAgeSeconds: 600, timeoutSeconds: 120 },
+      archive: { batchSize: 1_000, parallelizationFactor: 4 },
+      changes: { maxRetryAttempts: 8, timeoutSeconds: 10 },
+    });
+    expect(tuned.archive).toEqual({ batchSize: 1_000, maxBatchingWindowSeconds: 2, maxRetryAttempts: 3, maxRecordAgeSeconds: 600, parallelizationFactor: 4, memorySizeMb: 256, timeoutSeconds: 120 });
+    expect(tuned.changes).toEqual({ batchSize: 100, maxRetryAttempts: 8, maxRecordAgeSeconds: 600, memorySizeMb: 256, timeoutSeconds: 10 });
+  });
+
+  it.each([
+    [{ archive: { batchSize: 0 } }, 'archive.batchSize must be an integer from 1 to 10000 (got 0)'],
+    [{ archive: { maxBatchingWindowSeconds: 301 } }, 'archive.maxBatchingWindowSeconds must be an integer from 0 to 300 (got 301)'],
+    [{ archive: { maxRetryAttempts: -1 } }, 'archive.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad record block a shard (got -1)'],
+    [{ archive: { maxRecordAgeSeconds: 59 } }, 'archive.maxRecordAgeSeconds must be an integer from 60 to 604800 (got 59)'],
+    [{ archive: { maxRecordAgeSeconds: 100_000 } }, 'archive.maxRecordAgeSeconds (100000) must not exceed the stream retention (86400 s)'],
+    [{ archive: { parallelizationFactor: 11 } }, 'archive.parallelizationFactor must be an integer from 1 to 10 (got 11)'],
+    [{ archive: { memorySizeMb: 64 } }, 'archive.memorySizeMb must be an integer from 128 to 10240 (got 64)'],
+    [{ archive: { timeoutSeconds: 901 } }, 'archive.timeoutSeconds must be an integer from 1 to 900 (got 901)'],
+    [{ changes: { batchSize: 10_001 } }, 'changes.batchSize must be an integer from 1 to 10000 (got 10001)'],
+    [{ changes: { maxRetryAttempts: -1 } }, 'changes.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad change block a shard (got -1)'],
+    [{ changes: { maxRecordAgeSeconds: 604_801 } }, 'changes.maxRecordAgeSeconds must be an integer from 60 to 604800 (got 604801)'],
+    [{ changes: { memorySizeMb: 10_241 } }, 'changes.memorySizeMb must be an integer from 128 to 10240 (got 10241)'],
+    [{ changes: { timeoutSeconds: 0 } }, 'changes.timeoutSeconds must be an integer from 1 to 900 (got 0)'],
+  ])('checks the consumer setting %j with its exact message', (section, problem) => {
+    expect(problemsOf({ metrics: [ordersPerRegion], ...section })).toEqual([problem]);
+  });
+
+  it('reports an invalid aggregator setting once, not again in the sections that follow it', () => {
+    expect(problemsOf({ metrics: [ordersPerRegion], aggregator: { maxRetryAttempts: -1, batchSize: 0 } })).toEqual([
+      'aggregator.batchSize must be an integer from 1 to 10000 (got 0)',
+      'aggregator.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad record block a shard (got -1)',
+    ]);
+  });
+
   it('checks metric definitions field by field', () => {
     expect(
       problemsOf({

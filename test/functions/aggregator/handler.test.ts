@@ -31,6 +31,11 @@ describe('Function: aggregator handler', () => {
     process.env.STREAM_NAME = 'events';
     process.env.DELIVERY_TABLE = 'delivery';
     process.env.IDEMPOTENCY_TABLE = 'idempotency';
+    // The stack always writes these (config/functionEnvironment.ts); here with the config defaults.
+    process.env.AGGREGATE_RETENTION_DAYS = '90';
+    process.env.LATE_EVENT_RETENTION_DAYS = '30';
+    process.env.STREAM_RETENTION_HOURS = '24';
+    process.env.DEDUPE_HORIZON_HOURS = '24';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.AWS_REGION = 'eu-west-1';
     ({ handler } = await import('../../../functions/aggregator/handler'));

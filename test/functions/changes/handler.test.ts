@@ -29,6 +29,7 @@ describe('Function: changes handler', () => {
     process.env.TOPIC_ARN = 'arn:aws:sns:us-east-1:0:topic';
     process.env.IDEMPOTENCY_TABLE = 'idempotency';
     process.env.LATE_EVENTS_TABLE = 'late';
+    process.env.LATE_EVENT_RETENTION_DAYS = '30';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     ({ handler } = await import('../../../functions/changes/handler'));
