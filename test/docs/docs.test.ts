@@ -8,7 +8,7 @@ import { WATERMARK_DEFAULTS, type MetricDefinition } from '../../core/metrics/Me
 import { tributaryConfig } from '../../infra/tributary.config';
 import { COMMAND_USAGE, isCommandName } from '../../local/cli/commandUsage';
 import { checkTypeScriptExamples } from './checkTypeScriptExamples';
-import { readMarkdown, type MarkdownDocument } from './MarkdownDocument';
+import { readMarkdown, type MarkdownDocument } from './readMarkdown';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -47,7 +47,7 @@ const LINK = /\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)/g;
  * their text) in lower case, without punctuation but `-` and `_`, each space a
  * hyphen.
  */
-export function headingAnchor(heading: string): string {
+function headingAnchor(heading: string): string {
   const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '');
   return text
     .toLowerCase()
