@@ -254,12 +254,12 @@ async function main(): Promise<void> {
       `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')})`,
     );
   }
-  for (const run of storage.runs as Record<string, any>[]) {
+  for (const run of storage.runs as Record<string, unknown>[]) {
     console.log(
       `storage, batches of ${run.batchRecords}: ${run.writeUnitsPer1000Events} WCU per 1,000 events ${JSON.stringify(run.writeUnitsPer1000EventsByTable)} (windows touched: ${run.windowsTouchedPer1000Events}), ${run.readUnitsPer1000Events} RCU ${JSON.stringify(run.readUnitsPer1000EventsByTable)}`,
     );
   }
-  const naive = storage.naivePerRecordIdempotency as Record<string, any>;
+  const naive = storage.naivePerRecordIdempotency as Record<string, unknown>;
   console.log(`naive per-record Powertools idempotency: ${naive.writeUnitsPer1000Events} WCU per 1,000 events for idempotency alone`);
   console.log(`memory: peak RSS ${memory.peakRssMb} MB for 10,000 groups (${memory.baselineRssMb} MB before the batch)`);
   console.log('written to bench/results/aggregate.json');

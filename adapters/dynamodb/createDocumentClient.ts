@@ -1,4 +1,4 @@
-import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClient } from './createDynamoDbClient';
 import { DOCUMENT_TRANSLATION } from './documentTranslation';

@@ -1,6 +1,6 @@
 import type { SourceFilter } from '../delivery/SourceFilter';
 import type { WindowStore } from '../ports/WindowStore';
-import { LOST_RACE, retryOnConflict } from '../retry/retryOnConflict';
+import { type LOST_RACE, retryOnConflict } from '../retry/retryOnConflict';
 import type { RetryPolicy } from '../retry/retryPolicy';
 import type { LateCollector } from '../windowing/LateCollector';
 import type { AggregationMode } from './AggregationMode';

@@ -151,7 +151,10 @@ export class WindowedAggregator {
 
   /** Runs a live batch's window work once per announced range; a repair's (or an empty batch's) always runs. */
   private async runOnce(mode: AggregationMode, work: () => Promise<void>): Promise<boolean> {
-    if (!mode.announcedRange) return (await work(), true);
+    if (!mode.announcedRange) {
+      await work();
+      return true;
+    }
     return (this.guards.batches ?? ALWAYS_RUN).runOnce(mode.announcedRange, work);
   }
 }

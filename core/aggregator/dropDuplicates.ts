@@ -38,7 +38,10 @@ export function dropDuplicates(range: SequenceRange, events: readonly SourcedEve
     const fingerprint = eventFingerprint(sourced.event);
     const minute = ledgerMinute(sourced.event.time);
     let slot = byMinute.get(minute);
-    if (!slot) byMinute.set(minute, (slot = { fingerprints: new Set(), duplicates: [] }));
+    if (!slot) {
+      slot = { fingerprints: new Set(), duplicates: [] };
+      byMinute.set(minute, slot);
+    }
     const duplicate =
       droppedBefore.has(sourced.sequenceNumber) ||
       slot.fingerprints.has(fingerprint) ||

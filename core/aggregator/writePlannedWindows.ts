@@ -13,7 +13,7 @@ export async function writePlannedWindows(batch: BatchContext, plan: BatchPlan, 
   const tasks: (() => Promise<number>)[] = plan.sessionGroups.map(({ metric, gapMs, events }) => () => writeSessions(batch, metric, gapMs, events));
   // One BatchGetItem per 100 windows instead of a GetItem each; retries re-read one by one.
   const prefetched = await batch.store.getWindows(plan.fixed.map(({ unit }) => unit.key));
-  plan.fixed.forEach(({ metric, unit }, i) => tasks.push(() => writeFixedWindow(batch, metric, unit, prefetched[i])));
+  for (const [i, { metric, unit }] of plan.fixed.entries()) tasks.push(() => writeFixedWindow(batch, metric, unit, prefetched[i]));
   const written = await runLimited(tasks, concurrency, (task) => task());
   return written.reduce((sum, n) => sum + n, 0);
 }

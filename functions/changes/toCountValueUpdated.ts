@@ -21,8 +21,8 @@ export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated |
   const after = change.NewImage ? unmarshall(change.NewImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
   const item = after ?? before;
   if (!item || !isWindow(item)) return undefined;
-  const oldValue = before && isWindow(before) ? valueOf(before) : null;
-  const newValue = after && isWindow(after) ? valueOf(after) : null;
+  const oldValue = before && isWindow(before) ? windowValueOf(before) : null;
+  const newValue = after && isWindow(after) ? windowValueOf(after) : null;
   const wasFinal = typeof before?.finalAt === 'number';
   const isFinal = typeof after?.finalAt === 'number';
   if (oldValue && newValue && wasFinal === isFinal && sameValue(oldValue, newValue)) return undefined;
@@ -57,7 +57,7 @@ function isWindow(item: Record<string, unknown>): boolean {
   );
 }
 
-function valueOf(item: Record<string, unknown>): WindowValue {
+function windowValueOf(item: Record<string, unknown>): WindowValue {
   const window = toWindowResult(item);
   return { eventCount: window.eventCount, lateEvents: window.lateEventCount, values: window.values };
 }

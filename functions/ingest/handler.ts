@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { parseIngestBody } from '../../core/envelope/parseIngestBody';
+import { type IngestBody, parseIngestBody } from '../../core/envelope/parseIngestBody';
 import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { RequestError } from '../../core/errors';
 import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
@@ -17,7 +17,7 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
     return jsonResponse(415, { message: `Content-Type must be application/json (got ${contentType}); with curl add -H 'content-type: application/json'` });
   }
-  let body;
+  let body: IngestBody;
   try {
     body = parseIngestBody(event.body, event.isBase64Encoded);
   } catch (error) {

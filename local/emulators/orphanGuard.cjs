@@ -28,7 +28,7 @@ const watch = setInterval(() => {
   clearInterval(watch);
   signalGroups('SIGTERM');
   const deadline = Date.now() + GRACE_MS;
-  const reap = setInterval(() => {
+  setInterval(() => {
     if (groups.some((group) => alive(-group)) && Date.now() < deadline) return;
     signalGroups('SIGKILL');
     process.exit(0);

@@ -97,6 +97,7 @@ function timeValue(nowMs: number): fc.Arbitrary<unknown> {
     { weight: 2, arbitrary: fc.integer({ min: -60_000, max: 0 }).map((offset) => new Date(nowMs + offset).toISOString()) },
     { weight: 1, arbitrary: fc.integer({ min: 3_600_000, max: 7_200_000 }).map((back) => nowMs - back) },
     { weight: 1, arbitrary: fc.constantFrom(Date.UTC(2099, 0, 1), Date.UTC(2999, 0, 1), nowMs + 86_400_000, '2099-12-31T23:59:59Z') },
+    // biome-ignore lint/correctness/noPrecisionLoss: 1e400 is hostile input on purpose (a number beyond a double; sent as text below)
     { weight: 1, arbitrary: fc.constantFrom(Math.floor(nowMs / 1000), 0, -1, 1.5, 1e400, '2026-02-30T00:00:00Z', '2026-13-45T00:00:00Z', '3000-01-01T00:00:00Z', '2026-01-01 10:00', 'soon', true, null) },
   );
 }
@@ -119,9 +120,13 @@ function eventArbitrary(context: FuzzContext, ids: { next: number }): fc.Arbitra
     .map(({ type, key, time, withId, extra, data }) => {
       const fields: Record<string, unknown> = { type, key, time };
       // Producer ids are unique (fast-check's integers favour small values, which would collide): duplicates are the chaos test's subject.
-      if (withId) fields.id = `${context.runId}-${(ids.next += 1)}`;
+      if (withId) {
+        ids.next += 1;
+        fields.id = `${context.runId}-${ids.next}`;
+      }
       if (extra !== null) fields[extra] = 1;
       // JSON.stringify writes 1e400 (Infinity) as null: a number beyond a double is sent as text.
+      // biome-ignore lint/correctness/noPrecisionLoss: compares with the hostile 1e400 above (Infinity) to send its text
       const head = Object.entries(fields).map(([name, value]) => `${JSON.stringify(name)}:${value === 1e400 ? '1e400' : JSON.stringify(value)}`);
       const text = `{${[...head, ...(data !== undefined ? [`"data":${data}`] : [])].join(',')}}`;
       return { text, sent: { fields, dataText: data } };

@@ -163,7 +163,9 @@ export class ApiGatewayServer {
       if (matches.length === 0) return send(response, 404, message);
       return send(response, 405, message, { allow: allowedMethods(matches.map((candidate) => candidate.route.httpMethod)) });
     }
-    const routeStats = (this.stats[`${found.route.httpMethod} ${found.route.resourcePath}`] ??= { requests: 0, clientErrors: 0, serverErrors: 0 });
+    const routeKey = `${found.route.httpMethod} ${found.route.resourcePath}`;
+    const routeStats = this.stats[routeKey] ?? { requests: 0, clientErrors: 0, serverErrors: 0 };
+    this.stats[routeKey] = routeStats;
     routeStats.requests += 1;
     response.once('finish', () => {
       if (response.statusCode >= 500) routeStats.serverErrors += 1;
@@ -233,8 +235,8 @@ function parseRequestTarget(target: string): URL {
   const rawPath = queryStart < 0 ? pathAndQuery : pathAndQuery.slice(0, queryStart);
   // WHATWG URL turns `\` into `/` (and would then resolve `..`); RFC 3986 does not allow it in a path at all.
   if (rawPath.includes('\\')) throw new RequestError(400, `Backslash in the request path ${rawPath}`);
-  const escape = /%(?![0-9a-f]{2})/i.exec(rawPath);
-  if (escape) throw new RequestError(400, `Malformed percent-escape "${rawPath.slice(escape.index, escape.index + 3)}" in the request path ${rawPath}`);
+  const badEscape = /%(?![0-9a-f]{2})/i.exec(rawPath);
+  if (badEscape) throw new RequestError(400, `Malformed percent-escape "${rawPath.slice(badEscape.index, badEscape.index + 3)}" in the request path ${rawPath}`);
   if (rawPath.split('/').some((segment) => isDotSegment(segment))) {
     throw new RequestError(404, `No route for ${rawPath}: "." and ".." path segments are not resolved, as on API Gateway`);
   }
@@ -365,7 +367,9 @@ function toProxyEvent(
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
     query[name] = value;
-    (multiQuery[name] ??= []).push(value);
+    const values = multiQuery[name] ?? [];
+    values.push(value);
+    multiQuery[name] = values;
   }
   const hasQuery = Object.keys(query).length > 0;
   const now = Date.now();

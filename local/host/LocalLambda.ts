@@ -167,7 +167,7 @@ export class LocalLambda {
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
-        this.logSink.write(prefix + line + '\n');
+        this.logSink.write(`${prefix}${line}\n`);
         const metrics = readEmfMetrics(line);
         if (metrics) for (const [name, value] of Object.entries(metrics)) this.stats.metrics[name] = (this.stats.metrics[name] ?? 0) + value;
       }
@@ -182,7 +182,7 @@ export class LocalLambda {
       worker.on('message', onInit);
       worker.once('exit', (code) => reject(new Error(`sandbox exited with code ${code} while loading`)));
       worker.on('error', (error) => {
-        this.logSink.write(prefix + 'sandbox crashed: ' + String(error) + '\n');
+        this.logSink.write(`${prefix}sandbox crashed: ${String(error)}\n`);
         reject(error);
       });
     });

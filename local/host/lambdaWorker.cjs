@@ -43,5 +43,5 @@ parentPort.on('message', async (message) => {
 
 function splitHandler(handlerName) {
   const dot = handlerName.lastIndexOf('.');
-  return [handlerName.slice(0, dot) + '.js', handlerName.slice(dot + 1)];
+  return [`${handlerName.slice(0, dot)}.js`, handlerName.slice(dot + 1)];
 }

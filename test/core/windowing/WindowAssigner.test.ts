@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hoppingWindowStarts } from '../../../core/windowing/hoppingWindowStarts';
-import { TimeWindow } from '../../../core/windowing/TimeWindow';
+import type { TimeWindow } from '../../../core/windowing/TimeWindow';
 import { WindowAssigner } from '../../../core/windowing/WindowAssigner';
 
 const spans = (windows: readonly TimeWindow[]) => windows.map((window) => [window.startMs, window.endMs]);
