@@ -45,7 +45,7 @@ const SCRIPTS = new Set(Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'pa
 /** Every piece of code in a document, each line with its own line number: spans, then block lines. */
 function codeLines(document: MarkdownDocument): { line: number; text: string }[] {
   const lines = [...document.codeSpans];
-  for (const block of document.codeBlocks) block.text.split('\n').forEach((text, i) => lines.push({ line: block.line + 1 + i, text }));
+  for (const block of document.codeBlocks) for (const [i, text] of block.text.split('\n').entries()) lines.push({ line: block.line + 1 + i, text });
   return lines;
 }
 
