@@ -190,6 +190,95 @@ export interface CacheConfig {
   readonly queryTtlMs?: number;
 }
 
+/** A named producer with its own API key and usage plan (in addition to IAM, never instead of it). */
+export interface ProducerConfig {
+  /** 1–64 of `A-Z a-z 0-9 _ -`, unique; the API key and usage plan are named `tributary-<name>`. */
+  readonly name: string;
+  /** Steady requests per second this producer may send, 1..`api.rateLimitPerSecond`. */
+  readonly rateLimitPerSecond: number;
+  /** Requests this producer may send at once above the steady rate, 1..`api.burstLimit`. */
+  readonly burstLimit: number;
+  /** Requests per day (UTC); omitted = no quota. */
+  readonly quotaPerDay?: number;
+}
+
+/** Who may call the API, and how much. */
+export interface ApiConfig {
+  /**
+   * `iam`: every route needs a SigV4-signed request whose principal the stack's
+   * producer or reader policies allow. `none` opens every route to anyone who
+   * knows the URL — for a private sandbox only; synth warns.
+   * @default 'iam'
+   */
+  readonly authorization?: 'iam' | 'none';
+  /**
+   * Stage-wide steady requests per second, 1..10,000.
+   * Derived by default: 1,000 × `stream.shardCount` (the records/s the shards
+   * take when every request carries one event).
+   */
+  readonly rateLimitPerSecond?: number;
+  /** Stage-wide burst, 1..5,000. Derived by default: `rateLimitPerSecond`, at most 5,000. */
+  readonly burstLimit?: number;
+  /**
+   * Producers with their own API key and usage plan. When any is configured,
+   * `POST /events` needs an API key as well as a signature.
+   * @default []
+   */
+  readonly producers?: readonly ProducerConfig[];
+  /**
+   * Browser origins (`https://host[:port]`; `http://localhost[:port]` for
+   * development) that the read routes answer with CORS headers. `*` is refused.
+   * @default []
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * A WAF web ACL on the stage with a rate-based rule: requests per 5 minutes
+   * per client IP, 10..2,000,000,000; 0 leaves WAF out.
+   * @default 0
+   */
+  readonly wafRateLimitPer5Minutes?: number;
+  /**
+   * Reserved concurrency of the ingest function, 1..1,000, or `false` for none.
+   * Derived by default: ⌈`rateLimitPerSecond` × 0.05 s⌉ (requests in flight at
+   * the stage limit when one takes 50 ms).
+   */
+  readonly ingestReservedConcurrency?: number | false;
+  /**
+   * Reserved concurrency of the query function, 1..1,000, or `false` for none.
+   * @default 10
+   */
+  readonly queryReservedConcurrency?: number | false;
+}
+
+/** Logs and traces. */
+export interface ObservabilityConfig {
+  /**
+   * Days every log group of the stack (functions, API access logs) keeps its
+   * events; one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150,
+   * 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * X-Ray tracing on the API stage and every function (Powertools Tracer).
+   * @default true
+   */
+  readonly tracing?: boolean;
+}
+
+/** Encryption at rest. */
+export interface EncryptionConfig {
+  /**
+   * One customer-managed KMS key (rotated yearly, retained on destroy) for the
+   * stream, tables, queues, topic and log groups, instead of AWS-managed keys.
+   * @default false
+   */
+  readonly customerManagedKey?: boolean;
+}
+
+/** Where the stack is deployed: `localstack` leaves out what LocalStack's free tier lacks (DAX, WAF, X-Ray). */
+export type DeploymentTarget = 'aws' | 'localstack';
+
 /** Everything a Tributary deployment is configured with. */
 export interface TributaryConfig {
   readonly stream?: StreamConfig;
@@ -198,6 +287,9 @@ export interface TributaryConfig {
   readonly changes?: ChangesConfig;
   readonly storage?: StorageConfig;
   readonly cache?: CacheConfig;
+  readonly api?: ApiConfig;
+  readonly observability?: ObservabilityConfig;
+  readonly encryption?: EncryptionConfig;
   /** The metrics to compute. At least one. */
   readonly metrics: readonly MetricDefinition[];
 }
@@ -210,6 +302,11 @@ export interface ResolvedConfig {
   readonly changes: Required<ChangesConfig>;
   readonly storage: Required<StorageConfig>;
   readonly cache: Required<CacheConfig>;
+  readonly api: Required<ApiConfig>;
+  readonly observability: Required<ObservabilityConfig>;
+  readonly encryption: Required<EncryptionConfig>;
+  /** From the CDK context (`-c target=localstack`); `aws` by default. */
+  readonly target: DeploymentTarget;
   readonly metrics: readonly MetricDefinition[];
 }
 
@@ -218,6 +315,9 @@ export const ARCHIVE_FOLLOWS_AGGREGATOR = ['batchSize', 'maxBatchingWindowSecond
 
 /** The change publisher settings that default to the aggregator's (see ChangesConfig). */
 export const CHANGES_FOLLOW_AGGREGATOR = ['maxRetryAttempts', 'maxRecordAgeSeconds'] as const;
+
+/** The API settings whose defaults are computed from others (see ApiConfig and deriveApiDefaults). */
+export const API_DERIVED = ['rateLimitPerSecond', 'burstLimit', 'ingestReservedConcurrency'] as const;
 
 /**
  * The defaults, applied once by resolveConfig; the caller's values win. The
@@ -238,7 +338,11 @@ export const CONFIG_DEFAULTS = {
   changes: { batchSize: 100, memorySizeMb: 256, timeoutSeconds: 30 },
   storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
   cache: { dax: true, nodeType: 'dax.t3.small', nodes: 3, itemTtlMs: 1_000, queryTtlMs: 1_000 },
-} as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes'> & {
+  api: { authorization: 'iam', producers: [], corsOrigins: [], wafRateLimitPer5Minutes: 0, queryReservedConcurrency: 10 },
+  observability: { logRetentionDays: 30, tracing: true },
+  encryption: { customerManagedKey: false },
+} as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes' | 'api' | 'target'> & {
+  api: Omit<ResolvedConfig['api'], (typeof API_DERIVED)[number]>;
   archive: Omit<ResolvedConfig['archive'], (typeof ARCHIVE_FOLLOWS_AGGREGATOR)[number]>;
   changes: Omit<ResolvedConfig['changes'], (typeof CHANGES_FOLLOW_AGGREGATOR)[number]>;
 };

@@ -1,9 +1,19 @@
 import { ConfigError } from '../core/errors';
-import { ARCHIVE_FOLLOWS_AGGREGATOR, CHANGES_FOLLOW_AGGREGATOR, CONFIG_DEFAULTS, type ResolvedConfig, type TributaryConfig } from './TributaryConfig';
+import { deriveApiDefaults } from './deriveApiDefaults';
+import { ARCHIVE_FOLLOWS_AGGREGATOR, CHANGES_FOLLOW_AGGREGATOR, CONFIG_DEFAULTS, type DeploymentTarget, type ResolvedConfig, type TributaryConfig } from './TributaryConfig';
+import { validateSecurity } from './validateSecurity';
 import { validateMetrics } from './validateMetrics';
 
+/** How the stack is synthesized, from the CDK context. */
+export interface ResolveOptions {
+  /** `localstack` turns off what LocalStack's free tier lacks: DAX, WAF and X-Ray. @default 'aws' */
+  readonly target?: DeploymentTarget;
+}
+
 /** Applies the defaults (the caller's values win) and checks every value; throws ConfigError listing all problems. */
-export function resolveConfig(config: TributaryConfig): ResolvedConfig {
+export function resolveConfig(config: TributaryConfig, options: ResolveOptions = {}): ResolvedConfig {
+  const target = options.target ?? 'aws';
+  const onLocalStack = target === 'localstack';
   const aggregator = { ...CONFIG_DEFAULTS.aggregator, ...config.aggregator };
   // What the archive and change sections say themselves; the rest is the aggregator's.
   const archive = { ...CONFIG_DEFAULTS.archive, ...config.archive };
@@ -14,10 +24,20 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
     archive: { ...pick(aggregator, ARCHIVE_FOLLOWS_AGGREGATOR), ...archive },
     changes: { ...pick(aggregator, CHANGES_FOLLOW_AGGREGATOR), ...changes },
     storage: { ...CONFIG_DEFAULTS.storage, ...config.storage },
-    cache: { ...CONFIG_DEFAULTS.cache, ...config.cache },
+    cache: { ...CONFIG_DEFAULTS.cache, ...config.cache, ...(onLocalStack ? { dax: false } : {}) },
+    api: {
+      ...CONFIG_DEFAULTS.api,
+      ...config.api,
+      ...deriveApiDefaults(config.stream?.shardCount ?? CONFIG_DEFAULTS.stream.shardCount, config.api),
+      ...(onLocalStack ? { wafRateLimitPer5Minutes: 0 } : {}),
+    },
+    observability: { ...CONFIG_DEFAULTS.observability, ...config.observability, ...(onLocalStack ? { tracing: false } : {}) },
+    encryption: { ...CONFIG_DEFAULTS.encryption, ...config.encryption },
+    target,
     metrics: config.metrics,
   };
   const problems: string[] = [];
+  if (target !== 'aws' && target !== 'localstack') problems.push(`target must be "aws" or "localstack" (got ${JSON.stringify(target)}); pass it as -c target=localstack`);
   const range = (field: string, value: number, min: number, max: number, hint = ''): void => {
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${field} must be an integer from ${min} to ${max}${hint} (got ${JSON.stringify(value)})`);
@@ -69,6 +89,7 @@ export function resolveConfig(config: TributaryConfig): ResolvedConfig {
       `archive.maxRecordAgeSeconds (${archive.maxRecordAgeSeconds}) must not exceed the stream retention (${resolved.stream.retentionHours * 3_600} s)`,
     );
   }
+  problems.push(...validateSecurity(resolved));
   problems.push(...validateMetrics(config.metrics));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;

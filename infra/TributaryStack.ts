@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../config/functionEnvironment';
 import { resolveConfig } from '../config/resolveConfig';
-import type { ResolvedConfig, TributaryConfig } from '../config/TributaryConfig';
+import type { DeploymentTarget, ResolvedConfig, TributaryConfig } from '../config/TributaryConfig';
 import { AggregatesTable } from './constructs/AggregatesTable';
 import { Aggregator } from './constructs/Aggregator';
 import { Archiver } from './constructs/Archiver';
@@ -18,6 +18,8 @@ import { PipelineApi } from './constructs/PipelineApi';
 
 export interface TributaryStackProps extends StackProps {
   readonly config: TributaryConfig;
+  /** Where it deploys; else the CDK context's `target` (`-c target=localstack`), else `aws`. */
+  readonly target?: DeploymentTarget;
 }
 
 /** The whole pipeline: ingest API → Kinesis → aggregator → DynamoDB → query API. */
@@ -39,7 +41,7 @@ export class TributaryStack extends Stack {
   public constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id, props);
     // Throws ConfigError with every problem before any resource exists.
-    this.config = resolveConfig(props.config);
+    this.config = resolveConfig(props.config, { target: props.target ?? (this.node.tryGetContext('target') as DeploymentTarget | undefined) });
 
     this.eventStream = new EventStream(this, 'Events', this.config.stream);
     this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
