@@ -5,9 +5,17 @@ import { TributaryStack } from './TributaryStack';
 /** Name of the stack in the cloud assembly; the offline runtime reads its template. */
 export const STACK_NAME = 'Tributary';
 
-/** Builds the CDK app; `outdir` defaults to cdk.out (the CLI passes its own). */
-export function buildApp(config: TributaryConfig, options: { outdir?: string } = {}): { app: App; stack: TributaryStack } {
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+/** How buildApp makes the app. */
+export interface BuildAppOptions {
+  /** Where the cloud assembly goes; cdk.out by default (the CLI passes its own). */
+  readonly outdir?: string;
+  /** CDK context, e.g. `{ target: 'localstack' }` or `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling. */
+  readonly context?: Record<string, unknown>;
+}
+
+/** Builds the CDK app, environment-agnostic unless the CLI's CDK_DEFAULT_ACCOUNT/REGION say where. */
+export function buildApp(config: TributaryConfig, options: BuildAppOptions = {}): { app: App; stack: TributaryStack } {
+  const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), ...(options.context ? { context: options.context } : {}) });
   const stack = new TributaryStack(app, STACK_NAME, {
     config,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
