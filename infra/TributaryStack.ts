@@ -1,4 +1,6 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../config/functionEnvironment';
 import { resolveConfig } from '../config/resolveConfig';
@@ -13,7 +15,10 @@ import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
 import { IdempotencyTable } from './constructs/IdempotencyTable';
 import { LateEventsTable } from './constructs/LateEventsTable';
-import { createTributaryFunction } from './constructs/createTributaryFunction';
+import { createStackKey } from './constructs/createStackKey';
+import { createTributaryFunction, functionBaseline } from './constructs/createTributaryFunction';
+import { grantTableActions } from './constructs/grantTableActions';
+import { EVENT_KEYS } from '../adapters/dynamodb/eventKeys';
 import { PipelineApi } from './constructs/PipelineApi';
 
 export interface TributaryStackProps extends StackProps {
@@ -37,17 +42,24 @@ export class TributaryStack extends Stack {
   public readonly pipelineApi: PipelineApi;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
+  /** The customer-managed key of the stream, tables, queues, topic and log groups; absent unless `encryption.customerManagedKey`. */
+  public readonly key?: kms.IKey;
 
   public constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id, props);
     // Throws ConfigError with every problem before any resource exists.
     this.config = resolveConfig(props.config, { target: props.target ?? (this.node.tryGetContext('target') as DeploymentTarget | undefined) });
 
-    this.eventStream = new EventStream(this, 'Events', this.config.stream);
-    this.aggregates = new AggregatesTable(this, 'Aggregates', { removalPolicy: this.config.storage.removalPolicy });
-    this.lateEvents = new LateEventsTable(this, 'LateEvents', { removalPolicy: this.config.storage.removalPolicy });
-    this.delivery = new DeliveryTable(this, 'Delivery', { removalPolicy: this.config.storage.removalPolicy });
-    this.idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy: this.config.storage.removalPolicy });
+    this.key = this.config.encryption.customerManagedKey ? createStackKey(this) : undefined;
+    const key = this.key;
+    const storage = { removalPolicy: this.config.storage.removalPolicy, ...(key ? { key } : {}) };
+    const baseline = functionBaseline(this.config, key);
+
+    this.eventStream = new EventStream(this, 'Events', { ...this.config.stream, ...(key ? { key } : {}) });
+    this.aggregates = new AggregatesTable(this, 'Aggregates', storage);
+    this.lateEvents = new LateEventsTable(this, 'LateEvents', storage);
+    this.delivery = new DeliveryTable(this, 'Delivery', storage);
+    this.idempotency = new IdempotencyTable(this, 'Idempotency', storage);
     this.aggregator = new Aggregator(this, 'Aggregator', {
       stream: this.eventStream.stream,
       table: this.aggregates.table,
@@ -55,23 +67,28 @@ export class TributaryStack extends Stack {
       deliveryTable: this.delivery.table,
       idempotencyTable: this.idempotency.table,
       config: this.config,
+      ...(key ? { key } : {}),
     });
 
-    this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, rejectsTable: this.lateEvents.table, config: this.config });
+    this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
 
-    this.events = new EventsTable(this, 'RawEvents', { removalPolicy: this.config.storage.removalPolicy });
-    this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config });
+    this.events = new EventsTable(this, 'RawEvents', storage);
+    this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
 
     const ingestFunction = createTributaryFunction(this, 'IngestFunction', {
       name: 'ingest',
+      baseline,
       environment: functionEnvironment('ingest', this.config, { streamName: this.eventStream.stream.streamName }),
     });
-    this.eventStream.stream.grantWrite(ingestFunction);
+    // putRecordsWithRetry sends PutRecords and nothing else.
+    ingestFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kinesis:PutRecords'], resources: [this.eventStream.stream.streamArn] }));
+    this.eventStream.stream.encryptionKey?.grantEncrypt(ingestFunction);
 
-    this.cache = this.config.cache.dax ? new DaxCache(this, 'Cache', { tables: [this.aggregates.table], settings: this.config.cache }) : undefined;
+    this.cache = this.config.cache.dax ? new DaxCache(this, 'Cache', { tables: [this.aggregates.table], settings: this.config.cache, baseline }) : undefined;
     const queryFunction = createTributaryFunction(this, 'QueryFunction', {
       ...(this.cache ? { vpc: this.cache.functionVpc } : {}),
       name: 'query',
+      baseline,
       metrics: this.config.metrics,
       // Through DAX when there is a cluster, else DynamoDB directly.
       environment: functionEnvironment('query', this.config, {
@@ -80,9 +97,17 @@ export class TributaryStack extends Stack {
         daxEndpoint: this.cache?.endpoint,
       }),
     });
-    this.aggregates.table.grantReadData(queryFunction);
-    this.cache?.grantReads(queryFunction);
-    this.events.table.grantReadData(queryFunction);
+    // WindowQueries reads the windows through DAX when there is a cluster (DAX's role reads the table), else directly.
+    if (this.cache) this.cache.grantReads(queryFunction);
+    else grantTableActions(queryFunction, this.aggregates.table, ['GetItem', 'BatchGetItem', 'Query']);
+    // DynamoEventStore's reads: a key's events from the table, a type's from the by-type index.
+    grantTableActions(queryFunction, this.events.table, ['Query'], { queriedIndexes: [EVENT_KEYS.typeIndex] });
+    for (const fn of [ingestFunction, queryFunction]) {
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked synchronously by its API Gateway proxy integration: the caller gets the error as the response, and a function DLQ catches asynchronous invocations only',
+      });
+    }
 
     this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction });
 

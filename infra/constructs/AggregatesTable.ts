@@ -1,11 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
+import { type TableStorageProps, tableProtection } from './tableProtection';
 
-export interface AggregatesTableProps {
-  readonly removalPolicy: 'retain' | 'destroy';
-}
+export type AggregatesTableProps = TableStorageProps;
 
 /**
  * Time-series table of window aggregates: partition `<metric>#<group>`, sort
@@ -25,8 +23,7 @@ export class AggregatesTable extends Construct {
       timeToLiveAttribute: AGGREGATE_KEYS.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...tableProtection(props),
     });
     // Sparse: only windows not yet final carry the keys, so finalisation reads exactly the due ones.
     this.table.addGlobalSecondaryIndex({

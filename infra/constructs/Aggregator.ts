@@ -1,11 +1,15 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
+import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
 import { createStreamConsumer } from './createStreamConsumer';
+import { functionBaseline } from './createTributaryFunction';
+import { grantTableActions } from './grantTableActions';
 
 export interface AggregatorProps {
   readonly stream: kinesis.IStream;
@@ -16,6 +20,8 @@ export interface AggregatorProps {
   /** Powertools idempotency records, one per delivered batch range. */
   readonly idempotencyTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
+  /** The stack's customer-managed key, if any: the function's logs and its DLQ. */
+  readonly key?: kms.IKey;
 }
 
 /**
@@ -34,6 +40,7 @@ export class Aggregator extends Construct {
     const consumer = createStreamConsumer(this, props.stream, { ...settings, parallelizationFactor: 1 }, {
       name: 'aggregator',
       metrics: props.config.metrics,
+      baseline: functionBaseline(props.config, props.key),
       memorySize: settings.memorySizeMb,
       environment: functionEnvironment('aggregator', props.config, {
         aggregatesTable: props.table.tableName,
@@ -43,12 +50,17 @@ export class Aggregator extends Construct {
         // ListShards: every shard must report before the watermark passes it.
         streamName: props.stream.streamName,
       }),
-    });
+    }, props.key);
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;
-    props.table.grantReadWriteData(this.function);
-    props.lateEventsTable.grantWriteData(this.function);
-    props.deliveryTable.grantReadWriteData(this.function);
-    props.idempotencyTable.grantReadWriteData(this.function);
+    // What adapters/dynamodb/DynamoWindowStore sends: reads, conditional puts and updates, and the
+    // deletes of merged sessions inside TransactWriteItems (a transaction needs its items' actions).
+    grantTableActions(this.function, props.table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], { queriedIndexes: [AGGREGATE_KEYS.pendingIndex] });
+    // DynamoLateEventStore: batch writes only.
+    grantTableActions(this.function, props.lateEventsTable, ['BatchWriteItem']);
+    // DynamoCompletionLog and DynamoDuplicateLedger: puts and queries.
+    grantTableActions(this.function, props.deliveryTable, ['PutItem', 'Query']);
+    // Powertools idempotency: put INPROGRESS, get on conflict, update to COMPLETED, delete when the batch fails.
+    grantTableActions(this.function, props.idempotencyTable, ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']);
   }
 }

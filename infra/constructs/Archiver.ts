@@ -1,11 +1,14 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createStreamConsumer } from './createStreamConsumer';
+import { functionBaseline } from './createTributaryFunction';
+import { grantTableActions } from './grantTableActions';
 
 export interface ArchiverProps {
   readonly stream: kinesis.IStream;
@@ -13,6 +16,8 @@ export interface ArchiverProps {
   /** Where records that are not events go (the side-output table's rejected partition). */
   readonly rejectsTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
+  /** The stack's customer-managed key, if any: the function's logs and its DLQ. */
+  readonly key?: kms.IKey;
 }
 
 /**
@@ -29,11 +34,13 @@ export class Archiver extends Construct {
     const consumer = createStreamConsumer(this, props.stream, props.config.archive, {
       name: 'archive',
       memorySize: props.config.archive.memorySizeMb,
+      baseline: functionBaseline(props.config, props.key),
       environment: functionEnvironment('archive', props.config, { eventsTable: props.eventsTable.tableName, lateEventsTable: props.rejectsTable.tableName }),
-    });
+    }, props.key);
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;
-    props.eventsTable.grantWriteData(this.function);
-    props.rejectsTable.grantWriteData(this.function);
+    // DynamoEventStore: batch writes, and single puts for an item a batch could not take.
+    grantTableActions(this.function, props.eventsTable, ['BatchWriteItem', 'PutItem']);
+    grantTableActions(this.function, props.rejectsTable, ['BatchWriteItem']);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
-import { createTributaryFunction } from './createTributaryFunction';
+import { createTributaryFunction, functionBaseline } from './createTributaryFunction';
+import { grantTableActions } from './grantTableActions';
 
 export interface ChangePublisherProps {
   /** The aggregates table, with its NEW_AND_OLD_IMAGES stream. */
@@ -18,6 +19,8 @@ export interface ChangePublisherProps {
   /** The rejected-records output (the late-events table), for changes no retry can publish. */
   readonly rejectsTable: dynamodb.ITable;
   readonly config: ResolvedConfig;
+  /** The stack's customer-managed key, if any: the topic, the DLQ and the function's logs. @default AWS-managed keys */
+  readonly key?: kms.IKey;
 }
 
 /**
@@ -39,15 +42,17 @@ export class ChangePublisher extends Construct {
     if (!props.table.tableStreamArn) throw new Error('ChangePublisher needs the aggregates table with its stream enabled');
     this.topic = new sns.Topic(this, 'CountValueUpdated', {
       displayName: 'Tributary count-value-updated',
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      // SNS has no default encryption: the AWS-managed key unless the stack has its own.
+      masterKey: props.key ?? kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
       enforceSSL: true,
     });
-    this.deadLetterQueue = createDeadLetterQueue(this);
+    this.deadLetterQueue = createDeadLetterQueue(this, props.key);
     const settings = props.config.changes;
     this.function = createTributaryFunction(this, 'Function', {
       name: 'changes',
       memorySize: settings.memorySizeMb,
       timeout: Duration.seconds(settings.timeoutSeconds),
+      baseline: functionBaseline(props.config, props.key),
       environment: functionEnvironment('changes', props.config, {
         topicArn: this.topic.topicArn,
         idempotencyTable: props.idempotencyTable.tableName,
@@ -66,7 +71,21 @@ export class ChangePublisher extends Construct {
       }),
     );
     this.topic.grantPublish(this.function);
-    props.idempotencyTable.grantReadWriteData(this.function);
-    props.rejectsTable.grantWriteData(this.function);
+    // Powertools idempotency: put INPROGRESS, get on conflict, update to COMPLETED, delete when the publish fails.
+    grantTableActions(this.function, props.idempotencyTable, ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']);
+    // DynamoLateEventStore: batch writes only.
+    grantTableActions(this.function, props.rejectsTable, ['BatchWriteItem']);
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked only by its DynamoDB Streams event source mapping, synchronously: a function DLQ catches asynchronous invocations only. Failed changes go to the mapping\'s on-failure destination (DeadLetterQueue)',
+    });
+    // The role's one wildcard besides X-Ray's (acknowledged in createTributaryFunction with the same id).
+    if (this.function.role) {
+      Validations.of(this.function.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'dynamodb:ListStreams, which the DynamoDB Streams event source mapping needs, supports no resource-level permission; the other stream actions are on this table\'s stream ARN. With tracing, xray:PutTraceSegments/PutTelemetryRecords, which support none either',
+      });
+    }
   }
 }

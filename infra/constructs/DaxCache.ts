@@ -1,10 +1,14 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dax from 'aws-cdk-lib/aws-dax';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
+import type { FunctionBaseline } from './createTributaryFunction';
+import { grantTableActions } from './grantTableActions';
 
 /** DAX listens on 9111 with TLS (8111 without). */
 const DAX_TLS_PORT = 9111;
@@ -13,6 +17,8 @@ export interface DaxCacheProps {
   /** The tables reads go through DAX for. */
   readonly tables: readonly dynamodb.ITable[];
   readonly settings: ResolvedConfig['cache'];
+  /** Log retention and the stack's key: the VPC flow log's group. */
+  readonly baseline: FunctionBaseline;
 }
 
 /**
@@ -21,6 +27,9 @@ export interface DaxCacheProps {
  * gateway endpoint so VPC-attached readers reach the tables DAX does not serve.
  * Item and query cache TTLs come from a parameter group: the aggregator writes
  * DynamoDB directly, so the item TTL is the staleness bound of a read.
+ * The cluster's role may only read (the query API never writes through DAX),
+ * and the VPC logs rejected traffic. DAX encrypts at rest with an AWS-owned
+ * key only: it takes no customer-managed key, even when the stack has one.
  */
 export class DaxCache extends Construct {
   public readonly vpc: ec2.Vpc;
@@ -35,12 +44,21 @@ export class DaxCache extends Construct {
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
     });
+    // Rejected traffic only: the VPC has no route out, so a reject is the signal worth keeping; accepted
+    // traffic would log every DAX read at the cost of CloudWatch ingestion.
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.baseline.observability.logRetentionDays as logs.RetentionDays,
+      ...(props.baseline.key ? { encryptionKey: props.baseline.key } : {}),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
     this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', { vpc: this.vpc, description: 'Functions that read through DAX' });
     const clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', { vpc: this.vpc, description: 'DAX cluster', allowAllOutbound: false });
     clusterSecurityGroup.addIngressRule(this.clientSecurityGroup, ec2.Port.tcp(DAX_TLS_PORT), 'DAX over TLS from the reading functions');
 
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('dax.amazonaws.com') });
-    for (const table of props.tables) table.grantReadWriteData(role);
+    // What DAX calls on the query's behalf: the key schema, and the three reads WindowQueries sends (no index, no Scan, no writes).
+    for (const table of props.tables) grantTableActions(role, table, ['DescribeTable', 'GetItem', 'BatchGetItem', 'Query']);
     const subnetGroup = new dax.CfnSubnetGroup(this, 'SubnetGroup', {
       subnetIds: this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId),
       description: 'Tributary DAX',

@@ -1,16 +1,16 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { DELIVERY_KEYS } from '../../adapters/dynamodb/deliveryKeys';
+import { type TableStorageProps, tableProtection } from './tableProtection';
 
-export interface DeliveryTableProps {
-  readonly removalPolicy: 'retain' | 'destroy';
-}
+export type DeliveryTableProps = TableStorageProps;
 
 /**
  * What effectively-once needs beyond the windows' own marks: the log of
  * completed batch ranges per shard, which the DLQ redrive consults. String
- * partition and sort keys; TTL-expired.
+ * partition and sort keys; TTL-expired. Point-in-time recovery: the redrive
+ * trusts this log to skip what was applied, so a lost or damaged log would
+ * make a redrive count batches twice.
  */
 export class DeliveryTable extends Construct {
   public readonly table: dynamodb.Table;
@@ -22,8 +22,8 @@ export class DeliveryTable extends Construct {
       sortKey: { name: DELIVERY_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: DELIVERY_KEYS.ttlAttribute,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...tableProtection(props),
     });
   }
 }

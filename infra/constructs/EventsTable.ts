@@ -1,11 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { EVENT_KEYS } from '../../adapters/dynamodb/eventKeys';
+import { type TableStorageProps, tableProtection } from './tableProtection';
 
-export interface EventsTableProps {
-  readonly removalPolicy: 'retain' | 'destroy';
-}
+export type EventsTableProps = TableStorageProps;
 
 /**
  * The raw event archive (time series): partition per event key, sort by time
@@ -23,8 +21,7 @@ export class EventsTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: EVENT_KEYS.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...tableProtection(props),
     });
     this.table.addGlobalSecondaryIndex({
       indexName: EVENT_KEYS.typeIndex,

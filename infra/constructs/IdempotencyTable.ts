@@ -1,15 +1,17 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { type TableStorageProps, tableProtection } from './tableProtection';
 
-export interface IdempotencyTableProps {
-  readonly removalPolicy: 'retain' | 'destroy';
-}
+export type IdempotencyTableProps = TableStorageProps;
 
 /**
  * Powertools idempotency's table, in the layout it expects by default:
  * partition `id` (string), TTL `expiration`. It holds one record per
- * delivered batch range of the aggregator.
+ * delivered batch range of the aggregator and per published change. No
+ * point-in-time recovery: it is a cache of in-flight work that expires with
+ * the stream's retention, and the delivery table's completion log, not this
+ * table, is what a repair trusts.
  */
 export class IdempotencyTable extends Construct {
   public readonly table: dynamodb.Table;
@@ -20,8 +22,12 @@ export class IdempotencyTable extends Construct {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiration',
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...tableProtection(props),
+    });
+    Validations.of(this.table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Short-lived idempotency records of in-flight batches and changes (they expire with the stream retention); a restore would bring back stale INPROGRESS locks, and the repairs read the delivery table (which has point-in-time recovery), not this one',
     });
   }
 }

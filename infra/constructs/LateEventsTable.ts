@@ -1,11 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { LATE_EVENT_KEYS } from '../../adapters/dynamodb/lateEventKeys';
+import { type TableStorageProps, tableProtection } from './tableProtection';
 
-export interface LateEventsTableProps {
-  readonly removalPolicy: 'retain' | 'destroy';
-}
+export type LateEventsTableProps = TableStorageProps;
 
 /**
  * The late-event output: every event a metric could not count in all its
@@ -24,8 +22,7 @@ export class LateEventsTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: LATE_EVENT_KEYS.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...tableProtection(props),
     });
   }
 }

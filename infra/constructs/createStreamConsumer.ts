@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -25,15 +26,17 @@ export interface StreamConsumer {
  * partial batch responses, bisect on error, bounded retries and record age,
  * `parallelizationFactor` pollers per shard, and its own encrypted SQS
  * on-failure queue (14 days), so a redrive knows which consumer a message is
- * for. Created in `scope` as `DeadLetterQueue` and `Function`.
+ * for (encrypted with `key` when the stack has a customer-managed one).
+ * Created in `scope` as `DeadLetterQueue` and `Function`.
  */
 export function createStreamConsumer(
   scope: Construct,
   stream: kinesis.IStream,
   settings: StreamConsumerSettings,
   functionProps: TributaryFunctionProps,
+  key?: kms.IKey,
 ): StreamConsumer {
-  const deadLetterQueue = createDeadLetterQueue(scope);
+  const deadLetterQueue = createDeadLetterQueue(scope, key);
   const fn = createTributaryFunction(scope, 'Function', { timeout: Duration.seconds(settings.timeoutSeconds), ...functionProps });
   fn.addEventSource(
     new KinesisEventSource(stream, {
@@ -48,5 +51,9 @@ export function createStreamConsumer(
       onFailure: new SqsDlq(deadLetterQueue),
     }),
   );
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: 'Invoked only by its Kinesis event source mapping, synchronously: a function DLQ catches asynchronous invocations only. Failed batches go to the mapping\'s on-failure destination (the DeadLetterQueue beside it)',
+  });
   return { function: fn, deadLetterQueue };
 }

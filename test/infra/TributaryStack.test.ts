@@ -158,12 +158,14 @@ describe('Class: TributaryStack', () => {
     expect(writers.map((fn) => role(fn.Properties.Environment.Variables)).sort()).toEqual(['aggregator', 'archiver', 'changes']);
   });
 
-  it('runs every function on Node.js 22 arm64', () => {
+  it('runs every function on Node.js 24 (the latest Lambda runtime) on arm64, with JSON logs and active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(5);
     for (const fn of functions) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Logs[0-9A-F]{8}$/) } });
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STREAM_NAME: { Ref: Match.stringLikeRegexp('^EventsStream') } }) },
