@@ -13,12 +13,15 @@ export interface BuildAppOptions {
   readonly context?: Record<string, unknown>;
 }
 
-/** Builds the CDK app, environment-agnostic unless the CLI's CDK_DEFAULT_ACCOUNT/REGION say where. */
+/**
+ * Builds the CDK app, always environment-agnostic: the template names its
+ * region and account as `AWS::Region`/`AWS::AccountId`, so one synthesized
+ * template deploys anywhere (and the offline runtime resolves them locally).
+ * Not CDK_DEFAULT_REGION: the CLI sets it to us-east-1 when no region is
+ * configured, which hard-coded that region into every ARN of the template.
+ */
 export function buildApp(config: TributaryConfig, options: BuildAppOptions = {}): { app: App; stack: TributaryStack } {
   const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), ...(options.context ? { context: options.context } : {}) });
-  const stack = new TributaryStack(app, STACK_NAME, {
-    config,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
+  const stack = new TributaryStack(app, STACK_NAME, { config });
   return { app, stack };
 }

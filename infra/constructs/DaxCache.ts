@@ -39,6 +39,8 @@ export class DaxCache extends Construct {
   public constructor(scope: Construct, id: string, props: DaxCacheProps) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
+      // The stack is environment-agnostic (infra/buildApp.ts), so CDK knows only two zones of the region
+      // (Fn::GetAZs): three nodes share two subnets, one zone holding two of them.
       maxAzs: Math.min(3, props.settings.nodes),
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
