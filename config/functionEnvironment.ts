@@ -148,7 +148,7 @@ export function functionSettings<F extends FunctionName>(fn: F, config: Resolved
 }
 
 /** Variables Node.js and Powertools read, written into every function. */
-export const RUNTIME_VARIABLES = { nodeOptions: 'NODE_OPTIONS', logLevel: 'POWERTOOLS_LOG_LEVEL' } as const;
+export const RUNTIME_VARIABLES = { nodeOptions: 'NODE_OPTIONS', logLevel: 'POWERTOOLS_LOG_LEVEL', traceEnabled: 'POWERTOOLS_TRACE_ENABLED' } as const;
 
 /**
  * The metric definitions, as JSON text. Not in the environment: esbuild
@@ -179,7 +179,13 @@ function runtimeEnvironment(fn: FunctionName, config: ResolvedConfig): Record<st
   // 16 MB semi-space each scavenge copies them and promotes them, which was most of
   // the gap between the hot path and bare JSON parsing (bench/aggregate.ts).
   const semiSpace = fn === 'aggregator' ? ` --max-semi-space-size=${semiSpaceMb(config.aggregator.memorySizeMb)}` : '';
-  return { [RUNTIME_VARIABLES.nodeOptions]: `--enable-source-maps${semiSpace}`, [RUNTIME_VARIABLES.logLevel]: 'INFO' };
+  return {
+    [RUNTIME_VARIABLES.nodeOptions]: `--enable-source-maps${semiSpace}`,
+    [RUNTIME_VARIABLES.logLevel]: 'INFO',
+    // Powertools Tracer follows the stack's tracing switch. It also stays off wherever AWS_EXECUTION_ENV is
+    // unset (the offline host never sets it), so offline it neither patches clients nor sends to a daemon.
+    [RUNTIME_VARIABLES.traceEnabled]: String(config.observability.tracing),
+  };
 }
 
 /** The `environment` map of `fn`, as the stack writes it: its settings from the resolved config and its resources, and the runtime's. */

@@ -101,6 +101,15 @@ describe('Module: functionEnvironment', () => {
     });
   });
 
+  describe('the runtime variables', () => {
+    it.each(FUNCTIONS)('writes the tracing switch into the %s as Powertools Tracer reads it', (fn) => {
+      const on = functionEnvironment(fn, resolveConfig({ metrics: [ordersPerRegion] }), RESOURCES[fn] as never);
+      const off = functionEnvironment(fn, resolveConfig({ metrics: [ordersPerRegion], observability: { tracing: false } }), RESOURCES[fn] as never);
+
+      expect([on.POWERTOOLS_TRACE_ENABLED, off.POWERTOOLS_TRACE_ENABLED]).toEqual(['true', 'false']);
+    });
+  });
+
   describe('reading', () => {
     it.each(FUNCTIONS)('reads back what the stack writes for the %s, the configured values from CONFIG_DEFAULTS', (fn) => {
       const config = resolveConfig({ metrics: [ordersPerRegion] });
