@@ -1,4 +1,5 @@
 import { DaxDocument } from '@amazon-dax-sdk/lib-dax';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocument, type BatchGetCommandInput, type GetCommandInput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { RETRY_POLICY, markRetriesSpent } from '../../core/retry/retryPolicy';
 import { createDynamoDbClient } from './createDynamoDbClient';
@@ -15,11 +16,12 @@ export interface DocumentReadsSettings {
  * Reads through DAX when there is a cluster endpoint (the stack writes it when
  * it has a cluster), else straight from DynamoDB: offline, on LocalStack and in
  * deployments that leave DAX out. Straight from DynamoDB, every request follows
- * the retry policy (`createDynamoDbClient` installs `PolicyRetryStrategy`).
+ * the retry policy (`createDynamoDbClient` installs `PolicyRetryStrategy`);
+ * `dynamodb` is that client, passed in when the caller wraps it (tracing).
  */
-export function openDocumentReads(settings: DocumentReadsSettings): DocumentReads {
+export function openDocumentReads(settings: DocumentReadsSettings, dynamodb: DynamoDBClient = createDynamoDbClient()): DocumentReads {
   if (settings.daxEndpoint) return daxReads(new DaxDocument({ endpoint: settings.daxEndpoint, region: settings.region, readRetries: RETRY_POLICY.maxAttempts - 1 }));
-  return DynamoDBDocument.from(createDynamoDbClient(), DOCUMENT_TRANSLATION);
+  return DynamoDBDocument.from(dynamodb, DOCUMENT_TRANSLATION);
 }
 
 /**

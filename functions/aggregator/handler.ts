@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { loadBundledMetrics } from '../../config/loadBundledMetrics';
 import { readFunctionEnvironment } from '../../config/functionEnvironment';
@@ -7,18 +8,23 @@ import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClie
 import { retryStats } from '../../adapters/aws/RetryStats';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 import { aggregateRecords } from '../../adapters/kinesis/aggregateRecords';
+import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
+import { traceHandler } from '../../adapters/xray/traceHandler';
 import { createAggregator } from './createAggregator';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
 // CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-aggregator' });
 const settings = readFunctionEnvironment('aggregator', process.env);
+// Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then every DynamoDB and Kinesis request is a subsegment.
+const tracer = new Tracer({ serviceName: 'tributary-aggregator' });
 // Every request (windows, ledger, completions, Powertools' batch records) follows the retry policy.
-const dynamodb = createDynamoDbClient();
-const { aggregator, sideOutput, batches } = createAggregator(settings, { dynamodb, documents: createDocumentClient(dynamodb) }, { metrics: loadBundledMetrics() });
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
+const clients = { dynamodb, documents: createDocumentClient(dynamodb), kinesis: tracer.captureAWSv3Client(createKinesisClient()) };
+const { aggregator, sideOutput, batches } = createAggregator(settings, clients, { metrics: loadBundledMetrics() });
 
 /** Kinesis ESM consumer: event-time windows, watermarks and late events. */
-export const handler = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+export const handler = traceHandler(tracer, async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
   logger.addContext(context);
   // An INPROGRESS batch record of a crashed invocation expires with this deadline, not an hour later.
   batches?.registerLambdaContext(context);
@@ -51,4 +57,4 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
     cloudWatch.addMetric('RequestsRetried', MetricUnit.Count, retryStats.take());
     cloudWatch.publishStoredMetrics();
   }
-};
+});

@@ -4,6 +4,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { CountValueUpdated } from '../../core/changes/CountValueUpdated';
 import { toCountValueUpdated } from './toCountValueUpdated';
@@ -15,14 +16,18 @@ import { changeRejection, isPermanentChangeFailure } from './changeRejection';
 import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
+import { traceHandler } from '../../adapters/xray/traceHandler';
 
 const logger = new Logger({ serviceName: 'tributary-changes' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-changes' });
 const settings = readFunctionEnvironment('changes', process.env);
+// Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then each publish and idempotency request is a subsegment.
+const tracer = new Tracer({ serviceName: 'tributary-changes' });
 // Both clients follow the retry policy: a throttled publish or idempotency write is retried inside the invocation.
-const sns = new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') });
+const sns = tracer.captureAWSv3Client(new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') }));
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const rejects = new DynamoLateEventStore(settings.lateEventsTable, settings.lateEventRetentionDays, createDocumentClient());
+const rejects = new DynamoLateEventStore(settings.lateEventsTable, settings.lateEventRetentionDays, createDocumentClient(dynamodb));
 // One record per published change, keyed on its stream sequence number: a redelivered change is not published twice.
 // Bookkeeping changes (watermarks, progress, versions) publish nothing and cost no record.
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'changeId', expiresAfterSeconds: 86_400 });
@@ -44,7 +49,7 @@ const publishOnce = makeIdempotent(
     cloudWatch.addMetric('CountValueUpdatedPublished', MetricUnit.Count, 1);
     return { published: true } as const;
   },
-  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTable, awsSdkV3Client: createDynamoDbClient() }), config: idempotency, keyPrefix: 'tributary.changes.record' },
+  { persistenceStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTable, awsSdkV3Client: dynamodb }), config: idempotency, keyPrefix: 'tributary.changes.record' },
 );
 
 /**
@@ -54,7 +59,7 @@ const publishOnce = makeIdempotent(
  * from there, never swallowed — unless no retry can help (see
  * isPermanentChangeFailure): then it goes to the rejected-records output.
  */
-export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
+export const handler = traceHandler(tracer, async (event: DynamoDBStreamEvent, context: Context) => {
   logger.addContext(context);
   idempotency.registerLambdaContext(context);
   try {
@@ -85,4 +90,4 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
     cloudWatch.addMetric('RequestsRetried', MetricUnit.Count, retryStats.take());
     cloudWatch.publishStoredMetrics();
   }
-};
+});

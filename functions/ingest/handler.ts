@@ -1,18 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type IngestBody, parseIngestBody } from '../../core/envelope/parseIngestBody';
 import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { RequestError } from '../../core/errors';
 import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
+import { traceHandler } from '../../adapters/xray/traceHandler';
 import { ingestEvents } from './ingestEvents';
 
 const logger = new Logger({ serviceName: 'tributary-ingest' });
-const kinesis = createKinesisClient();
+// Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then each PutRecords is a subsegment of the request's trace.
+const tracer = new Tracer({ serviceName: 'tributary-ingest' });
+const kinesis = tracer.captureAWSv3Client(createKinesisClient());
 const { streamName } = readFunctionEnvironment('ingest', process.env);
 
 /** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = traceHandler(tracer, async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'];
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
     return jsonResponse(415, { message: `Content-Type must be application/json (got ${contentType}); with curl add -H 'content-type: application/json'` });
@@ -31,4 +35,4 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const headers: Record<string, string> = result.statusCode === 503 ? { 'retry-after': '1' } : {};
   const { statusCode, ...payload } = result;
   return jsonResponse(statusCode, payload, headers);
-};
+});

@@ -6,7 +6,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * Bundles a function as infra/constructs/createTributaryFunction.ts has
- * NodejsFunction do it (esbuild, CJS for Node 22, minified, nothing
+ * NodejsFunction do it (esbuild, CJS for Node 20 syntax, minified, nothing
  * external), without writing it: the files esbuild read, and those whose code
  * made it into the bundle (tree shaking drops the rest).
  */
@@ -18,7 +18,7 @@ async function bundle(name: string): Promise<{ read: string[]; inBundle: string[
     write: false,
     platform: 'node',
     format: 'cjs',
-    target: 'node22',
+    target: 'node20',
     minify: true,
     metafile: true,
     logLevel: 'silent',
