@@ -49,6 +49,17 @@ function optionalText(name: string, holds: string, writtenBy: VariableWriter): F
   return { name, holds, writtenBy, read: (environment) => environment[name] || undefined, write: (value) => value };
 }
 
+/** A comma-separated list that may be absent: absent means an empty list (the feature is off). */
+function optionalList(name: string, holds: string): FunctionVariable<readonly string[]> {
+  return {
+    name,
+    holds,
+    writtenBy: 'stack',
+    read: (environment) => (environment[name] ?? '').split(',').filter((item) => item.length > 0),
+    write: (value) => (value.length > 0 ? value.join(',') : undefined),
+  };
+}
+
 /** A variable that must be set to a positive whole number (days, hours). */
 function wholeNumber(name: string, holds: string): FunctionVariable<number> {
   return {
@@ -84,6 +95,7 @@ export const VARIABLES = {
   idempotencyTable: text('IDEMPOTENCY_TABLE', 'its idempotency table'),
   topicArn: text('TOPIC_ARN', 'its topic'),
   daxEndpoint: optionalText('DAX_ENDPOINT', 'the DAX cluster (absent: reads go to DynamoDB)', 'stack'),
+  corsOrigins: optionalList('CORS_ORIGINS', 'the browser origins the read routes answer (absent: no CORS headers)'),
   cursorSigningKey: optionalText('CURSOR_SIGNING_KEY', 'the key page cursors are signed with (absent: derived from the table name)', 'operator'),
   region: optionalText('AWS_REGION', 'the region, for the DAX client', 'Lambda'),
 } as const;
@@ -94,7 +106,7 @@ export const FUNCTION_VARIABLES = {
   archive: pickVariables('eventsTable', 'eventRetentionDays', 'lateEventsTable', 'lateEventRetentionDays'),
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
   ingest: pickVariables('streamName'),
-  query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'cursorSigningKey', 'region'),
+  query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'corsOrigins', 'cursorSigningKey', 'region'),
 } as const;
 
 /** A Tributary function, by its folder under functions/. */
@@ -136,7 +148,7 @@ const SETTINGS_FROM_CONFIG = {
   archive: (config: ResolvedConfig) => ({ eventRetentionDays: config.storage.eventRetentionDays, lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   changes: (config: ResolvedConfig) => ({ lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   ingest: () => ({}),
-  query: () => ({ cursorSigningKey: undefined, region: undefined }),
+  query: (config: ResolvedConfig) => ({ corsOrigins: config.api.corsOrigins, cursorSigningKey: undefined, region: undefined }),
 } as const satisfies { readonly [F in FunctionName]: (config: ResolvedConfig) => Partial<FunctionSettings<F>> };
 
 /** What `fn`'s settings need beyond the configuration: the names of its resources. */
@@ -204,11 +216,14 @@ export function allVariableNames(): string[] {
   return [...Object.values(VARIABLES).map((variable) => variable.name), ...Object.values(RUNTIME_VARIABLES), BUNDLED_METRICS_VARIABLE];
 }
 
-/** The names the stack writes into `fn`'s environment (DAX_ENDPOINT only when there is a cluster). */
-export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean }): string[] {
+/** The names the stack writes into `fn`'s environment (DAX_ENDPOINT only when there is a cluster, CORS_ORIGINS only with origins). */
+export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean; readonly cors?: boolean }): string[] {
   const variables: Record<string, FunctionVariable<unknown>> = FUNCTION_VARIABLES[fn];
   const own = Object.values(variables)
-    .filter((variable) => variable.writtenBy === 'stack' && (options.dax || variable !== VARIABLES.daxEndpoint))
+    .filter(
+      (variable) =>
+        variable.writtenBy === 'stack' && (options.dax || variable !== VARIABLES.daxEndpoint) && (options.cors === true || variable !== VARIABLES.corsOrigins),
+    )
     .map((variable) => variable.name);
   return [...Object.values(RUNTIME_VARIABLES), ...own];
 }

@@ -1,3 +1,4 @@
+import { producerOutputId } from './producerOutputId';
 import type { ResolvedConfig } from './TributaryConfig';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
@@ -26,6 +27,9 @@ export function validateSecurity(config: Pick<ResolvedConfig, 'api' | 'observabi
     problems.push(`api.producers must be an array (got ${JSON.stringify(api.producers)})`);
   } else {
     const seen = new Set<string>();
+    // Each producer's key id is a stack output named from its letters and digits (producerOutputId);
+    // names whose outputs differ only in case are refused too, so an operator never confuses two.
+    const outputs = new Map<string, string>();
     api.producers.forEach((producer, index) => {
       const at = `api.producers[${index}]`;
       if (typeof producer.name !== 'string' || !PRODUCER_NAME.test(producer.name)) {
@@ -34,6 +38,13 @@ export function validateSecurity(config: Pick<ResolvedConfig, 'api' | 'observabi
         problems.push(`${at}.name "${producer.name}" is used by another producer; names must be unique`);
       } else {
         seen.add(producer.name);
+        const output = producerOutputId(producer.name).toLowerCase();
+        const other = outputs.get(output);
+        if (other !== undefined) {
+          problems.push(`${at}.name "${producer.name}" gives the same stack output as "${other}" (${producerOutputId(producer.name)}); names must differ in more than case, "-" and "_"`);
+        } else {
+          outputs.set(output, producer.name);
+        }
       }
       integer(`${at}.rateLimitPerSecond`, producer.rateLimitPerSecond, 1, stageRateOk ? api.rateLimitPerSecond : 10_000, stageRateOk ? ' (api.rateLimitPerSecond)' : '');
       integer(`${at}.burstLimit`, producer.burstLimit, 1, stageBurstOk ? api.burstLimit : 5_000, stageBurstOk ? ' (api.burstLimit)' : '');

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../config/functionEnvironment';
+import { producerOutputId } from '../config/producerOutputId';
 import { resolveConfig } from '../config/resolveConfig';
 import type { DeploymentTarget, ResolvedConfig, TributaryConfig } from '../config/TributaryConfig';
 import { AggregatesTable } from './constructs/AggregatesTable';
@@ -75,9 +76,14 @@ export class TributaryStack extends Stack {
     this.events = new EventsTable(this, 'RawEvents', storage);
     this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
 
+    // Reserved concurrency caps each API function (a flood cannot take the account's
+    // whole pool) and guarantees it that much; `false` in the config is the
+    // deployment's choice of neither, e.g. an account whose limit is too small to reserve from.
+    const reserved = (setting: number | false): number | undefined => (setting === false ? undefined : setting);
     const ingestFunction = createTributaryFunction(this, 'IngestFunction', {
       name: 'ingest',
       baseline,
+      reservedConcurrentExecutions: reserved(this.config.api.ingestReservedConcurrency),
       environment: functionEnvironment('ingest', this.config, { streamName: this.eventStream.stream.streamName }),
     });
     // putRecordsWithRetry sends PutRecords and nothing else.
@@ -89,6 +95,7 @@ export class TributaryStack extends Stack {
       ...(this.cache ? { vpc: this.cache.functionVpc } : {}),
       name: 'query',
       baseline,
+      reservedConcurrentExecutions: reserved(this.config.api.queryReservedConcurrency),
       metrics: this.config.metrics,
       // Through DAX when there is a cluster, else DynamoDB directly.
       environment: functionEnvironment('query', this.config, {
@@ -109,9 +116,27 @@ export class TributaryStack extends Stack {
       });
     }
 
-    this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction });
+    this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction, config: this.config, ...(key ? { logEncryptionKey: key } : {}) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
+    new CfnOutput(this, 'ProducerPolicyArn', {
+      value: this.pipelineApi.producerPolicy.managedPolicyArn,
+      description: "Send events (POST /events): attach to the producer's role",
+    });
+    new CfnOutput(this, 'MetricsReaderPolicyArn', {
+      value: this.pipelineApi.metricsReaderPolicy.managedPolicyArn,
+      description: "Read metric windows (GET /metrics/{name}): attach to the reader's or dashboard's role",
+    });
+    new CfnOutput(this, 'EventsReaderPolicyArn', {
+      value: this.pipelineApi.eventsReaderPolicy.managedPolicyArn,
+      description: 'Read raw events with their data (GET /events): attach only to roles that may see producers\' payloads',
+    });
+    for (const [name, { apiKey }] of this.pipelineApi.producers) {
+      new CfnOutput(this, producerOutputId(name), {
+        value: apiKey.keyId,
+        description: `API key id of producer ${name}; its value: aws apigateway get-api-key --api-key <id> --include-value`,
+      });
+    }
     new CfnOutput(this, 'StreamName', { value: this.eventStream.stream.streamName });
     new CfnOutput(this, 'AggregatesTableName', { value: this.aggregates.table.tableName });
     new CfnOutput(this, 'LateEventsTableName', { value: this.lateEvents.table.tableName });

@@ -12,6 +12,7 @@ import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClie
 import { traceHandler } from '../../adapters/xray/traceHandler';
 import { openDocumentReads } from '../../adapters/dynamodb/openDocumentReads';
 import { WindowQueries } from '../../adapters/dynamodb/WindowQueries';
+import { corsHeaders, originOf } from './corsHeaders';
 import { eventsResponseJson, queryEvents } from './queryEvents';
 import { queryMetric } from './queryMetric';
 
@@ -28,13 +29,15 @@ const events = new DynamoEventStore(settings.eventsTable, undefined, createDocum
 
 /** GET /metrics/{name}: a metric's windows; GET /events: raw events of a key or a type. */
 export const handler = traceHandler(tracer, async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  // Errors too: a dashboard should see the 400's message, not a CORS failure.
+  const cors = corsHeaders(originOf(event.headers), settings.corsOrigins);
   try {
     const params = event.queryStringParameters ?? {};
-    if (event.resource === '/events') return rawJsonResponse(200, eventsResponseJson(await queryEvents(events, params, Date.now())));
-    return jsonResponse(200, await queryMetric(metrics, windows, event.pathParameters?.name, params, Date.now()));
+    if (event.resource === '/events') return rawJsonResponse(200, eventsResponseJson(await queryEvents(events, params, Date.now())), cors);
+    return jsonResponse(200, await queryMetric(metrics, windows, event.pathParameters?.name, params, Date.now()), cors);
   } catch (error) {
-    if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
+    if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message }, cors);
     logger.error('query failed', { error: error as Error });
-    return jsonResponse(500, { message: 'Internal error; see the query function logs' });
+    return jsonResponse(500, { message: 'Internal error; see the query function logs' }, cors);
   }
 });

@@ -36,6 +36,8 @@ export interface TributaryFunctionProps {
   readonly metrics?: readonly MetricDefinition[];
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /** Copies that may run at once, reserved from the account's pool; absent: none reserved, no cap. */
+  readonly reservedConcurrentExecutions?: number;
   /** VPC attachment (functions that read through DAX). */
   readonly vpc?: Pick<NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 }
@@ -80,6 +82,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
     ...props.vpc,
     bundling: {
       forceDockerBundling: false,

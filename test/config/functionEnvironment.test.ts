@@ -67,9 +67,11 @@ describe('Module: functionEnvironment', () => {
   describe('what the stack writes', () => {
     let withDax: Record<string, string[]>;
     let withoutDax: Record<string, string[]>;
+    let withCors: Record<string, string[]>;
     beforeAll(() => {
       withDax = synthesizedEnvironments({ metrics: [ordersPerRegion] });
       withoutDax = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false } });
+      withCors = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });
     });
 
     it('gives every function exactly the variables the module says the stack writes for it, with DAX', () => {
@@ -79,6 +81,12 @@ describe('Module: functionEnvironment', () => {
     it('gives every function exactly the variables the module says the stack writes for it, without DAX', () => {
       expect(withoutDax).toEqual(Object.fromEntries(FUNCTIONS.map((fn) => [fn, stackWrittenNames(fn, { dax: false }).sort()])));
       expect(withoutDax.query).not.toContain(VARIABLES.daxEndpoint.name);
+      expect(withoutDax.query).not.toContain(VARIABLES.corsOrigins.name);
+    });
+
+    it('gives the query function the CORS origins only when some are configured', () => {
+      expect(withCors).toEqual(Object.fromEntries(FUNCTIONS.map((fn) => [fn, stackWrittenNames(fn, { dax: false, cors: true }).sort()])));
+      expect(withCors.query).toContain(VARIABLES.corsOrigins.name);
     });
   });
 
@@ -165,9 +173,18 @@ describe('Module: functionEnvironment', () => {
         aggregatesTable: 'aggregates',
         eventsTable: 'raw-events',
         daxEndpoint: undefined,
+        corsOrigins: [],
         cursorSigningKey: undefined,
         region: undefined,
       });
+    });
+
+    it('reads the CORS origins back as the list the configuration holds', () => {
+      const config = resolveConfig({ metrics: [ordersPerRegion], api: { corsOrigins: ['https://dashboard.example.com', 'http://localhost:5173'] } });
+      const environment = functionEnvironment('query', config, RESOURCES.query);
+
+      expect(environment[VARIABLES.corsOrigins.name]).toBe('https://dashboard.example.com,http://localhost:5173');
+      expect(readFunctionEnvironment('query', environment).corsOrigins).toEqual(['https://dashboard.example.com', 'http://localhost:5173']);
     });
   });
 

@@ -95,6 +95,24 @@ describe('Function: resolveConfig (api, observability, encryption)', () => {
     ]);
   });
 
+  it('refuses producer names whose key-id outputs would collide (outputs take letters and digits only)', () => {
+    expect(
+      problemsOf({
+        api: {
+          producers: [
+            { name: 'checkout-eu', rateLimitPerSecond: 10, burstLimit: 10 },
+            { name: 'checkout_eu', rateLimitPerSecond: 10, burstLimit: 10 },
+            { name: 'CheckoutEu', rateLimitPerSecond: 10, burstLimit: 10 },
+            { name: 'checkout-us', rateLimitPerSecond: 10, burstLimit: 10 },
+          ],
+        },
+      }),
+    ).toEqual([
+      'api.producers[1].name "checkout_eu" gives the same stack output as "checkout-eu" (ProducerApiKeyIdCheckoutEu); names must differ in more than case, "-" and "_"',
+      'api.producers[2].name "CheckoutEu" gives the same stack output as "checkout-eu" (ProducerApiKeyIdCheckoutEu); names must differ in more than case, "-" and "_"',
+    ]);
+  });
+
   it('takes only CloudWatch retention values and booleans for the switches', () => {
     expect(problemsOf({ observability: { logRetentionDays: 10, tracing: 'yes' as unknown as boolean }, encryption: { customerManagedKey: 1 as unknown as boolean } })).toEqual([
       "observability.logRetentionDays must be one of CloudWatch's values 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",

@@ -54,10 +54,10 @@ describe('Data safety', () => {
     for (const queue of Object.values(queues)) expect(queue.DeletionPolicy).toBe('Retain');
   });
 
-  it('gives every function its own log group with the configured retention, and the DAX VPC a flow log of rejected traffic', () => {
+  it('gives every function and the API (access and execution logs) its own log group with the configured retention, and the DAX VPC a flow log of rejected traffic', () => {
     const custom = synth({ observability: { logRetentionDays: 90 } });
     const groups = byName(custom, 'AWS::Logs::LogGroup');
-    expect(Object.keys(groups).sort()).toEqual(['AggregatorFunctionLogs', 'ArchiverFunctionLogs', 'CacheFlowLogs', 'ChangesFunctionLogs', 'IngestFunctionLogs', 'QueryFunctionLogs']);
+    expect(Object.keys(groups).sort()).toEqual(['AggregatorFunctionLogs', 'ArchiverFunctionLogs', 'CacheFlowLogs', 'ChangesFunctionLogs', 'HttpAccessLogs', 'HttpExecutionLogs', 'IngestFunctionLogs', 'QueryFunctionLogs']);
     for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(90);
     custom.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', LogDestinationType: 'cloud-watch-logs' });
   });
@@ -95,7 +95,8 @@ describe('Customer-managed key (encryption.customerManagedKey)', () => {
     for (const queue of Object.values(byName(template, 'AWS::SQS::Queue'))) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     const groups = Object.values(byName(template, 'AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(5);
+    // Five functions' log groups and the API's access and execution logs.
+    expect(groups).toHaveLength(7);
     for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyArn);
   });
 

@@ -100,9 +100,14 @@ describe('Least privilege', () => {
     expect(query.flatMap((statement) => [statement.Action].flat()).filter((action) => WRITES.includes(action))).toEqual([]);
   });
 
-  it('attaches no AWS managed policy but the VPC one of the DAX-reading query function', () => {
-    const managed = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, role]) => role.Properties.ManagedPolicyArns);
-    expect(managed.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['QueryFunctionRole']);
-    expect(JSON.stringify(managed[0]![1].Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
+  it("attaches no AWS managed policy but the VPC one of the DAX-reading query function and API Gateway's push-to-logs one", () => {
+    const managed = Object.fromEntries(
+      Object.entries(template.findResources('AWS::IAM::Role'))
+        .filter(([, role]) => role.Properties.ManagedPolicyArns)
+        .map(([id, role]) => [id.replace(/[0-9A-F]{8}$/, ''), JSON.stringify(role.Properties.ManagedPolicyArns)]),
+    );
+    expect(Object.keys(managed).sort()).toEqual(['HttpApiCloudWatchRole', 'QueryFunctionRole']);
+    expect(managed.QueryFunctionRole).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
+    expect(managed.HttpApiCloudWatchRole).toContain('service-role/AmazonAPIGatewayPushToCloudWatchLogs');
   });
 });
