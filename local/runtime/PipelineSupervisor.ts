@@ -12,6 +12,7 @@ import { DashboardServer } from '../dashboard/DashboardServer';
 import { StatsHistory } from '../dashboard/StatsHistory';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../config/TributaryConfig';
+import { writeLocalCredentials } from '../credentials/LocalCredentials';
 import { PipelineLock } from './PipelineLock';
 import { synthesize } from './synthesize';
 
@@ -113,6 +114,8 @@ export class PipelineSupervisor {
         synthesize(options.assemblyDir, options.config);
       }
       const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
+      // Before the host starts: the local API verifies signatures and API keys against this file.
+      writeLocalCredentials(options.stateDir, producerNames(stack.template.Resources));
       progress(`starting emulators: Kinesis, DynamoDB Local, SQS${options.persistData ? ` (data in ${dataDir})` : ''}`);
       emulators = await Emulators.start(options.emulatorPorts, logDir, options.persistData ? { dataDir } : {});
       progress('provisioning streams, tables and queues from the template');
@@ -239,4 +242,11 @@ function rotateLogs(stateDir: string): void {
   const previousDir = path.join(stateDir, 'logs.previous');
   rmSync(previousDir, { recursive: true, force: true });
   renameSync(logDir, previousDir);
+}
+
+/** The producers the template gives an API key (`tributary-<name>`, infra/constructs/PipelineApi.ts). */
+function producerNames(resources: Readonly<Record<string, { Type: string; Properties?: Record<string, unknown> }>>): string[] {
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::ApiKey')
+    .map((resource) => String(resource.Properties?.Name ?? '').replace(/^tributary-/, ''));
 }
