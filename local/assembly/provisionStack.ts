@@ -19,21 +19,25 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import type { LocalClients } from '../aws/localClients';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulators/Emulators';
 import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
-import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
+import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
+import { localPseudoParameters } from './localPseudoParameters';
+import { planRestApis } from './planRestApis';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
 
 /** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
 const NOT_ENFORCED: Readonly<Record<string, string>> = {
-  'AWS::IAM::Role': 'IAM is not enforced offline',
-  'AWS::IAM::Policy': 'IAM is not enforced offline',
+  'AWS::IAM::Role': "functions' roles are not enforced offline: a function may call any emulator action",
+  'AWS::IAM::Policy': "functions' roles are not enforced offline: a function may call any emulator action",
   'AWS::SQS::QueuePolicy': 'resource policies are not enforced offline',
   'AWS::SNS::TopicPolicy': 'resource policies are not enforced offline',
-  'AWS::Lambda::Permission': 'invoke permissions are not enforced offline',
+  'AWS::Lambda::Permission': 'invoke permissions are not enforced offline: the local API invokes its routes\' functions',
   'AWS::KMS::Key': 'encryption is not emulated offline',
-  'AWS::Logs::LogGroup': 'function logs go to .tributary/logs offline',
+  'AWS::Logs::LogGroup': 'function logs go to .tributary/logs/functions.log offline, the API access log to .tributary/logs/api-access.log',
   'AWS::ApiGateway::Deployment': 'the local API serves the template as synthesized',
-  'AWS::ApiGateway::Account': 'API Gateway logging is not emulated offline',
+  'AWS::ApiGateway::Account': 'API Gateway execution logs and their CloudWatch role are not emulated offline; the access log is (.tributary/logs/api-access.log)',
+  'AWS::WAFv2::WebACL': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
+  'AWS::WAFv2::WebACLAssociation': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
   'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
 };
 const EMULATED = new Set([
@@ -45,8 +49,17 @@ const EMULATED = new Set([
   'AWS::Lambda::EventSourceMapping',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
+  // Lambda proxy methods with their AWS_IAM/NONE authorization and API-key requirement, and MOCK CORS preflights.
   'AWS::ApiGateway::Method',
+  // Its `/*/*` throttle; the access log is written to .tributary/logs/api-access.log.
   'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::ApiKey',
+  'AWS::ApiGateway::UsagePlan',
+  'AWS::ApiGateway::UsagePlanKey',
+  // Required path parameters by routing, required query strings and headers by the local API.
+  'AWS::ApiGateway::RequestValidator',
+  // The local API allows a signed identity the execute-api:Invoke resources of its role's policies.
+  'AWS::IAM::ManagedPolicy',
 ]);
 
 /**
@@ -60,14 +73,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
   const resolved = new Map<string, ResolvedResource>();
   const context: IntrinsicContext = {
     resources: resolved,
-    pseudo: {
-      'AWS::Region': LOCAL_REGION,
-      'AWS::AccountId': LOCAL_ACCOUNT,
-      'AWS::Partition': 'aws',
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': stack.stackName,
-      'AWS::NoValue': '',
-    },
+    pseudo: localPseudoParameters(stack.stackName),
   };
   const physical: Record<string, { type: string; physicalId: string }> = {};
   const notEmulated: { logicalId: string; type: string; reason: string }[] = [];
@@ -159,7 +165,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     functions,
     kinesisMappings,
     dynamoDbMappings,
-    restApis: toRestApis(resources, context),
+    restApis: planRestApis(stack),
     resources: physical,
     notEmulated,
   };
@@ -350,41 +356,4 @@ function commonMappingProps(logicalId: string, props: Record<string, unknown>, c
     enabled: props.Enabled !== false,
     ...(onFailureQueueUrl ? { onFailureQueueUrl } : {}),
   };
-}
-
-function toRestApis(resources: readonly [string, TemplateResource][], context: IntrinsicContext): LocalRestApi[] {
-  const pathParts = new Map<string, { parent: string; part: string }>();
-  for (const [logicalId, resource] of resources) {
-    if (resource.Type !== 'AWS::ApiGateway::Resource') continue;
-    const props = resource.Properties ?? {};
-    pathParts.set(logicalId, { parent: String(resolveIntrinsics(props.ParentId, context)), part: String(props.PathPart) });
-  }
-  const pathOf = (resourceId: string): string => {
-    if (resourceId.endsWith('/')) return '';
-    const entry = pathParts.get(resourceId);
-    if (!entry) throw new Error(`API resource ${resourceId} is not in the template`);
-    return `${pathOf(entry.parent)}/${entry.part}`;
-  };
-  return resources
-    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::RestApi')
-    .map(([apiId]) => {
-      const routes: LocalRoute[] = [];
-      for (const [logicalId, resource] of resources) {
-        if (resource.Type !== 'AWS::ApiGateway::Method') continue;
-        const props = resource.Properties ?? {};
-        if (String(resolveIntrinsics(props.RestApiId, context)) !== apiId) continue;
-        const integration = props.Integration as { Type?: string; Uri?: unknown } | undefined;
-        const uri = integration?.Uri === undefined ? '' : String(resolveIntrinsics(integration.Uri, context));
-        const target = /function:([^/]+)\/invocations$/.exec(uri)?.[1];
-        if (integration?.Type !== 'AWS_PROXY' || !target) {
-          throw new Error(`API method ${logicalId}: only Lambda proxy integrations are supported offline`);
-        }
-        const resourceId = String(resolveIntrinsics(props.ResourceId, context));
-        routes.push({ httpMethod: String(props.HttpMethod), resourcePath: pathOf(resourceId) || '/', functionLogicalId: target });
-      }
-      const stage = resources.find(
-        ([, resource]) => resource.Type === 'AWS::ApiGateway::Stage' && String(resolveIntrinsics(resource.Properties?.RestApiId, context)) === apiId,
-      );
-      return { logicalId: apiId, restApiId: apiId.toLowerCase().slice(0, 10), stageName: String(stage?.[1].Properties?.StageName ?? 'prod'), routes };
-    });
 }
