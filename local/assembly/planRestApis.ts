@@ -252,8 +252,11 @@ function toCorsPreflight(logicalId: string, resourcePath: string, integration: R
     if (name === 'access-control-allow-origin') allowedOrigins.push(literal);
     else headers[name] = literal;
   }
+  // Only the condition guarding the override counts: the template's first #if (`$origin == ""`) just reads the header.
   for (const template of Object.values(response.ResponseTemplates ?? {})) {
-    for (const match of String(template).matchAll(/\$origin == "([^"]*)"/g)) allowedOrigins.push(match[1]!);
+    for (const guard of String(template).matchAll(/#if\(([^\n]*)\)\s*#set\(\$context\.responseOverride\.header\.Access-Control-Allow-Origin/g)) {
+      for (const match of guard[1]!.matchAll(/\$origin == "([^"]*)"/g)) allowedOrigins.push(match[1]!);
+    }
   }
   return { resourcePath, statusCode: Number(response.StatusCode ?? 200), allowedOrigins, headers };
 }

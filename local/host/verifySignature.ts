@@ -193,26 +193,36 @@ function candidatePaths(rawPath: string): string[] {
   return doubleEncoded === rawPath ? [rawPath] : [doubleEncoded, rawPath];
 }
 
-/** SigV4's canonical query (decoded, re-encoded, sorted by name then value) and the query as sent (curl 7.88). */
+/**
+ * The canonical queries a client may have signed: SigV4's (decoded,
+ * re-encoded, sorted by name then value), the same with `+` read as a space
+ * (a URL built with URLSearchParams sends `eu+west` for what smithy signed as
+ * `eu%20west`), and the query as sent (curl 7.88).
+ */
 function candidateQueries(rawQuery: string): string[] {
+  const candidates = [canonicalQuery(rawQuery, false), canonicalQuery(rawQuery, true), rawQuery].filter((query): query is string => query !== undefined);
+  return [...new Set(candidates)];
+}
+
+function canonicalQuery(rawQuery: string, plusIsSpace: boolean): string | undefined {
+  const decode = (text: string): string => decodeURIComponent(plusIsSpace ? text.replace(/\+/g, ' ') : text);
   const pairs: [string, string][] = [];
-  let canonical: string | undefined;
   try {
     for (const part of rawQuery.split('&')) {
       if (part === '') continue;
       const equals = part.indexOf('=');
-      const name = decodeURIComponent(equals < 0 ? part : part.slice(0, equals));
+      const name = decode(equals < 0 ? part : part.slice(0, equals));
       if (name.toLowerCase() === 'x-amz-signature') continue;
-      pairs.push([escapeUri(name), escapeUri(equals < 0 ? '' : decodeURIComponent(part.slice(equals + 1)))]);
+      pairs.push([escapeUri(name), escapeUri(equals < 0 ? '' : decode(part.slice(equals + 1)))]);
     }
-    canonical = pairs
-      .sort(([nameA, valueA], [nameB, valueB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
-      .map(([name, value]) => `${name}=${value}`)
-      .join('&');
   } catch {
     // An escape that is not UTF-8 has no canonical form; only the query as sent can match.
+    return undefined;
   }
-  return canonical === undefined || canonical === rawQuery ? [rawQuery] : [canonical, rawQuery];
+  return pairs
+    .sort(([nameA, valueA], [nameB, valueB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
 }
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
