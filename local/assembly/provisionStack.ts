@@ -21,46 +21,10 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulator
 import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
 import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
 import { localPseudoParameters } from './localPseudoParameters';
+import { notEmulatedResources } from './notEmulatedResources';
 import { planRestApis } from './planRestApis';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
-
-/** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
-const NOT_ENFORCED: Readonly<Record<string, string>> = {
-  'AWS::IAM::Role': "functions' roles are not enforced offline: a function may call any emulator action",
-  'AWS::IAM::Policy': "functions' roles are not enforced offline: a function may call any emulator action",
-  'AWS::SQS::QueuePolicy': 'resource policies are not enforced offline',
-  'AWS::SNS::TopicPolicy': 'resource policies are not enforced offline',
-  'AWS::Lambda::Permission': 'invoke permissions are not enforced offline: the local API invokes its routes\' functions',
-  'AWS::KMS::Key': 'encryption is not emulated offline',
-  'AWS::Logs::LogGroup': 'function logs go to .tributary/logs/functions.log offline, the API access log to .tributary/logs/api-access.log',
-  'AWS::ApiGateway::Deployment': 'the local API serves the template as synthesized',
-  'AWS::ApiGateway::Account': 'API Gateway execution logs and their CloudWatch role are not emulated offline; the access log is (.tributary/logs/api-access.log)',
-  'AWS::WAFv2::WebACL': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
-  'AWS::WAFv2::WebACLAssociation': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
-  'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
-};
-const EMULATED = new Set([
-  'AWS::Kinesis::Stream',
-  'AWS::DynamoDB::Table',
-  'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::EventSourceMapping',
-  'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Resource',
-  // Lambda proxy methods with their AWS_IAM/NONE authorization and API-key requirement, and MOCK CORS preflights.
-  'AWS::ApiGateway::Method',
-  // Its `/*/*` throttle; the access log is written to .tributary/logs/api-access.log.
-  'AWS::ApiGateway::Stage',
-  'AWS::ApiGateway::ApiKey',
-  'AWS::ApiGateway::UsagePlan',
-  'AWS::ApiGateway::UsagePlanKey',
-  // Required path parameters by routing, required query strings and headers by the local API.
-  'AWS::ApiGateway::RequestValidator',
-  // The local API allows a signed identity the execute-api:Invoke resources of its role's policies.
-  'AWS::IAM::ManagedPolicy',
-]);
 
 /**
  * Creates the template's streams, tables and queues in the emulators and
@@ -76,15 +40,12 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     pseudo: localPseudoParameters(stack.stackName),
   };
   const physical: Record<string, { type: string; physicalId: string }> = {};
-  const notEmulated: { logicalId: string; type: string; reason: string }[] = [];
+  const notEmulated = notEmulatedResources(stack.template.Resources);
 
   // Names and ARNs every other resource can refer to, before anything is created.
   for (const [logicalId, resource] of resources) {
     const placeholder = placeholderFor(logicalId, resource);
     if (placeholder) resolved.set(logicalId, placeholder);
-    if (!EMULATED.has(resource.Type)) {
-      notEmulated.push({ logicalId, type: resource.Type, reason: NOT_ENFORCED[resource.Type] ?? 'UNSUPPORTED offline: this resource does nothing locally' });
-    }
   }
 
   for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::Kinesis::Stream')) {
