@@ -200,29 +200,48 @@ function candidatePaths(rawPath: string): string[] {
  * `eu%20west`), and the query as sent (curl 7.88).
  */
 function candidateQueries(rawQuery: string): string[] {
-  const candidates = [canonicalQuery(rawQuery, false), canonicalQuery(rawQuery, true), rawQuery].filter((query): query is string => query !== undefined);
-  return [...new Set(candidates)];
+  return [...new Set([canonicalQuery(rawQuery, false), canonicalQuery(rawQuery, true), rawQuery])];
 }
 
-function canonicalQuery(rawQuery: string, plusIsSpace: boolean): string | undefined {
-  const decode = (text: string): string => decodeURIComponent(plusIsSpace ? text.replace(/\+/g, ' ') : text);
+function canonicalQuery(rawQuery: string, plusIsSpace: boolean): string {
+  const decode = (text: string): string => decodeLeniently(plusIsSpace ? text.replace(/\+/g, ' ') : text);
   const pairs: [string, string][] = [];
-  try {
-    for (const part of rawQuery.split('&')) {
-      if (part === '') continue;
-      const equals = part.indexOf('=');
-      const name = decode(equals < 0 ? part : part.slice(0, equals));
-      if (name.toLowerCase() === 'x-amz-signature') continue;
-      pairs.push([escapeUri(name), escapeUri(equals < 0 ? '' : decode(part.slice(equals + 1)))]);
-    }
-  } catch {
-    // An escape that is not UTF-8 has no canonical form; only the query as sent can match.
-    return undefined;
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const equals = part.indexOf('=');
+    const name = decode(equals < 0 ? part : part.slice(0, equals));
+    if (name.toLowerCase() === 'x-amz-signature') continue;
+    pairs.push([escapeUri(name), escapeUri(equals < 0 ? '' : decode(part.slice(equals + 1)))]);
   }
   return pairs
     .sort(([nameA, valueA], [nameB, valueB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
+}
+
+/**
+ * Decodes once as a server (and the project's signing adapter) decodes:
+ * valid `%XX` escapes become their bytes, an invalid one (`%ZZ`, a lone `%`)
+ * stays as written, and bytes that are not UTF-8 become U+FFFD, so a client
+ * and the server canonicalize even a malformed query the same way.
+ */
+function decodeLeniently(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    const bytes: number[] = [];
+    for (let index = 0; index < text.length; ) {
+      if (text[index] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(index + 1, index + 3))) {
+        bytes.push(Number.parseInt(text.slice(index + 1, index + 3), 16));
+        index += 3;
+      } else {
+        const character = String.fromCodePoint(text.codePointAt(index)!);
+        bytes.push(...Buffer.from(character, 'utf8'));
+        index += character.length;
+      }
+    }
+    return Buffer.from(bytes).toString('utf8');
+  }
 }
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();

@@ -78,6 +78,17 @@ describe('Function: verifySignature', () => {
     expect(verified).toEqual({ accessKeyId: KEY.accessKeyId });
   });
 
+  it("verifies a query with invalid escapes and a '+' as a client that decodes leniently signs it", async () => {
+    // Prepare: the wire has `%ZZ` (kept as written) and `%FF` (not UTF-8: U+FFFD) and a plus that stays a plus.
+    const request = await smithySigned({ method: 'GET', path: '/v1/events', query: { a: '%ZZ', b: '\uFFFD', c: 'x+y' }, wireQuery: 'a=%ZZ&b=%FF&c=x+y' });
+
+    // Act
+    const verified = verifySignature(request, scope(SIGNED_AT_MS));
+
+    // Assess
+    expect(verified).toEqual({ accessKeyId: KEY.accessKeyId });
+  });
+
   it('accepts a date up to 15 minutes either side of the clock and refuses one just beyond, with the dates in the message', async () => {
     // Prepare
     const request = await smithySigned({ method: 'GET', path: '/v1/events', wireQuery: '' });
