@@ -1,12 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRestApi } from '../../../local/assembly/LocalPlan';
@@ -14,26 +11,10 @@ import { writeLocalCredentials, type LocalCredentials, type LocalRole } from '..
 import type { Invoke } from '../../../local/esm/InvokeResult';
 import type { AccessLogEntry } from '../../../local/host/AccessLogEntry';
 import { ApiGatewayServer } from '../../../local/host/ApiGatewayServer';
+import { smithySignedHeaders } from '../../support/smithySigning';
 import { synthesizedRestApi } from '../../support/synthesizedRestApi';
 
 const run = promisify(execFile);
-
-/** A hash as smithy wants it (`new (secret?) → update/digest`), from node:crypto. */
-class Sha256 {
-  private readonly hash;
-  public constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  public update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-const toBytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 
 interface Answer {
   readonly status: number;
@@ -93,12 +74,16 @@ class Harness {
     const requestPath = `/v1${pathUnderStage}`;
     if (options.as !== undefined) {
       const credentials = typeof options.as === 'string' ? this.credentials.identities[options.as] : options.as;
-      const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials, sha256: Sha256 });
-      const signed = await signer.sign(
-        { method, protocol: 'http:', hostname: '127.0.0.1', port: this.port, path: requestPath, query, headers, body: options.body },
-        options.signingDate ? { signingDate: options.signingDate } : {},
-      );
-      Object.assign(headers, signed.headers);
+      const signed = await smithySignedHeaders(credentials, {
+        method,
+        port: this.port,
+        path: requestPath,
+        query,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+      });
+      Object.assign(headers, signed);
     }
     const search = new URLSearchParams(query).toString();
     return request(this.port, method, `${requestPath}${search ? `?${search}` : ''}`, headers, options.body);
@@ -260,13 +245,16 @@ describe('Class: ApiGatewayServer, serving the synthesized secured API (default 
 
   it('refuses a body changed after signing', async () => {
     // Prepare: sign one body, send another with the same headers.
-    const identity = harness.credentials.identities.producer;
-    const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: identity, sha256: Sha256 });
-    const headers = { host: `127.0.0.1:${harness.port}`, 'content-type': 'application/json' };
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: harness.port, path: '/v1/events', query: {}, headers, body: EVENT });
+    const signed = await smithySignedHeaders(harness.credentials.identities.producer, {
+      method: 'POST',
+      port: harness.port,
+      path: '/v1/events',
+      headers: { 'content-type': 'application/json' },
+      body: EVENT,
+    });
 
     // Act
-    const answer = await request(harness.port, 'POST', '/v1/events', signed.headers, EVENT.replace('c1', 'c2'));
+    const answer = await request(harness.port, 'POST', '/v1/events', signed, EVENT.replace('c1', 'c2'));
 
     // Assess
     expect([answer.status, answer.body]).toEqual([403, MISMATCH]);

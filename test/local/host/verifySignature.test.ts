@@ -1,25 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { GatewayResponseError } from '../../../local/host/GatewayResponseError';
+import { smithySignedHeaders } from '../../support/smithySigning';
 import { MAX_CLOCK_SKEW_MS, verifySignature, type ReceivedRequest } from '../../../local/host/verifySignature';
-
-const toBytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-class Sha256 {
-  private readonly hash;
-  public constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  public update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 const KEY = { accessKeyId: 'AKIAEXAMPLEEXAMPLE00', secretAccessKey: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNl' };
 const SIGNED_AT_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -27,25 +9,20 @@ const scope = (nowMs: number) => ({ region: 'us-east-1', nowMs, secretOf: (id: s
 
 /** What smithy (default options) sends for a request, as the server receives it: raw headers, path and query as on the wire. */
 async function smithySigned(input: { method: string; path: string; query?: Record<string, string | string[]>; wireQuery: string; body?: string }): Promise<ReceivedRequest> {
-  const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: KEY, sha256: Sha256 });
-  const signed = await signer.sign(
-    {
-      method: input.method,
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port: 3000,
-      path: input.path,
-      query: input.query ?? {},
-      headers: { host: '127.0.0.1:3000', 'content-type': 'application/json' },
-      body: input.body,
-    },
-    { signingDate: new Date(SIGNED_AT_MS) },
-  );
+  const headers = await smithySignedHeaders(KEY, {
+    method: input.method,
+    port: 3000,
+    path: input.path,
+    query: input.query ?? {},
+    headers: { 'content-type': 'application/json' },
+    ...(input.body !== undefined ? { body: input.body } : {}),
+    signingDate: new Date(SIGNED_AT_MS),
+  });
   return {
     method: input.method,
     rawPath: input.path,
     rawQuery: input.wireQuery,
-    rawHeaders: Object.entries(signed.headers).flat(),
+    rawHeaders: Object.entries(headers).flat(),
     body: Buffer.from(input.body ?? ''),
   };
 }
