@@ -178,7 +178,7 @@ export class ApiGatewayServer {
       if (error instanceof GatewayResponseError) {
         record.errorType = error.responseType;
         record.errorMessage = error.message;
-        return send(response, error.statusCode, error.body);
+        return send(response, error.statusCode, error.body, { 'x-amzn-errortype': error.errorType });
       }
       if (error instanceof RequestError) {
         record.errorMessage = error.message;

@@ -2,19 +2,20 @@ import { TributaryError } from '../../core/errors';
 
 /**
  * API Gateway's own response types the local API answers with, as the stage's
- * access log names them (`$context.error.responseType`).
+ * access log names them (`$context.error.responseType`), with their status and
+ * the `x-amzn-ErrorType` header API Gateway sends with them.
  */
 export const GATEWAY_RESPONSE_TYPES = {
-  MISSING_AUTHENTICATION_TOKEN: 403,
-  INCOMPLETE_SIGNATURE: 403,
-  INVALID_SIGNATURE: 403,
-  EXPIRED_TOKEN: 403,
-  UNAUTHORIZED: 403,
-  ACCESS_DENIED: 403,
-  INVALID_API_KEY: 403,
-  BAD_REQUEST_PARAMETERS: 400,
-  THROTTLED: 429,
-  QUOTA_EXCEEDED: 429,
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, errorType: 'MissingAuthenticationTokenException' },
+  INCOMPLETE_SIGNATURE: { statusCode: 403, errorType: 'IncompleteSignatureException' },
+  INVALID_SIGNATURE: { statusCode: 403, errorType: 'InvalidSignatureException' },
+  EXPIRED_TOKEN: { statusCode: 403, errorType: 'InvalidSignatureException' },
+  UNAUTHORIZED: { statusCode: 403, errorType: 'UnrecognizedClientException' },
+  ACCESS_DENIED: { statusCode: 403, errorType: 'AccessDeniedException' },
+  INVALID_API_KEY: { statusCode: 403, errorType: 'ForbiddenException' },
+  BAD_REQUEST_PARAMETERS: { statusCode: 400, errorType: 'BadRequestException' },
+  THROTTLED: { statusCode: 429, errorType: 'TooManyRequestsException' },
+  QUOTA_EXCEEDED: { statusCode: 429, errorType: 'LimitExceededException' },
 } as const;
 export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TYPES;
 
@@ -25,6 +26,8 @@ export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TYPES;
  */
 export class GatewayResponseError extends TributaryError {
   public readonly statusCode: number;
+  /** API Gateway's `x-amzn-ErrorType` for it, e.g. `MissingAuthenticationTokenException`. */
+  public readonly errorType: string;
 
   public constructor(
     public readonly responseType: GatewayResponseType,
@@ -33,6 +36,7 @@ export class GatewayResponseError extends TributaryError {
   ) {
     super(body.message ?? body.Message ?? responseType);
     this.name = 'GatewayResponseError';
-    this.statusCode = GATEWAY_RESPONSE_TYPES[responseType];
+    this.statusCode = GATEWAY_RESPONSE_TYPES[responseType].statusCode;
+    this.errorType = GATEWAY_RESPONSE_TYPES[responseType].errorType;
   }
 }

@@ -131,7 +131,7 @@ describe('Class: ApiGatewayServer, serving the synthesized secured API (default 
     const answer = await harness.send('/events', { method: 'POST', body: EVENT });
 
     // Assess
-    expect([answer.status, answer.body]).toEqual([403, MISSING_TOKEN]);
+    expect([answer.status, answer.body, answer.headers['x-amzn-errortype']]).toEqual([403, MISSING_TOKEN, 'MissingAuthenticationTokenException']);
     expect(harness.calls).toHaveLength(0);
   });
 
@@ -377,7 +377,7 @@ describe('Class: ApiGatewayServer, serving the synthesized API with producers an
 
     // Assess
     expect(shop.map((answer) => answer.status)).toEqual([200, 200, 429]);
-    expect(shop[2]!.body).toEqual({ message: 'Too Many Requests' });
+    expect([shop[2]!.body, shop[2]!.headers['x-amzn-errortype']]).toEqual([{ message: 'Too Many Requests' }, 'TooManyRequestsException']);
     expect(pos.status).toBe(200);
     const identity = harness.calls.at(-1)!.requestContext.identity;
     expect([identity.apiKey, identity.apiKeyId]).toEqual([harness.credentials.apiKeys.pos, harness.api.usagePlans.find((plan) => plan.name === 'tributary-pos')!.apiKeys[0]!.id]);
