@@ -8,8 +8,15 @@ export interface TemplateResource {
   readonly DependsOn?: string | string[];
 }
 
+/** One output of a template: the stack names its managed policies this way (`ProducerPolicyArn`). */
+export interface TemplateOutput {
+  readonly Description?: string;
+  readonly Value: unknown;
+}
+
 export interface CloudFormationTemplate {
   readonly Resources: Record<string, TemplateResource>;
+  readonly Outputs?: Record<string, TemplateOutput>;
 }
 
 /** A synthesized stack: its template and where its file assets (function bundles) are on disk. */

@@ -46,12 +46,80 @@ export interface LocalDynamoDbMapping extends LocalStreamMapping {
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
 }
 
+/** How API Gateway authenticates a method's callers (`AuthorizationType` in the template). */
+export type LocalAuthorizationType = 'AWS_IAM' | 'NONE';
+
 /** One REST API route: `POST /events` → function. */
 export interface LocalRoute {
   readonly httpMethod: string;
   /** Resource path with its parameters, e.g. `/metrics/{name}`. */
   readonly resourcePath: string;
   readonly functionLogicalId: string;
+  /** `AWS_IAM`: a SigV4 signature whose identity a managed policy allows; `NONE`: anyone. */
+  readonly authorizationType: LocalAuthorizationType;
+  /** The caller must also send an API key (`x-api-key`) of a usage plan of the stage. */
+  readonly apiKeyRequired: boolean;
+  /**
+   * Query strings and headers a request validator requires, as API Gateway
+   * names them (`querystring.key`, `header.x-trace`); path parameters are
+   * required by the route's pattern itself.
+   */
+  readonly requiredParameters: readonly string[];
+}
+
+/** A steady rate and the requests allowed at once above it (a token bucket's refill and size). */
+export interface LocalThrottle {
+  readonly rateLimitPerSecond: number;
+  readonly burstLimit: number;
+}
+
+/** A usage plan's quota: requests per calendar period (UTC). */
+export interface LocalQuota {
+  readonly limit: number;
+  readonly period: 'DAY' | 'WEEK' | 'MONTH';
+}
+
+/** An API key of a usage plan; its value offline comes from credentials.json (`apiKeys[producer]`). */
+export interface LocalApiKey {
+  /** What API Gateway reports as `apiKeyId` (its 10-character key id). */
+  readonly id: string;
+  /** `Name` in the template, e.g. `tributary-shop`. */
+  readonly name: string;
+  /** The producer the key belongs to (`Name` without `tributary-`). */
+  readonly producer: string;
+  readonly enabled: boolean;
+}
+
+/** A usage plan on this API's stage with the keys it meters. */
+export interface LocalUsagePlan {
+  readonly name: string;
+  readonly throttle?: LocalThrottle;
+  readonly quota?: LocalQuota;
+  readonly apiKeys: readonly LocalApiKey[];
+}
+
+/** One statement of a managed policy, resources resolved to ARNs (`arn:aws:execute-api:…:<apiId>/v1/POST/events`). */
+export interface LocalPolicyStatement {
+  readonly effect: 'Allow' | 'Deny';
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/** A managed policy of the stack that names this API, by its stack output (`ProducerPolicyArn` → `ProducerPolicy`). */
+export interface LocalManagedPolicy {
+  readonly name: string;
+  readonly logicalId: string;
+  readonly statements: readonly LocalPolicyStatement[];
+}
+
+/** A CORS preflight (a MOCK `OPTIONS` method): the headers its integration response sets, and for which origins. */
+export interface LocalCorsPreflight {
+  readonly resourcePath: string;
+  readonly statusCode: number;
+  /** Origins the MOCK answers with `Access-Control-Allow-Origin` (the static one and those its response template echoes). */
+  readonly allowedOrigins: readonly string[];
+  /** Its other response headers (`Access-Control-Allow-Methods`, `Vary`, …), lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface LocalRestApi {
@@ -59,6 +127,11 @@ export interface LocalRestApi {
   readonly restApiId: string;
   readonly stageName: string;
   readonly routes: readonly LocalRoute[];
+  /** The stage's method setting for every resource and method; beyond it API Gateway answers 429. */
+  readonly stageThrottle?: LocalThrottle;
+  readonly usagePlans: readonly LocalUsagePlan[];
+  readonly managedPolicies: readonly LocalManagedPolicy[];
+  readonly corsPreflights: readonly LocalCorsPreflight[];
 }
 
 /** Everything the function host needs, written by the supervisor as JSON. */

@@ -19,35 +19,12 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import type { LocalClients } from '../aws/localClients';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type EmulatorEndpoints } from '../emulators/Emulators';
 import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
-import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan, LocalRestApi, LocalRoute } from './LocalPlan';
+import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
+import { localPseudoParameters } from './localPseudoParameters';
+import { notEmulatedResources } from './notEmulatedResources';
+import { planRestApis } from './planRestApis';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
-
-/** Types with no offline behaviour, and why; anything not here and not emulated is reported as unsupported. */
-const NOT_ENFORCED: Readonly<Record<string, string>> = {
-  'AWS::IAM::Role': 'IAM is not enforced offline',
-  'AWS::IAM::Policy': 'IAM is not enforced offline',
-  'AWS::SQS::QueuePolicy': 'resource policies are not enforced offline',
-  'AWS::SNS::TopicPolicy': 'resource policies are not enforced offline',
-  'AWS::Lambda::Permission': 'invoke permissions are not enforced offline',
-  'AWS::KMS::Key': 'encryption is not emulated offline',
-  'AWS::Logs::LogGroup': 'function logs go to .tributary/logs offline',
-  'AWS::ApiGateway::Deployment': 'the local API serves the template as synthesized',
-  'AWS::ApiGateway::Account': 'API Gateway logging is not emulated offline',
-  'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
-};
-const EMULATED = new Set([
-  'AWS::Kinesis::Stream',
-  'AWS::DynamoDB::Table',
-  'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::EventSourceMapping',
-  'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Resource',
-  'AWS::ApiGateway::Method',
-  'AWS::ApiGateway::Stage',
-]);
 
 /**
  * Creates the template's streams, tables and queues in the emulators and
@@ -60,25 +37,15 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
   const resolved = new Map<string, ResolvedResource>();
   const context: IntrinsicContext = {
     resources: resolved,
-    pseudo: {
-      'AWS::Region': LOCAL_REGION,
-      'AWS::AccountId': LOCAL_ACCOUNT,
-      'AWS::Partition': 'aws',
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': stack.stackName,
-      'AWS::NoValue': '',
-    },
+    pseudo: localPseudoParameters(stack.stackName),
   };
   const physical: Record<string, { type: string; physicalId: string }> = {};
-  const notEmulated: { logicalId: string; type: string; reason: string }[] = [];
+  const notEmulated = notEmulatedResources(stack.template.Resources);
 
   // Names and ARNs every other resource can refer to, before anything is created.
   for (const [logicalId, resource] of resources) {
     const placeholder = placeholderFor(logicalId, resource);
     if (placeholder) resolved.set(logicalId, placeholder);
-    if (!EMULATED.has(resource.Type)) {
-      notEmulated.push({ logicalId, type: resource.Type, reason: NOT_ENFORCED[resource.Type] ?? 'UNSUPPORTED offline: this resource does nothing locally' });
-    }
   }
 
   for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === 'AWS::Kinesis::Stream')) {
@@ -159,7 +126,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     functions,
     kinesisMappings,
     dynamoDbMappings,
-    restApis: toRestApis(resources, context),
+    restApis: planRestApis(stack),
     resources: physical,
     notEmulated,
   };
@@ -350,41 +317,4 @@ function commonMappingProps(logicalId: string, props: Record<string, unknown>, c
     enabled: props.Enabled !== false,
     ...(onFailureQueueUrl ? { onFailureQueueUrl } : {}),
   };
-}
-
-function toRestApis(resources: readonly [string, TemplateResource][], context: IntrinsicContext): LocalRestApi[] {
-  const pathParts = new Map<string, { parent: string; part: string }>();
-  for (const [logicalId, resource] of resources) {
-    if (resource.Type !== 'AWS::ApiGateway::Resource') continue;
-    const props = resource.Properties ?? {};
-    pathParts.set(logicalId, { parent: String(resolveIntrinsics(props.ParentId, context)), part: String(props.PathPart) });
-  }
-  const pathOf = (resourceId: string): string => {
-    if (resourceId.endsWith('/')) return '';
-    const entry = pathParts.get(resourceId);
-    if (!entry) throw new Error(`API resource ${resourceId} is not in the template`);
-    return `${pathOf(entry.parent)}/${entry.part}`;
-  };
-  return resources
-    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::RestApi')
-    .map(([apiId]) => {
-      const routes: LocalRoute[] = [];
-      for (const [logicalId, resource] of resources) {
-        if (resource.Type !== 'AWS::ApiGateway::Method') continue;
-        const props = resource.Properties ?? {};
-        if (String(resolveIntrinsics(props.RestApiId, context)) !== apiId) continue;
-        const integration = props.Integration as { Type?: string; Uri?: unknown } | undefined;
-        const uri = integration?.Uri === undefined ? '' : String(resolveIntrinsics(integration.Uri, context));
-        const target = /function:([^/]+)\/invocations$/.exec(uri)?.[1];
-        if (integration?.Type !== 'AWS_PROXY' || !target) {
-          throw new Error(`API method ${logicalId}: only Lambda proxy integrations are supported offline`);
-        }
-        const resourceId = String(resolveIntrinsics(props.ResourceId, context));
-        routes.push({ httpMethod: String(props.HttpMethod), resourcePath: pathOf(resourceId) || '/', functionLogicalId: target });
-      }
-      const stage = resources.find(
-        ([, resource]) => resource.Type === 'AWS::ApiGateway::Stage' && String(resolveIntrinsics(resource.Properties?.RestApiId, context)) === apiId,
-      );
-      return { logicalId: apiId, restApiId: apiId.toLowerCase().slice(0, 10), stageName: String(stage?.[1].Properties?.StageName ?? 'prod'), routes };
-    });
 }

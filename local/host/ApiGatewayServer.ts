@@ -3,9 +3,15 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { RequestError } from '../../core/errors';
-import type { LocalRestApi, LocalRoute } from '../assembly/LocalPlan';
+import type { LocalCorsPreflight, LocalRestApi, LocalRoute } from '../assembly/LocalPlan';
+import type { LocalCredentials } from '../credentials/LocalCredentials';
 import { LOCAL_ACCOUNT } from '../emulators/Emulators';
 import type { Invoke } from '../esm/InvokeResult';
+import type { AccessLogEntry } from './AccessLogEntry';
+import { answerPreflight } from './answerPreflight';
+import { GatewayResponseError } from './GatewayResponseError';
+import { LocalAuthorizer, type CallerIdentity } from './LocalAuthorizer';
+import { RequestThrottle } from './RequestThrottle';
 
 /** API Gateway's payload limit for REST APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -34,8 +40,23 @@ export interface RouteStats {
   serverErrors: number;
 }
 
-/** How long the server waits for slow clients. */
+/** How long the server waits for slow clients, whom it lets in, and where it logs them. */
 export interface ApiGatewayServerOptions {
+  /**
+   * What signatures and API keys are verified against (`<stateDir>/credentials.json`).
+   * @default undefined: no signature verifies and no API key matches, so `AWS_IAM` and key-required routes answer 403
+   */
+  readonly credentials?: LocalCredentials;
+  /**
+   * The clock of the throttles and of the signature's freshness check.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
+   * Called once per answered request with its access log line (the stage's access log offline).
+   * @default undefined: no access log
+   */
+  readonly accessLog?: (entry: AccessLogEntry) => void;
   /**
    * Time a client has to send its request line and headers.
    * @default 10_000
@@ -53,11 +74,21 @@ export interface ApiGatewayServerOptions {
   readonly timeoutCheckIntervalMs?: number;
 }
 
-const DEFAULT_OPTIONS: Required<ApiGatewayServerOptions> = {
+const DEFAULT_TIMEOUTS: Required<Pick<ApiGatewayServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'timeoutCheckIntervalMs'>> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   timeoutCheckIntervalMs: 5_000,
 };
+
+/** What the access log learns of a request as it goes through. */
+interface RequestRecord {
+  readonly requestId: string;
+  readonly startMs: number;
+  resourcePath: string | null;
+  caller: CallerIdentity | null;
+  errorType: string | null;
+  errorMessage: string | null;
+}
 
 interface CompiledRoute extends LocalRoute {
   readonly pattern: RegExp;
@@ -76,7 +107,11 @@ interface CompiledRoute extends LocalRoute {
  */
 export class ApiGatewayServer {
   private readonly routes: CompiledRoute[];
-  private readonly options: Required<ApiGatewayServerOptions>;
+  private readonly preflights: (LocalCorsPreflight & { readonly pattern: RegExp })[];
+  private readonly options: ApiGatewayServerOptions & typeof DEFAULT_TIMEOUTS;
+  private readonly clock: () => number;
+  private readonly authorizer: LocalAuthorizer;
+  private readonly throttle: RequestThrottle;
   private server: http.Server | undefined;
   public readonly stats: Record<string, RouteStats> = {};
 
@@ -87,7 +122,11 @@ export class ApiGatewayServer {
     options: ApiGatewayServerOptions = {},
   ) {
     this.routes = api.routes.map((route) => compileRoute(route));
-    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.preflights = api.corsPreflights.map((preflight) => ({ ...preflight, pattern: compilePath(preflight.resourcePath).pattern }));
+    this.options = { ...DEFAULT_TIMEOUTS, ...options };
+    this.clock = options.clock ?? Date.now;
+    this.authorizer = new LocalAuthorizer(api, options.credentials);
+    this.throttle = new RequestThrottle(api, this.clock);
   }
 
   /** Listens on `port` (0 for any free one) and returns the base URL including the stage. */
@@ -130,24 +169,69 @@ export class ApiGatewayServer {
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     // A client that goes away mid-answer makes the response emit 'error'; without a listener that would be thrown.
     response.on('error', () => undefined);
+    const record: RequestRecord = { requestId: randomUUID(), startMs: this.clock(), resourcePath: null, caller: null, errorType: null, errorMessage: null };
+    response.setHeader('x-amzn-requestid', record.requestId);
+    response.once('finish', () => this.logAccess(request, response, record));
     try {
-      await this.route(request, response);
+      await this.route(request, response, record);
     } catch (error) {
-      if (error instanceof RequestError) return send(response, error.statusCode, { message: error.message });
+      if (error instanceof GatewayResponseError) {
+        record.errorType = error.responseType;
+        record.errorMessage = error.message;
+        return send(response, error.statusCode, error.body, { 'x-amzn-errortype': error.errorType });
+      }
+      if (error instanceof RequestError) {
+        record.errorMessage = error.message;
+        return send(response, error.statusCode, { message: error.message });
+      }
       this.log(`${request.method ?? '?'} ${request.url ?? '?'}: internal error ${(error as Error).stack ?? String(error)}`);
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' });
       else response.destroy();
     }
   }
 
-  private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const url = parseRequestTarget(request.url ?? '/');
+  private logAccess(request: http.IncomingMessage, response: http.ServerResponse, record: RequestRecord): void {
+    if (!this.options.accessLog) return;
+    const target = request.url ?? '/';
+    const queryStart = target.search(/[?#]/);
+    this.options.accessLog({
+      requestId: record.requestId,
+      requestTimeEpochMs: record.startMs,
+      httpMethod: request.method ?? '?',
+      resourcePath: record.resourcePath ?? '-',
+      path: queryStart < 0 ? target : target.slice(0, queryStart),
+      status: response.statusCode,
+      responseLatencyMs: Math.max(0, this.clock() - record.startMs),
+      sourceIp: request.socket.remoteAddress ?? '-',
+      userAgent: request.headers['user-agent'] ?? '-',
+      caller: record.caller?.principalId ?? '-',
+      userArn: record.caller?.userArn ?? '-',
+      apiKeyId: record.caller?.apiKey?.id ?? '-',
+      producer: record.caller?.apiKey?.producer ?? '-',
+      errorType: record.errorType ?? '-',
+      errorMessage: record.errorMessage ?? '-',
+    });
+  }
+
+  private async route(request: http.IncomingMessage, response: http.ServerResponse, record: RequestRecord): Promise<void> {
+    const { url, rawPath, rawQuery } = parseRequestTarget(request.url ?? '/');
     const stagePrefix = `/${this.api.stageName}`;
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
       return send(response, 404, { message: `No stage in ${url.pathname}: this API's routes are under ${stagePrefix}/` });
     }
     const path = url.pathname.slice(stagePrefix.length) || '/';
     const method = request.method ?? 'GET';
+    const preflight = method === 'OPTIONS' ? this.preflights.find((candidate) => candidate.pattern.test(path)) : undefined;
+    if (preflight) {
+      // A MOCK method: no authorization (NONE in the template), but the stage throttle counts it as on AWS.
+      record.resourcePath = preflight.resourcePath;
+      this.throttle.admit();
+      const origin = request.headers.origin;
+      const answer = answerPreflight(preflight, Array.isArray(origin) ? origin[0] : origin);
+      response.writeHead(answer.statusCode, answer.headers);
+      response.end();
+      return;
+    }
     // API Gateway REST would answer 403 "Missing Authentication Token" for a route or method it does not
     // have; offline we keep 404 (no such path) and 405 (path exists, not with this method), each listing
     // the routes, because a developer's typo is the usual cause. A method API Gateway does not route
@@ -161,8 +245,10 @@ export class ApiGatewayServer {
       const known = this.routes.map((route) => `${route.httpMethod} ${stagePrefix}${route.resourcePath}`).join(', ');
       const message = { message: `No route for ${method} ${url.pathname}; routes: ${known}` };
       if (matches.length === 0) return send(response, 404, message);
-      return send(response, 405, message, { allow: allowedMethods(matches.map((candidate) => candidate.route.httpMethod)) });
+      const preflightMethods = this.preflights.some((candidate) => candidate.pattern.test(path)) ? ['OPTIONS'] : [];
+      return send(response, 405, message, { allow: allowedMethods([...matches.map((candidate) => candidate.route.httpMethod), ...preflightMethods]) });
     }
+    record.resourcePath = found.route.resourcePath;
     const routeKey = `${found.route.httpMethod} ${found.route.resourcePath}`;
     const routeStats = this.stats[routeKey] ?? { requests: 0, clientErrors: 0, serverErrors: 0 };
     this.stats[routeKey] = routeStats;
@@ -174,18 +260,26 @@ export class ApiGatewayServer {
     const invoke = this.invokers.get(found.route.functionLogicalId);
     if (!invoke) return send(response, 500, { message: `Route target ${found.route.functionLogicalId} is not running` });
 
-    if (METHODS_WITH_BODY.has(method)) requireJsonContentType(request.headers['content-type']);
     const pathParameters: Record<string, string> = {};
     found.route.parameterNames.forEach((name, index) => {
       pathParameters[name] = decodePathParameter(name, found.match![index + 1]!);
     });
+    // Read first: the signature covers the body's bytes.
     const body = await readBody(request);
     if (body === undefined) {
       // The client went away before sending what it declared: nobody is left to answer.
       this.log(`${method} ${url.pathname}: client closed the connection before the end of its body`);
       return;
     }
-    const event = toProxyEvent(request, url, path, found.route, pathParameters, body, this.api);
+    // API Gateway's order: authentication and authorization, the API key, then the throttles, then validation.
+    const received = { method, rawPath, rawQuery, rawHeaders: request.rawHeaders, body };
+    const caller = this.authorizer.authorize(received, found.route, path, this.clock());
+    record.caller = caller;
+    this.throttle.admit(caller.apiKey?.id);
+    requireParameters(found.route, url, request.headers);
+    if (METHODS_WITH_BODY.has(method)) requireJsonContentType(request.headers['content-type']);
+
+    const event = toProxyEvent(request, url, path, found.route, pathParameters, body.length > 0 ? body.toString('utf8') : null, this.api, caller, record);
     const result = await invoke(event);
     if (!result.ok) {
       this.log(`${method} ${url.pathname}: function error ${result.errorType}: ${result.errorMessage}`);
@@ -201,10 +295,23 @@ export class ApiGatewayServer {
     } catch (error) {
       // Node refuses a status outside 100–999 or a header value with a newline: the function's fault, as on AWS.
       this.log(`${method} ${url.pathname}: malformed Lambda proxy response (${(error as Error).message})`);
+      // writeHead set the headers before the bad one: none of the function's headers may reach the client.
+      for (const name of response.getHeaderNames()) if (name !== 'x-amzn-requestid') response.removeHeader(name);
       return send(response, 502, { message: 'Internal server error' });
     }
     response.end(answer.body);
   }
+}
+
+/** A request validator's required query strings and headers; API Gateway answers 400 naming what is missing. */
+function requireParameters(route: LocalRoute, url: URL, headers: http.IncomingHttpHeaders): void {
+  const missing = route.requiredParameters
+    .filter((parameter) => {
+      const [location, name] = [parameter.slice(0, parameter.indexOf('.')), parameter.slice(parameter.indexOf('.') + 1)];
+      return location === 'querystring' ? !url.searchParams.has(name) : headers[name.toLowerCase()] === undefined;
+    })
+    .map((parameter) => parameter.slice(parameter.indexOf('.') + 1));
+  if (missing.length > 0) throw new GatewayResponseError('BAD_REQUEST_PARAMETERS', { message: `Missing required request parameters: [${missing.join(', ')}]` });
 }
 
 function send(response: http.ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -217,7 +324,7 @@ function send(response: http.ServerResponse, statusCode: number, body: unknown, 
  * `new URL` would: API Gateway matches the path as sent, so `/v1/../v1/events`
  * (or `%2e%2e`) is no route rather than the events route.
  */
-function parseRequestTarget(target: string): URL {
+function parseRequestTarget(target: string): { url: URL; rawPath: string; rawQuery: string } {
   let pathAndQuery: string;
   if (target.startsWith('/')) {
     pathAndQuery = target;
@@ -240,8 +347,10 @@ function parseRequestTarget(target: string): URL {
   if (rawPath.split('/').some((segment) => isDotSegment(segment))) {
     throw new RequestError(404, `No route for ${rawPath}: "." and ".." path segments are not resolved, as on API Gateway`);
   }
+  const afterPath = queryStart < 0 ? '' : pathAndQuery.slice(queryStart);
+  const rawQuery = afterPath.startsWith('?') ? afterPath.slice(1).split('#')[0]! : '';
   // Appended to a fixed origin, never resolved against it: `//host/...` stays a path rather than becoming a host.
-  return new URL(`http://127.0.0.1${pathAndQuery}`);
+  return { url: new URL(`http://127.0.0.1${pathAndQuery}`), rawPath, rawQuery };
 }
 
 function isDotSegment(segment: string): boolean {
@@ -269,8 +378,8 @@ function allowedMethods(routeMethods: readonly string[]): string {
   return methods.sort().join(', ');
 }
 
-/** The body as UTF-8 (`null` when empty), or `undefined` when the client went away before its end. */
-async function readBody(request: http.IncomingMessage): Promise<string | null | undefined> {
+/** The body's bytes (empty when none), or `undefined` when the client went away before its end. */
+async function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let sizeBytes = 0;
   try {
@@ -286,7 +395,7 @@ async function readBody(request: http.IncomingMessage): Promise<string | null | 
   // A request the client aborted can also end the iteration without an error.
   if (!request.complete) return undefined;
   if (sizeBytes > MAX_BODY_BYTES) throw new RequestError(413, `Request body is ${sizeBytes} bytes; API Gateway takes at most ${MAX_BODY_BYTES}`);
-  return chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : null;
+  return Buffer.concat(chunks);
 }
 
 interface HttpAnswer {
@@ -333,8 +442,13 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 function compileRoute(route: LocalRoute): CompiledRoute {
+  return { ...route, ...compilePath(route.resourcePath) };
+}
+
+/** `/metrics/{name}` → a pattern capturing each parameter (`{proxy+}` spans segments), and their names. */
+function compilePath(resourcePath: string): { pattern: RegExp; parameterNames: string[] } {
   const parameterNames: string[] = [];
-  const pattern = route.resourcePath
+  const pattern = resourcePath
     .split('/')
     .map((part) => {
       const parameter = /^\{(.+?)(\+)?\}$/.exec(part);
@@ -343,7 +457,7 @@ function compileRoute(route: LocalRoute): CompiledRoute {
       return parameter[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { ...route, pattern: new RegExp(`^${pattern || '/'}$`), parameterNames };
+  return { pattern: new RegExp(`^${pattern || '/'}$`), parameterNames };
 }
 
 function toProxyEvent(
@@ -354,6 +468,8 @@ function toProxyEvent(
   pathParameters: Record<string, string>,
   body: string | null,
   api: LocalRestApi,
+  caller: CallerIdentity,
+  record: RequestRecord,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -372,7 +488,6 @@ function toProxyEvent(
     multiQuery[name] = values;
   }
   const hasQuery = Object.keys(query).length > 0;
-  const now = Date.now();
   return {
     resource: route.resourcePath,
     path,
@@ -390,14 +505,28 @@ function toProxyEvent(
       apiId: api.restApiId,
       authorizer: null,
       httpMethod: request.method ?? 'GET',
+      // As API Gateway fills it for an IAM user: principal id as caller and user, null where nothing applies.
       identity: {
+        accessKey: caller.accessKey,
+        accountId: caller.accessKey ? LOCAL_ACCOUNT : null,
+        apiKey: caller.apiKeyValue,
+        apiKeyId: caller.apiKey?.id ?? null,
+        caller: caller.principalId,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        user: caller.principalId,
         userAgent: request.headers['user-agent'] ?? null,
-      } as APIGatewayProxyEvent['requestContext']['identity'],
+        userArn: caller.userArn,
+      },
       path: `/${api.stageName}${path}`,
       protocol: `HTTP/${request.httpVersion}`,
-      requestId: randomUUID(),
-      requestTimeEpoch: now,
+      requestId: record.requestId,
+      requestTimeEpoch: record.startMs,
       resourceId: route.resourcePath,
       resourcePath: route.resourcePath,
       stage: api.stageName,

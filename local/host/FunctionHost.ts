@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
+import type { LocalCredentials } from '../credentials/LocalCredentials';
 import { createLocalClients, localAwsEnvironment } from '../aws/localClients';
 import { CheckpointStore } from '../esm/CheckpointStore';
 import { DynamoDbStreamsEventSourceMapping } from '../esm/DynamoDbStreamsEventSourceMapping';
@@ -16,6 +17,8 @@ export interface FunctionHostOptions {
   readonly apiPort: number;
   readonly logDir: string;
   readonly timing?: PollerTiming;
+  /** What the local API verifies signatures and API keys against; without it every AWS_IAM route answers 403. */
+  readonly credentials?: LocalCredentials;
 }
 
 /** What the host reports to the supervisor once a second. */
@@ -85,9 +88,14 @@ export class FunctionHost {
       this.mappings.push(esm);
     }
 
+    // The stage's access log, offline: one JSON line per request.
+    const accessLog = createWriteStream(path.join(this.options.logDir, 'api-access.log'), { flags: 'a' });
     let port = this.options.apiPort;
     for (const api of this.plan.restApis) {
-      const server = new ApiGatewayServer(api, invokers, log);
+      const server = new ApiGatewayServer(api, invokers, log, {
+        ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+        accessLog: (entry) => accessLog.write(`${JSON.stringify(entry)}\n`),
+      });
       this.apiUrls.push(await server.listen(port));
       this.servers.push(server);
       port = 0;

@@ -2,6 +2,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
+import { readLocalCredentials } from '../credentials/LocalCredentials';
 import { FunctionHost } from './FunctionHost';
 
 const logDir = process.env.TRIBUTARY_LOG_DIR ?? '.tributary/logs';
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   const planPath = process.argv[2];
   if (!planPath) throw new Error('usage: hostMain <plan.json>');
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as LocalPlan;
+  // Written by the supervisor before it starts the host; kept out of plan.json, which is not private.
+  const credentials = readLocalCredentials(process.env.TRIBUTARY_STATE_DIR ?? '.tributary');
+  if (!credentials) console.error('function host: no credentials.json in the state directory; every signed route will answer 403');
   const host = new FunctionHost(plan, {
+    ...(credentials ? { credentials } : {}),
     apiPort: Number(process.env.TRIBUTARY_API_PORT ?? '3000'),
     logDir,
     timing: {

@@ -7,16 +7,21 @@ import type { Invoke, InvokeResult } from '../../../local/esm/InvokeResult';
 import { rawRequest, sendRaw, type RawResponse } from '../../support/rawHttp';
 import { waitUntil } from '../../support/waitUntil';
 
+/** Open routes (authorization NONE, no key, no throttle): these tests are about HTTP itself; test/local/host/apiSecurity.test.ts covers the rest. */
+const open = { authorizationType: 'NONE', apiKeyRequired: false, requiredParameters: [] } as const;
 const api: LocalRestApi = {
   logicalId: 'Api',
   restApiId: 'abc123',
   stageName: 'v1',
   routes: [
-    { httpMethod: 'POST', resourcePath: '/events', functionLogicalId: 'Ingest' },
-    { httpMethod: 'GET', resourcePath: '/events', functionLogicalId: 'Query' },
-    { httpMethod: 'GET', resourcePath: '/metrics/{name}', functionLogicalId: 'Query' },
-    { httpMethod: 'ANY', resourcePath: '/anything', functionLogicalId: 'Query' },
+    { httpMethod: 'POST', resourcePath: '/events', functionLogicalId: 'Ingest', ...open },
+    { httpMethod: 'GET', resourcePath: '/events', functionLogicalId: 'Query', ...open },
+    { httpMethod: 'GET', resourcePath: '/metrics/{name}', functionLogicalId: 'Query', ...open },
+    { httpMethod: 'ANY', resourcePath: '/anything', functionLogicalId: 'Query', ...open },
   ],
+  usagePlans: [],
+  managedPolicies: [],
+  corsPreflights: [],
 };
 const ROUTE_LIST = 'routes: POST /v1/events, GET /v1/events, GET /v1/metrics/{name}, ANY /v1/anything';
 const JSON_415 = (got: string): string =>
@@ -122,7 +127,23 @@ describe('Class: ApiGatewayServer', () => {
           apiId: 'abc123',
           authorizer: null,
           httpMethod: 'GET',
-          identity: { sourceIp: '127.0.0.1', userAgent: 'node' },
+          identity: {
+            accessKey: null,
+            accountId: null,
+            apiKey: null,
+            apiKeyId: null,
+            caller: null,
+            clientCert: null,
+            cognitoAuthenticationProvider: null,
+            cognitoAuthenticationType: null,
+            cognitoIdentityId: null,
+            cognitoIdentityPoolId: null,
+            principalOrgId: null,
+            sourceIp: '127.0.0.1',
+            user: null,
+            userAgent: 'node',
+            userArn: null,
+          },
           path: '/v1/metrics/orders%20eu',
           protocol: 'HTTP/1.1',
           requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
