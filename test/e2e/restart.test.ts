@@ -20,7 +20,7 @@ const order = (id: string, amount: number, offsetMs: number) => ({
 });
 
 async function post(pipeline: RunningPipeline, events: unknown[]): Promise<number> {
-  const response = await fetch(`${pipeline.info.apiUrl}/events`, {
+  const response = await pipeline.api.fetch(`/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ events }),
@@ -29,13 +29,13 @@ async function post(pipeline: RunningPipeline, events: unknown[]): Promise<numbe
 }
 
 async function windowOf(pipeline: RunningPipeline): Promise<{ eventCount: number; values: Record<string, unknown> } | undefined> {
-  const response = await fetch(`${pipeline.info.apiUrl}/metrics/orders-per-region?group=restart-region&${range}`);
+  const response = await pipeline.api.fetch(`/metrics/orders-per-region?group=restart-region&${range}`);
   const body = (await response.json()) as { windows: { eventCount: number; values: Record<string, unknown> }[] };
   return body.windows[0];
 }
 
 async function rawEventIds(pipeline: RunningPipeline): Promise<string[]> {
-  const response = await fetch(`${pipeline.info.apiUrl}/events?key=restart-customer&${range}`);
+  const response = await pipeline.api.fetch(`/events?key=restart-customer&${range}`);
   const body = (await response.json()) as { events: { id: string }[] };
   return body.events.map((event) => event.id).sort();
 }
