@@ -19,8 +19,11 @@ describe('Fuzz: accepted means stored and counted, and no request breaks a serve
     expect(summary.eventsAccepted).toBeGreaterThan(1_500);
     expect(summary.outcomes.counted).toBeGreaterThan(800);
     expect(summary.outcomes['future-event-time']).toBeGreaterThan(0);
+    expect(summary.unauthenticated).toBeGreaterThan(20);
     // … and nothing broke.
     expect(summary.serverErrors).toEqual([]);
+    // Unsigned, spoiled, stale or garbage authentication: refused before any function, as API Gateway does.
+    expect(summary.unauthenticatedNotRefused).toEqual([]);
     expect(summary.hostRestarts).toBe(0);
     expect(summary.notArchived).toEqual([]);
     expect(summary.mismatches).toEqual([]);
