@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQueryAsSent, signExecuteApiRequest, type ApiSigning } from '../../../adapters/apigateway/signExecuteApiRequest';
 import { signedFetch } from '../../../adapters/apigateway/signedFetch';
+import { signedRawRequest } from '../../support/rawHttp';
 import { parseAuthorization, referenceSignature } from '../../support/referenceSigV4';
 
 /** AWS's documented example key pair (SigV4 "Create a signature" example). */
@@ -147,5 +148,28 @@ describe('Function: signedFetch', () => {
       { verified: true, apiKey: undefined, url: '/v1/metrics/orders%20eu?group=eu-west&group=us%2Fwest&from=1' },
       { verified: true, apiKey: 'k1', url: '/v1/events' },
     ]);
+  });
+});
+
+describe('Function: signedRawRequest', () => {
+  it('writes a request whose signature the reference verifies from the bytes alone', async () => {
+    const raw = await signedRawRequest('POST /v1/events?x=%2F HTTP/1.1', { 'content-type': 'application/json' }, '{"a":1}', LOCAL, SIGNING_DATE);
+
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    const headers = Object.fromEntries(head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const { signedHeaders, signature } = parseAuthorization(headers.authorization!);
+    expect(signedHeaders).toEqual(['content-type', 'host', 'x-amz-date']);
+    const expected = referenceSignature({
+      method: 'POST',
+      path: '/v1/events',
+      query: 'x=%2F',
+      headers: Object.fromEntries(signedHeaders.map((name) => [name, headers[name]!])),
+      body,
+      ...EXAMPLE_CREDENTIALS,
+      region: 'us-east-1',
+      service: 'execute-api',
+      amzDate: AMZ_DATE,
+    });
+    expect(signature).toBe(expected);
   });
 });
