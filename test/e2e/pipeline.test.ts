@@ -250,7 +250,12 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
   it('charts the traffic on the local dashboard', async () => {
     const page = await fetch(pipeline.info.dashboardUrl!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>Tributary · local pipeline</title>');
+    const html = await page.text();
+    expect(html).toContain('<title>Tributary · local pipeline</title>');
+    // How a producer gets credentials, offline and on AWS.
+    expect(html).toContain('<section id="producers"><h2>Producers</h2>');
+    expect(html).toContain('npx tributary credentials --role producer');
+    expect(html).toContain('ProducerPolicyArn');
     const history = await waitUntil('samples with ingest traffic', async () => {
       const body = (await (await fetch(`${pipeline.info.dashboardUrl}api/history`)).json()) as {
         status: { apiUrl: string; hostRunning: boolean };
