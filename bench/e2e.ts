@@ -5,7 +5,9 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tributaryConfig } from '../infra/tributary.config';
 import { createLocalClients } from '../local/aws/localClients';
-import { postEvents } from '../local/cli/postEvents';
+import { signedFetch } from '../adapters/apigateway/signedFetch';
+import { postEvents, type SendRequest } from '../local/cli/postEvents';
+import { LocalApiClient } from '../local/credentials/LocalApiClient';
 import { syntheticOrder } from '../local/cli/syntheticOrder';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { percentile } from './percentile';
@@ -41,9 +43,10 @@ const assemblyDir = path.join(workDir, 'cdk.out');
 let runs = 0;
 
 /** A fresh pipeline for each measurement, so no phase inherits another's full shards. */
-async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSupervisor) => Promise<T>): Promise<T> {
+async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSupervisor, api: LocalApiClient) => Promise<T>): Promise<T> {
+  const stateDir = path.join(workDir, `run-${++runs}`);
   const supervisor = await PipelineSupervisor.start({
-    stateDir: path.join(workDir, `run-${++runs}`),
+    stateDir,
     assemblyDir,
     apiPort: 0,
     emulatorPorts: { kinesis: 0, dynamodb: 0, sqs: 0 },
@@ -53,7 +56,8 @@ async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSuperv
     onProgress: (step) => progress(`boot: ${step}`),
   });
   try {
-    return await body(supervisor);
+    // The bench calls the API as a producer and a dashboard would: signed (the local API refuses unsigned requests).
+    return await body(supervisor, LocalApiClient.fromStateDir(supervisor.apiUrl, stateDir));
   } finally {
     await supervisor.stop();
   }
@@ -67,12 +71,13 @@ async function main(): Promise<void> {
   progress(`boot: ${bootMs} ms with synth, ${warmBootMs} ms from an existing cdk.out\n`);
 
   const phases: LatencyPhase[] = [];
-  for (const rate of RATES) phases.push(await withPipeline(false, (supervisor) => latencyPhase(supervisor.apiUrl, rate)));
+  for (const rate of RATES) phases.push(await withPipeline(false, (_supervisor, api) => latencyPhase(api, rate)));
   const directEventsPerSecond = await withPipeline(false, directPutRecords);
-  const apiBurst = await withPipeline(false, async (supervisor) => {
-    const summary = await postEvents(`${supervisor.apiUrl}/events`, BURST_EVENTS, (index) => syntheticOrder(index), {
+  const apiBurst = await withPipeline(false, async (_supervisor, api) => {
+    const summary = await postEvents(`${api.apiUrl}/events`, BURST_EVENTS, (index) => syntheticOrder(index), {
       ratePerSecond: 1_000_000,
       batchSize: 500,
+      send: signingAs(api),
       onProgress: (p) => progress(`burst through the API: ${p.sent}/${BURST_EVENTS}`),
     });
     return summary.ratePerSecond;
@@ -113,7 +118,12 @@ async function main(): Promise<void> {
  * probes 1..k are visible (one shard is applied in order). Latency = first
  * time visible − the moment the ingest API answered "accepted".
  */
-async function latencyPhase(apiUrl: string, rate: number): Promise<LatencyPhase> {
+/** postEvents' sender for the producer's route, signed. */
+function signingAs(api: LocalApiClient): SendRequest {
+  return (url, init) => signedFetch(url, init, api.signing('POST', '/events'));
+}
+
+async function latencyPhase(api: LocalApiClient, rate: number): Promise<LatencyPhase> {
   const group = `probe-${rate}`;
   const probeAcceptedAt: number[] = [];
   const probeVisibleAt: number[] = [];
@@ -122,11 +132,7 @@ async function latencyPhase(apiUrl: string, rate: number): Promise<LatencyPhase>
 
   const prober = (async () => {
     while (!stopProbes) {
-      const response = await fetch(`${apiUrl}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'order.created', key: 'probe', time: Date.now(), data: { region: group, amount: 1 } }),
-      });
+      const response = await api.postJson('/events', { type: 'order.created', key: 'probe', time: Date.now(), data: { region: group, amount: 1 } });
       if (response.status === 200) probeAcceptedAt.push(Date.now());
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
     }
@@ -134,7 +140,7 @@ async function latencyPhase(apiUrl: string, rate: number): Promise<LatencyPhase>
   const reader = (async () => {
     const from = Date.now() - 120_000;
     while (!stopReader) {
-      const response = await fetch(`${apiUrl}/metrics/orders-per-region?group=${group}&from=${from}&to=${Date.now() + 120_000}`);
+      const response = await api.fetch(`/metrics/orders-per-region?group=${group}&from=${from}&to=${Date.now() + 120_000}`);
       const body = (await response.json()) as { windows?: { eventCount: number }[] };
       const visible = (body.windows ?? []).reduce((sum, window) => sum + window.eventCount, 0);
       while (probeVisibleAt.length < visible) probeVisibleAt.push(Date.now());
@@ -142,9 +148,10 @@ async function latencyPhase(apiUrl: string, rate: number): Promise<LatencyPhase>
     }
   })();
 
-  const load = await postEvents(`${apiUrl}/events`, rate * PHASE_SECONDS, (index) => syntheticOrder(index), {
+  const load = await postEvents(`${api.apiUrl}/events`, rate * PHASE_SECONDS, (index) => syntheticOrder(index), {
     ratePerSecond: rate,
     batchSize: 100,
+    send: signingAs(api),
     onProgress: (p) => progress(`${rate} ev/s: sent ${p.sent}/${rate * PHASE_SECONDS} · ${p.ratePerSecond.toFixed(0)} ev/s`),
   });
   stopProbes = true;

@@ -15,6 +15,8 @@ import { scanTable } from '../aws/scanTable';
 import { connectToPipeline } from '../cli/connectToPipeline';
 import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
+import { LocalApiClient } from '../credentials/LocalApiClient';
+import { readLocalCredentials, type LocalCredentials } from '../credentials/LocalCredentials';
 import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
 import { compareWithReference, recompute, type ObservedWindow } from './referenceWindows';
 import { seededRandom } from './seededRandom';
@@ -156,6 +158,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   });
   try {
     const pipeline = await connectToPipeline(stateDir, config);
+    // Written by the start, before the host: the chaos producer signs as the local producer.
+    const credentials = readLocalCredentials(stateDir)!;
     // Produce: several minutes of event time, out of order within the watermark bound, many keys.
     const baseMs = Math.floor(Date.now() / 60_000) * 60_000 - 15 * 60_000;
     const events: EventEnvelope[] = [];
@@ -187,7 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     let stormOver: Promise<{ seconds: number; dlqMessages: number }> | undefined;
     const shards = (await pipeline.clients.kinesis.send(new ListShardsCommand({ StreamName: pipeline.streamName }))).Shards ?? [];
     for (const [index, batch] of batches.entries()) {
-      await postUntilAccepted(supervisor, batch);
+      await postUntilAccepted(supervisor, credentials, batch);
       if (!stormOver && index >= batches.length * 0.75) {
         stormOver = storm(pipeline.clients.sqs, pipeline.deadLetterQueueUrl, options.stormMs, (shard) => (stormShard = shard), shards[shards.length - 1]!.ShardId!);
       }
@@ -303,13 +307,15 @@ function describeFaults(proxies: readonly FaultProxy[]): string {
   return String(total);
 }
 
-/** Posts until every event got an answer: network errors and 5xx (the host is down) are retried with the same ids. */
-async function postUntilAccepted(supervisor: PipelineSupervisor, batch: readonly EventEnvelope[]): Promise<void> {
+/** Posts until every event got an answer: network errors, 429s (throttled) and 5xx (the host is down) are retried with the same ids; a 403 ends the run. */
+async function postUntilAccepted(supervisor: PipelineSupervisor, credentials: LocalCredentials, batch: readonly EventEnvelope[]): Promise<void> {
   const body = JSON.stringify({ events: batch.map(({ receivedAt: _ignored, ...event }) => event) });
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
-      const response = await fetch(`${supervisor.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (response.status < 500) {
+      // Signed anew each attempt (a fresh date); the host's URL is read each time, as a restarted host may move.
+      const response = await new LocalApiClient(supervisor.apiUrl, credentials).postJson('/events', body);
+      if (response.status === 403) throw new Error(`the ingest API rejected the chaos producer's signature: 403 ${await response.text()}`);
+      if (response.status !== 429 && response.status < 500) {
         const answer = (await response.json()) as { accepted: number; rejected: number };
         if (answer.rejected > 0) throw new Error(`the ingest API rejected ${answer.rejected} chaos event(s): ${JSON.stringify(answer)}`);
         return;

@@ -31,9 +31,40 @@ Options:
   --count <n>             number of synthetic events (instead of --duration)
   --batch <n>             events per request, 1-500 (default 100)
   --url <url>             API base URL (default: the running pipeline's, from runtime.json)
+  --api-key <value>       x-api-key to send (default: TRIBUTARY_API_KEY; locally the producer's key)
+  --producer <name>       send the local API key of this producer of api.producers
+                          (default: the only one configured)
   -h, --help              print this and exit
 
-Exit code: 0 all accepted, 1 some rejected or failed, 130 interrupted.`,
+Every request is signed with SigV4 (service execute-api). Without --url: as the
+local producer identity of <state dir>/credentials.json. With --url: with
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the
+environment, for the region in the execute-api host name (else AWS_REGION); a
+loopback --url without them signs with the local credentials.
+
+Exit code: 0 all accepted, 1 some rejected or failed (or the API refused the
+credentials: the message says what to fix), 130 interrupted.`,
+  credentials: `Usage: tributary credentials [--role <role>] [--producer <name>]
+
+Prints the shell lines that sign as a local identity of the offline pipeline
+(from <state dir>/credentials.json, which \`npm start\` writes and keeps across
+restarts), for curl --aws-sigv4, the AWS CLI and \`tributary send --url\`:
+
+  eval "$(npx tributary credentials --role metrics-reader)"
+  curl --aws-sigv4 "aws:amz:us-east-1:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+    'http://127.0.0.1:3000/v1/metrics/orders-per-region?group=eu-west'
+
+It prints export AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… AWS_REGION=us-east-1
+(and TRIBUTARY_API_KEY=… for the producer when api.producers is configured; send
+it as x-api-key), then unset AWS_SESSION_TOKEN. On AWS, a producer's role gets
+the stack output ProducerPolicyArn instead (docs/operations/deploy.md).
+
+Options:
+  --role <role>           producer (POST /events), metrics-reader (GET /metrics/*),
+                          events-reader (GET /events) or admin (all); default producer
+  --producer <name>       with --role producer: whose API key goes into TRIBUTARY_API_KEY
+                          (default: the only one configured)
+  -h, --help              print this and exit`,
   late: `Usage: tributary late --metric <name> [--day <YYYY-MM-DD>] [--limit <n>]
 
 Lists the late-event output of one metric of the running pipeline for one UTC day,
@@ -82,6 +113,7 @@ export const TOP_USAGE = `Usage: tributary <command> [options]
 Commands:
   start                   run the whole pipeline offline (what \`npm start\` does)
   send                    post events to the ingest API (a file, or synthetic load)
+  credentials             print the local keys of a role as shell exports (eval "$(…)")
   late                    list a metric's late-event output for a day
   redrive                 re-apply the aggregator's DLQ ranges from the stream, exactly once
   replay                  re-read the stream from a time and rebuild what the windows lack

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
+import { LOCAL_ROLES, type LocalRole } from '../credentials/LocalCredentials';
 import { COMMAND_USAGE, TOP_USAGE, isCommandName } from './commandUsage';
 import { describeFailure } from './describeFailure';
 import { parseCommandOptions } from './parseCommandOptions';
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
         count: { type: 'string' },
         batch: { type: 'string', default: '100' },
         url: { type: 'string' },
+        'api-key': { type: 'string' },
+        producer: { type: 'string' },
       });
       const number = (name: string, value: string | undefined, min: number, max: number): number | undefined => {
         if (value === undefined) return undefined;
@@ -59,11 +62,22 @@ async function main(argv: string[]): Promise<void> {
         ...(values.duration !== undefined ? { durationSeconds: number('duration', values.duration, 0.1, 86_400)! } : {}),
         ...(values.count !== undefined ? { count: Math.round(number('count', values.count, 1, 100_000_000)!) } : {}),
         batchSize: Math.round(number('batch', values.batch, 1, 500)!),
+        ...(values['api-key'] !== undefined ? { apiKey: nonEmpty('api-key', values['api-key']) } : {}),
+        ...(values.producer !== undefined ? { producer: values.producer } : {}),
       };
       const { sendCommand } = await import('./sendCommand');
       const summary = await sendCommand(options);
       if (summary.interrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
       else if (summary.failed > 0 || summary.rejected > 0) process.exitCode = 1;
+      return;
+    }
+    case 'credentials': {
+      const values = parseCommandOptions('credentials', rest, { role: { type: 'string', default: 'producer' }, producer: { type: 'string' } });
+      const role = values.role ?? 'producer';
+      if (!isLocalRole(role)) throw new UsageError(`--role ${role} is not a role; one of: ${LOCAL_ROLES.join(', ')}`);
+      if (values.producer !== undefined && role !== 'producer') throw new UsageError(`--producer picks the API key of --role producer, not of ${role}`);
+      const { credentialsLines } = await import('./credentialsCommand');
+      for (const line of credentialsLines({ role, ...(values.producer !== undefined ? { producer: values.producer } : {}) })) print(line);
       return;
     }
     case 'late': {
@@ -94,6 +108,16 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
   }
+}
+
+function isLocalRole(value: string): value is LocalRole {
+  return (LOCAL_ROLES as readonly string[]).includes(value);
+}
+
+/** An option value that must not be empty (an empty API key would be sent as a header with no value). */
+function nonEmpty(name: string, value: string): string {
+  if (value.trim() === '') throw new UsageError(`--${name} needs a value`);
+  return value;
 }
 
 function print(text: string): void {

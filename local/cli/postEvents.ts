@@ -1,5 +1,9 @@
+import type { SignedRequestInit } from '../../adapters/apigateway/signedFetch';
 import { CliError } from './CliError';
 import { findRefusedConnection } from './describeFailure';
+
+/** Sends one request: fetch, or a signing fetch (adapters/apigateway/signedFetch.ts). */
+export type SendRequest = (url: string, init: SignedRequestInit) => Promise<Response>;
 
 export interface PostProgress {
   readonly sent: number;
@@ -27,6 +31,10 @@ export interface PostOptions {
   readonly signal?: AbortSignal;
   /** @default 2000 */
   readonly inFlightGraceMs?: number;
+  /** How each request goes out. @default fetch (unsigned) */
+  readonly send?: SendRequest;
+  /** The advice a 403 ends the run with, from API Gateway's message: every other request would be refused the same way. */
+  readonly explainForbidden?: (message: string) => string;
 }
 
 interface IngestAnswer {
@@ -49,6 +57,8 @@ export async function postEvents(url: string, total: number, eventAt: (index: nu
   let failed = 0;
   let unanswered = 0;
   let unreachable = false;
+  let forbidden: string | undefined;
+  const send = options.send ?? ((url: string, init: SignedRequestInit) => fetch(url, init));
   const firstRejections: { index: number; reason: string }[] = [];
   const noteFailure = (index: number, reason: string): void => {
     if (firstRejections.length < 5) firstRejections.push({ index, reason });
@@ -57,7 +67,7 @@ export async function postEvents(url: string, total: number, eventAt: (index: nu
   // Aborted only after the grace period of an interrupted run, so a request that was about to answer is counted.
   const requests = new AbortController();
   const rate = (): number => (sent / Math.max(1, Date.now() - started)) * 1_000;
-  const stopped = (): boolean => unreachable || options.signal?.aborted === true;
+  const stopped = (): boolean => unreachable || forbidden !== undefined || options.signal?.aborted === true;
 
   // Never rejects: a rejection waiting in `inFlight` between ticks would be unhandled and crash the process.
   const postBatch = async (firstIndex: number, count: number): Promise<void> => {
@@ -65,7 +75,7 @@ export async function postEvents(url: string, total: number, eventAt: (index: nu
     let response: Response;
     let answer: IngestAnswer;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }), signal: requests.signal });
+      response = await send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }), signal: requests.signal });
       answer = (await response.json().catch((error: unknown) => {
         if (requests.signal.aborted) throw error;
         return {};
@@ -77,6 +87,12 @@ export async function postEvents(url: string, total: number, eventAt: (index: nu
         failed += count;
         noteFailure(firstIndex, `request failed: ${String((error as Error).cause ?? (error as Error).message)}`);
       }
+      return;
+    }
+    if (response.status === 403) {
+      // IAM, the API key or the policy: no retry helps, so the run stops and says what to fix.
+      failed += count;
+      forbidden ??= answer.message ?? (answer as { Message?: string }).Message ?? 'Forbidden';
       return;
     }
     if (!answer.results) {
@@ -120,6 +136,10 @@ export async function postEvents(url: string, total: number, eventAt: (index: nu
   if (unreachable) {
     const before = accepted + rejected + failed > 0 ? ` (it stopped answering after ${accepted} accepted, ${rejected} rejected, ${failed} failed)` : '';
     throw new CliError(`no pipeline is answering at ${url}${before}: start it with \`npm start\` (or pass --url)`);
+  }
+  if (forbidden !== undefined) {
+    const before = accepted > 0 ? ` after ${accepted} event(s) accepted` : '';
+    throw new CliError(`${options.explainForbidden?.(forbidden) ?? `the API refused the request (403 ${JSON.stringify(forbidden)})`}${before ? ` (stopped${before})` : ''}`);
   }
   return {
     sent,

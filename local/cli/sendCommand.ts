@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { signedFetch } from '../../adapters/apigateway/signedFetch';
 import { CliError } from './CliError';
+import { explainForbidden } from './explainForbidden';
 import { postEvents, type PostSummary } from './postEvents';
-import { readRuntimeInfo } from './readRuntimeInfo';
+import { resolveApiTarget } from './resolveApiTarget';
 import { syntheticOrder } from './syntheticOrder';
 
 export interface SendOptions {
@@ -11,6 +13,10 @@ export interface SendOptions {
   readonly durationSeconds?: number;
   readonly count?: number;
   readonly batchSize: number;
+  /** `--api-key`: the x-api-key value (default TRIBUTARY_API_KEY, locally the producer's key). */
+  readonly apiKey?: string;
+  /** `--producer`: whose local API key to send. */
+  readonly producer?: string;
 }
 
 /**
@@ -20,7 +26,13 @@ export interface SendOptions {
  */
 export async function sendCommand(options: SendOptions): Promise<PostSummary> {
   // No silent default URL: without a runtime file, whatever listens on :3000 is not known to be this pipeline.
-  const url = `${options.url ?? readRuntimeInfo(undefined, ' (or pass --url)').apiUrl}/events`;
+  const target = resolveApiTarget({
+    role: 'producer',
+    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.producer !== undefined ? { producer: options.producer } : {}),
+  });
+  const url = `${target.baseUrl}/events`;
   const events = options.file ? readNdjson(options.file) : undefined;
   const total = events ? events.length : (options.count ?? Math.round(options.rate * (options.durationSeconds ?? 10)));
   if (total <= 0) throw new CliError('nothing to send: give --count, --duration or a non-empty --file');
@@ -38,6 +50,8 @@ export async function sendCommand(options: SendOptions): Promise<PostSummary> {
       ratePerSecond: options.rate,
       batchSize: options.batchSize,
       signal: interrupt.signal,
+      send: (requestUrl, init) => signedFetch(requestUrl, init, target.signing),
+      explainForbidden: (message) => explainForbidden(message, target),
       onProgress: (progress) => {
         const line = `sent ${progress.sent}/${total} · accepted ${progress.accepted} · rejected ${progress.rejected} · failed ${progress.failed} · ${progress.ratePerSecond.toFixed(0)} ev/s`;
         if (interactive) process.stderr.write(`\r\x1b[2K${line}`);

@@ -7,10 +7,33 @@ export interface SentEvent {
   readonly dataText: string | undefined;
 }
 
+/**
+ * How a case authenticates: `signed` as the local identity its route needs
+ * (signed when sent, so the date is fresh); the others must be refused with
+ * 403 before any function runs: no Authorization at all, a signature with
+ * one character changed, a signature dated an hour ago, or an Authorization
+ * header that is no SigV4 header.
+ */
+export type FuzzAuth = 'signed' | 'unsigned' | 'bad-signature' | 'stale-signature' | 'garbage-authorization';
+
 /** One generated request: an ingest POST (with the events it carried, by index) or anything else a client may send. */
 export type FuzzCase =
-  | { readonly kind: 'ingest'; readonly label: string; readonly request: RawRequest; readonly events: readonly SentEvent[] }
-  | { readonly kind: 'other'; readonly label: string; readonly request: RawRequest };
+  | { readonly kind: 'ingest'; readonly label: string; readonly request: RawRequest; readonly events: readonly SentEvent[]; readonly auth: FuzzAuth }
+  | { readonly kind: 'other'; readonly label: string; readonly request: RawRequest; readonly auth: FuzzAuth };
+
+/** Authorization headers that are not SigV4 headers a server could verify: each must be a 403, never a 5xx. */
+export const GARBAGE_AUTHORIZATIONS = [
+  'AWS4-HMAC-SHA256',
+  'AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=',
+  'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000',
+  'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/../../etc/passwd, SignedHeaders=host, Signature=zz',
+  'AWS4-HMAC-SHA256 Credential=%00/%00, SignedHeaders=;;;, Signature=%%%',
+  'AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc',
+  'Bearer eyJhbGciOiJub25lIn0.e30.',
+  'Basic dXNlcjpwYXNz',
+  `AWS4-HMAC-SHA256 Credential=${'A'.repeat(6_000)}/20261122/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=ab`,
+  '   ',
+] as const;
 
 /** What the generators need to know about the running pipeline and the moment. */
 export interface FuzzContext {
@@ -140,7 +163,7 @@ function ingestCase(context: FuzzContext, ids: { next: number }): fc.Arbitrary<F
   const batch = fc.array(eventArbitrary(context, ids), { minLength: 1, maxLength: 12 }).map((events) => ({ body: `{"events":[${events.map((e) => e.text).join(',')}]}`, events: events.map((e) => e.sent) }));
   return fc
     .tuple(fc.oneof({ weight: 1, arbitrary: single }, { weight: 2, arbitrary: batch }), fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/cloudevents+json'))
-    .map(([{ body, events }, contentType]) => ({ kind: 'ingest', label: `POST ${path}`, request: httpRequest('POST', path, { 'content-type': contentType }, body), events }) as FuzzCase);
+    .map(([{ body, events }, contentType]) => ({ kind: 'ingest', label: `POST ${path}`, request: httpRequest('POST', path, { 'content-type': contentType }, body), events, auth: 'signed' }) as FuzzCase);
 }
 
 /** Everything else: broken bodies, content types, methods, paths, escapes, cursors, query parameters, aborted uploads, garbage. */
@@ -197,11 +220,31 @@ function otherCase(context: FuzzContext): fc.Arbitrary<FuzzCase> {
       fc.uint8Array({ minLength: 1, maxLength: 80 }).map((bytes) => `${Buffer.from(bytes).toString('latin1')}\r\n\r\n`),
     )
     .map((head) => ({ kind: 'other', label: 'garbage', request: { head } }) as FuzzCase);
-  return fc.oneof({ weight: 3, arbitrary: post }, { weight: 3, arbitrary: metricRead }, { weight: 3, arbitrary: eventsRead }, { weight: 2, arbitrary: oddPath }, { weight: 1, arbitrary: aborted }, { weight: 1, arbitrary: garbage });
+  return fc
+    .oneof({ weight: 3, arbitrary: post }, { weight: 3, arbitrary: metricRead }, { weight: 3, arbitrary: eventsRead }, { weight: 2, arbitrary: oddPath }, { weight: 1, arbitrary: aborted }, { weight: 1, arbitrary: garbage })
+    .map((fuzzCase) => ({ ...fuzzCase, auth: 'signed' }) as FuzzCase);
 }
 
-/** `count` requests, the same for the same seed: about 55 % ingest POSTs. */
+/** A request to a real route that fails authentication, one way or another: an ingest POST (whose events must then not be stored) or a read. */
+function unauthenticatedCase(context: FuzzContext, ids: { next: number }): fc.Arbitrary<FuzzCase> {
+  const read = fc.constantFrom(`/${context.stage}/metrics/${context.metrics[0]}?group=eu-west`, `/${context.stage}/events?key=customer-1`).map(
+    (target) => ({ kind: 'other', label: `GET ${target.split('?')[0]}`, request: httpRequest('GET', target), auth: 'signed' }) as FuzzCase,
+  );
+  const mode = fc.oneof(
+    fc.constantFrom<FuzzAuth>('unsigned', 'bad-signature', 'stale-signature'),
+    fc.constantFrom(...GARBAGE_AUTHORIZATIONS).map((authorization) => ({ authorization })),
+  );
+  return fc.tuple(fc.oneof({ weight: 2, arbitrary: ingestCase(context, ids) }, { weight: 1, arbitrary: read }), mode).map(([fuzzCase, how]) => {
+    if (typeof how === 'string') return { ...fuzzCase, label: `${fuzzCase.label} (${how})`, auth: how };
+    const message = fuzzCase.request.message!;
+    const request = httpRequest(message.method, message.target, { ...message.headers, authorization: how.authorization, 'x-amz-date': 'yesterday' }, message.body);
+    return { ...fuzzCase, label: `${fuzzCase.label} (garbage authorization)`, request, auth: 'garbage-authorization' as const };
+  });
+}
+
+/** `count` requests, the same for the same seed: about 55 % ingest POSTs, about 5 % failing authentication. */
 export function fuzzCases(context: FuzzContext, seed: number, count: number): FuzzCase[] {
-  const arbitrary = fc.oneof({ weight: 11, arbitrary: ingestCase(context, { next: 0 }) }, { weight: 9, arbitrary: otherCase(context) });
+  const ids = { next: 0 };
+  const arbitrary = fc.oneof({ weight: 11, arbitrary: ingestCase(context, ids) }, { weight: 9, arbitrary: otherCase(context) }, { weight: 1, arbitrary: unauthenticatedCase(context, ids) });
   return fc.sample(arbitrary, { seed, numRuns: count });
 }

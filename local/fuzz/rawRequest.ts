@@ -8,6 +8,15 @@ export interface RawResponse {
   readonly error?: string;
 }
 
+/** A well-formed request's parts, as `httpRequest` wrote them: what a signature covers. */
+export interface HttpMessage {
+  readonly method: string;
+  /** The request target exactly as on the request line. */
+  readonly target: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+}
+
 /** One request as bytes on a socket: what a browser, a proxy or a broken client may send. */
 export interface RawRequest {
   /** Everything up to and including the blank line after the headers. */
@@ -15,7 +24,12 @@ export interface RawRequest {
   readonly body?: Buffer;
   /** Send only this many body bytes, then destroy the socket (an aborted upload): no answer is read. */
   readonly abortAfterBytes?: number;
+  /** How `httpRequest` built it, so it can be built again with signature headers; garbage has none. */
+  readonly message?: HttpMessage;
 }
+
+/** The Host header `httpRequest` writes (and a signature of its requests covers). */
+export const RAW_HOST = '127.0.0.1';
 
 /**
  * Sends `request` to 127.0.0.1:`port` on a fresh connection and reads the
@@ -86,8 +100,8 @@ function unchunk(body: string): string {
 /** A well-formed HTTP/1.1 request with `Connection: close` and the body's length. */
 export function httpRequest(method: string, target: string, headers: Readonly<Record<string, string>> = {}, body?: string | Buffer): RawRequest {
   const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
+  const lines = [`${method} ${target} HTTP/1.1`, `Host: ${RAW_HOST}`, 'Connection: close'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   if (bytes) lines.push(`Content-Length: ${bytes.byteLength}`);
-  return { head: `${lines.join('\r\n')}\r\n\r\n`, ...(bytes ? { body: bytes } : {}) };
+  return { head: `${lines.join('\r\n')}\r\n\r\n`, ...(bytes ? { body: bytes } : {}), message: { method, target, headers, ...(bytes ? { body: bytes } : {}) } };
 }

@@ -18,6 +18,8 @@ import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { fuzzCases, type FuzzCase, type SentEvent } from './fuzzCases';
 import { rawRequest } from './rawRequest';
+import { authenticateFuzzRequest } from './authenticateFuzzRequest';
+import { LocalApiClient } from '../credentials/LocalApiClient';
 
 export interface FuzzOptions {
   readonly seed: number;
@@ -38,6 +40,10 @@ export interface FuzzSummary {
   readonly byStatus: Record<string, number>;
   /** Requests answered 5xx, or not at all when an answer was due, with what was sent. */
   readonly serverErrors: readonly string[];
+  /** Requests that failed authentication on purpose (unsigned, spoiled, stale, garbage Authorization). */
+  readonly unauthenticated: number;
+  /** Those of them answered anything but 403, with the status. */
+  readonly unauthenticatedNotRefused: readonly string[];
   readonly eventsSent: number;
   readonly eventsAccepted: number;
   /** Accepted events by what became of them in each metric that takes them (an event can count in one and be late in another). */
@@ -85,14 +91,22 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const metrics = tributaryConfig.metrics.map(compileMetric);
     const cases = fuzzCases({ stage, nowMs: Date.now(), metrics: metrics.map((m) => m.name), runId: `fz${options.seed}` }, options.seed, options.requests);
 
+    // Every well-formed request is signed as the role its route needs, as a real client would: the fuzz must reach the functions.
+    const client = LocalApiClient.fromStateDir(supervisor.apiUrl, stateDir);
     const byStatus: Record<string, number> = {};
     const serverErrors: string[] = [];
+    const unauthenticatedNotRefused: string[] = [];
+    let unauthenticated = 0;
     const accepted: Accepted[] = [];
     let eventsSent = 0;
     let done = 0;
     await runLimited(cases, options.concurrency ?? 6, async (fuzzCase) => {
-      const response = await rawRequest(port, fuzzCase.request);
+      const response = await rawRequest(port, await authenticateFuzzRequest(fuzzCase.request, fuzzCase.auth, stage, client));
       byStatus[String(response.status)] = (byStatus[String(response.status)] ?? 0) + 1;
+      if (fuzzCase.auth !== 'signed') {
+        unauthenticated += 1;
+        if (response.status !== 403) unauthenticatedNotRefused.push(`${fuzzCase.label}: ${response.status} ${response.body.slice(0, 120)}`);
+      }
       const answerDue = fuzzCase.request.abortAfterBytes === undefined && fuzzCase.label !== 'garbage';
       if (response.status >= 500 || (response.status === 0 && answerDue)) {
         serverErrors.push(`${fuzzCase.label}: ${response.status} ${response.error ?? response.body.slice(0, 200)} ← ${fuzzCase.request.head.slice(0, 160)}`);
@@ -131,6 +145,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       requests: cases.length,
       byStatus,
       serverErrors,
+      unauthenticated,
+      unauthenticatedNotRefused,
       eventsSent,
       eventsAccepted: accepted.length,
       outcomes,
@@ -228,6 +244,7 @@ export function formatFuzzSummary(summary: FuzzSummary): string {
     .join(', ');
   return [
     `fuzz (seed ${summary.seed}): ${summary.requests} requests → ${statuses}`,
+    `${summary.unauthenticated} failing authentication on purpose: ${summary.unauthenticated - summary.unauthenticatedNotRefused.length} refused with 403, ${summary.unauthenticatedNotRefused.length} not`,
     `${summary.eventsSent} events sent, ${summary.eventsAccepted} accepted → per metric: ${outcomes}`,
     `${summary.windowsCompared} windows compared: ${summary.mismatches.length} mismatches · ${summary.notArchived.length} not archived as sent · ${summary.serverErrors.length} server errors · DLQ ${summary.dlqMessages} · host restarts ${summary.hostRestarts} (${summary.seconds} s)`,
   ].join('\n');

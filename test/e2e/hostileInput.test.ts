@@ -16,12 +16,12 @@ const minuteMs = 60_000;
 const base = Math.floor(Date.now() / minuteMs) * minuteMs - 3 * minuteMs;
 
 async function postText(body: string): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   return { status: response.status, json: await response.json() };
 }
 
 async function get(path: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${pipeline.info.apiUrl}${path}`);
+  const response = await pipeline.api.fetch(`${path}`);
   return { status: response.status, text: await response.text() };
 }
 

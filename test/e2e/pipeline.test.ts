@@ -22,7 +22,7 @@ const order = (region: string, amount: number, offsetMs: number, key = 'c1') => 
 });
 
 async function post(body: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${pipeline.info.apiUrl}/events`, {
+  const response = await pipeline.api.fetch(`/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -31,7 +31,7 @@ async function post(body: unknown): Promise<{ status: number; json: any }> {
 }
 
 async function metric(query: string): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${pipeline.info.apiUrl}/metrics/${query}`);
+  const response = await pipeline.api.fetch(`/metrics/${query}`);
   return { status: response.status, json: await response.json() };
 }
 
@@ -190,6 +190,8 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     writeFileSync(file, `${JSON.stringify(order('x', 1, 0))}\n{oops\n`);
     const run = spawnSync(process.execPath, ['bin/tributary.js', 'send', '--file', file, '--url', pipeline.info.apiUrl], {
       cwd: path.resolve(__dirname, '..', '..'),
+      // A loopback --url signs with the credentials of the pipeline's state dir.
+      env: { ...process.env, TRIBUTARY_STATE_DIR: pipeline.stateDir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
       encoding: 'utf8',
     });
     expect(run.status).toBe(1);
@@ -199,15 +201,15 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
   it('gives clear 4xx answers through the local API Gateway', async () => {
     expect(await metric('nope?group=x')).toEqual({ status: 404, json: { message: 'Unknown metric "nope"; declared metrics: orders-per-region, checkout-errors-5m, user-sessions' } });
     expect((await metric('orders-per-region')).status).toBe(400);
-    const malformed = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
+    const malformed = await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
     expect(malformed.status).toBe(400);
-    const tooLarge = await fetch(`${pipeline.info.apiUrl}/events`, {
+    const tooLarge = await pipeline.api.fetch(`/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 't', key: 'k', time: 0, data: { blob: 'x'.repeat(10 * 1024 * 1024) } }),
     });
     expect(tooLarge.status).toBe(413);
-    const noRoute = await fetch(`${pipeline.info.apiUrl}/nowhere`);
+    const noRoute = await pipeline.api.fetch(`/nowhere`);
     expect(noRoute.status).toBe(404);
     expect(((await noRoute.json()) as { message: string }).message).toContain('routes: POST /v1/events, GET /v1/events, GET /v1/metrics/{name}');
   });
@@ -222,7 +224,7 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
 
     // Act + Assess: by key in one page.
     const byKey = await waitUntil('the archived events', async () => {
-      const response = await fetch(`${pipeline.info.apiUrl}/events?key=archive-key&${range}`);
+      const response = await pipeline.api.fetch(`/events?key=archive-key&${range}`);
       const json = (await response.json()) as { events: { id: string }[] };
       return json.events.length === 5 ? json : undefined;
     });
@@ -232,7 +234,7 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const response = await fetch(`${pipeline.info.apiUrl}/events?type=archive.checked&${range}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const response = await pipeline.api.fetch(`/events?type=archive.checked&${range}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(response.status).toBe(200);
       const page = (await response.json()) as { events: { id: string; data: unknown }[]; cursor?: string };
       ids.push(...page.events.map((event) => event.id));
@@ -240,7 +242,7 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
     } while (cursor);
     expect(ids).toEqual(inOrder);
 
-    const badCursor = await fetch(`${pipeline.info.apiUrl}/events?type=archive.checked&${range}&cursor=garbage`);
+    const badCursor = await pipeline.api.fetch(`/events?type=archive.checked&${range}&cursor=garbage`);
     expect(badCursor.status).toBe(400);
     expect(((await badCursor.json()) as { message: string }).message).toContain('Query parameter "cursor" is not a cursor this API issued');
   });
@@ -248,7 +250,12 @@ describe('Offline pipeline, end to end (npm start → HTTP → Kinesis → aggre
   it('charts the traffic on the local dashboard', async () => {
     const page = await fetch(pipeline.info.dashboardUrl!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>Tributary · local pipeline</title>');
+    const html = await page.text();
+    expect(html).toContain('<title>Tributary · local pipeline</title>');
+    // How a producer gets credentials, offline and on AWS.
+    expect(html).toContain('<section id="producers"><h2>Producers</h2>');
+    expect(html).toContain('npx tributary credentials --role producer');
+    expect(html).toContain('ProducerPolicyArn');
     const history = await waitUntil('samples with ingest traffic', async () => {
       const body = (await (await fetch(`${pipeline.info.dashboardUrl}api/history`)).json()) as {
         status: { apiUrl: string; hostRunning: boolean };

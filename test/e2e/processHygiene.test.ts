@@ -135,7 +135,7 @@ describe('npm start process hygiene (node bin/tributary.js start)', () => {
     expect(readFileSync(runtimeFile, 'utf8')).toBe(runtimeBefore);
     expect(readdirSync(path.join(stateDir, 'logs')).sort()).toEqual(logsBefore);
     expect(readdirSync(stateDir)).not.toContain('logs.previous');
-    expect((await fetch(`${apiUrl}/metrics/orders-per-region?group=eu-west`)).status).toBe(200);
+    expect((await pipeline!.api.fetch('/metrics/orders-per-region?group=eu-west')).status).toBe(200);
   });
 
   it('stops every process it started, and frees every port, within 10 s of kill -9 of the wrapper', async () => {

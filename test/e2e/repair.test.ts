@@ -34,7 +34,7 @@ function tributary(...args: string[]) {
 }
 
 async function window(): Promise<{ eventCount: number } | undefined> {
-  const response = await fetch(`${pipeline.info.apiUrl}/metrics/orders-per-region?group=${region}&from=${T}&to=${T + minuteMs}`);
+  const response = await pipeline.api.fetch(`/metrics/orders-per-region?group=${region}&from=${T}&to=${T + minuteMs}`);
   return ((await response.json()) as { windows: { eventCount: number }[] }).windows[0];
 }
 
@@ -64,7 +64,7 @@ describe('E2E: tributary redrive and replay', () => {
   it('re-applies a DLQ range without counting what the windows already hold, keeps messages whose records left the stream, and changes nothing in a dry run', async () => {
     // Prepare: three orders of one key (one shard), counted by the live consumer.
     const events = [1, 2, 3].map((n) => ({ type: 'order.created', key: `${region}-key`, time: T + n * 1_000, data: { region, amount: n } }));
-    const response = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    const response = await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     expect(((await response.json()) as { accepted: number }).accepted).toBe(3);
     await waitUntil('the live consumer to count the orders', async () => (await window())?.eventCount === 3, 20_000, 100);
     // Where they are in the stream.
@@ -110,9 +110,9 @@ describe('E2E: tributary redrive and replay', () => {
     const lost = `replay-${Date.now()}`;
     const fromMs = Date.now() - 1_000;
     const events = [1, 2, 3, 61, 62].map((s) => ({ type: 'order.created', key: `${lost}-${s}`, time: T + s * 1_000, data: { region: lost, amount: s } }));
-    await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     const counts = async () => {
-      const response = await fetch(`${pipeline.info.apiUrl}/metrics/orders-per-region?group=${lost}&from=${T}&to=${T + 2 * minuteMs}`);
+      const response = await pipeline.api.fetch(`/metrics/orders-per-region?group=${lost}&from=${T}&to=${T + 2 * minuteMs}`);
       return ((await response.json()) as { windows: { eventCount: number; values: { revenue: number } }[] }).windows.map((w) => [w.eventCount, w.values.revenue]);
     };
     await waitUntil('the live consumer to count the orders', async () => JSON.stringify(await counts()) === '[[3,6],[2,123]]', 20_000, 100);

@@ -31,14 +31,14 @@ function keyOnShard(index: 0 | 1, prefix: string): string {
 const shardKeys = [keyOnShard(0, 'k'), keyOnShard(1, 'k')] as const;
 
 async function send(events: unknown[]): Promise<void> {
-  const response = await fetch(`${pipeline.info.apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+  const response = await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
   const json = (await response.json()) as { accepted: number };
   expect(json.accepted).toBe(events.length);
 }
 
 async function metric(name: string, params: Record<string, string | number>): Promise<any> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-  const response = await fetch(`${pipeline.info.apiUrl}/metrics/${name}?${query}`);
+  const response = await pipeline.api.fetch(`/metrics/${name}?${query}`);
   expect(response.status).toBe(200);
   return response.json();
 }

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { type ApiSigning, signExecuteApiRequest } from '../../adapters/apigateway/signExecuteApiRequest';
 
 /** One HTTP/1.1 response as read off the wire. */
 export interface RawResponse {
@@ -114,4 +115,17 @@ function readChunked(raw: Buffer, start: number): { body: Buffer; end: number } 
 export function rawRequest(requestLine: string, headers: Readonly<Record<string, string>> = {}, body = ''): string {
   const lines = [requestLine, 'Host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), 'Connection: close'];
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/**
+ * `rawRequest`, signed with SigV4 for `execute-api` as the bytes go out
+ * (Host `127.0.0.1`, the target as on the request line), for tests that need
+ * a signed request a client library would not write (a duplicated header,
+ * an odd target), or one signed at another moment (`signingDate`).
+ */
+export async function signedRawRequest(requestLine: string, headers: Readonly<Record<string, string>>, body: string, signing: ApiSigning, signingDate = new Date()): Promise<string> {
+  const [method = '', target = ''] = requestLine.split(' ');
+  const signed = await signExecuteApiRequest({ method, target, host: '127.0.0.1', headers, ...(body !== '' ? { body } : {}) }, signing, signingDate);
+  const { host: _host, ...rest } = signed;
+  return rawRequest(requestLine, rest, body);
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { LocalApiClient } from '../../local/credentials/LocalApiClient';
 import type { RuntimeInfo } from '../../local/runtime/PipelineSupervisor';
 import { waitUntil } from './waitUntil';
 
@@ -12,6 +13,8 @@ export interface RunningPipeline {
   readonly info: RuntimeInfo;
   readonly stateDir: string;
   readonly process: ChildProcess;
+  /** The API as its clients call it: every request signed with the local identity its route needs (credentials.json). */
+  readonly api: LocalApiClient;
   output(): string;
   /** SIGTERM, as Ctrl-C; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -71,6 +74,8 @@ export async function startPipeline(env: Record<string, string> = {}, options: S
     info,
     stateDir,
     process: child,
+    // credentials.json is written before the host starts, so it is there once runtime.json is.
+    api: LocalApiClient.fromStateDir(info.apiUrl, stateDir),
     output: () => output,
     stop: async () => {
       // Killed by a signal, a child has signalCode set and exitCode null: waiting for "exit" would never end.

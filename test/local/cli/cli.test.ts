@@ -15,6 +15,8 @@ import { RecordsExpiredError } from '../../../core/errors';
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'tributary.js');
 const VERSION = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 const KNOWN_METRICS = 'orders-per-region, checkout-errors-5m, user-sessions';
+/** Credentials `--url` signs with (the stand-in servers here do not check them). */
+const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: '', AWS_REGION: '' };
 /** A line of a Node stack trace, which must never reach the user. */
 const STACK_FRAME = /^\s+at /m;
 
@@ -68,7 +70,7 @@ describe('CLI: tributary', () => {
       expect(run.stderr).toBe('');
     });
 
-    it.each(['send', 'late', 'redrive', 'replay'] as const)('prints the usage of %s for --help and exits 0', (command) => {
+    it.each(['send', 'credentials', 'late', 'redrive', 'replay'] as const)('prints the usage of %s for --help and exits 0', (command) => {
       const run = tributary([command, '--help']);
 
       expect(run.status).toBe(0);
@@ -151,7 +153,7 @@ describe('CLI: tributary', () => {
     it('send to a URL nobody answers on says no pipeline is answering there', async () => {
       const port = await closedPort();
 
-      const run = tributary(['send', '--count', '3', '--url', `http://127.0.0.1:${port}/v1/`]);
+      const run = tributary(['send', '--count', '3', '--url', `http://127.0.0.1:${port}/v1/`], AWS_ENV);
 
       expect(run.status).toBe(1);
       expect(run.stderr).toBe(`tributary: no pipeline is answering at http://127.0.0.1:${port}/v1/events: start it with \`npm start\` (or pass --url)\n`);
@@ -218,7 +220,7 @@ describe('CLI: tributary', () => {
       const { port } = server.address() as { port: number };
       const child = spawn(process.execPath, [BIN, 'send', '--url', `http://127.0.0.1:${port}/v1`, '--rate', '100', '--count', '100000', '--batch', '10'], {
         cwd: workDir,
-        env: { ...process.env, TRIBUTARY_STATE_DIR: stateDir },
+        env: { ...process.env, TRIBUTARY_STATE_DIR: stateDir, ...AWS_ENV },
       });
       let stdout = '';
       let stderr = '';
