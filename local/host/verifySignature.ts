@@ -3,8 +3,12 @@ import { GatewayResponseError } from './GatewayResponseError';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
-/** How far X-Amz-Date may be from the server's clock, either way (SigV4's window). */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/**
+ * How far X-Amz-Date may be from the server's clock, either way: API Gateway's
+ * window, which its "Signature expired: … (… - 5 min.)" answer names (other
+ * services allow 15 minutes).
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** A request as it arrived, before anything is decoded: what the signature covers. */
 export interface ReceivedRequest {

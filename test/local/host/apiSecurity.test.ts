@@ -238,7 +238,7 @@ describe('Class: ApiGatewayServer, serving the synthesized secured API (default 
     expect([wrongSecret.status, wrongSecret.body]).toEqual([403, MISMATCH]);
     expect([unknownKey.status, unknownKey.body]).toEqual([403, { message: 'The security token included in the request is invalid.' }]);
     expect(staleDate.status).toBe(403);
-    expect((staleDate.body as { message: string }).message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+    expect((staleDate.body as { message: string }).message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
     expect(futureDate.status).toBe(403);
     expect((futureDate.body as { message: string }).message).toMatch(/^Signature not yet current: /);
   });

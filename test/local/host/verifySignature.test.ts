@@ -66,7 +66,7 @@ describe('Function: verifySignature', () => {
     expect(verified).toEqual({ accessKeyId: KEY.accessKeyId });
   });
 
-  it('accepts a date up to 15 minutes either side of the clock and refuses one just beyond, with the dates in the message', async () => {
+  it("accepts a date up to 5 minutes either side of the clock (API Gateway's window) and refuses one just beyond, with the dates in the message", async () => {
     // Prepare
     const request = await smithySigned({ method: 'GET', path: '/v1/events', wireQuery: '' });
 
@@ -77,10 +77,10 @@ describe('Function: verifySignature', () => {
 
     // Assess
     expect(atLimit).toEqual([{ accessKeyId: KEY.accessKeyId }, { accessKeyId: KEY.accessKeyId }]);
-    expect([late.statusCode, late.body]).toEqual([403, { message: 'Signature expired: 20261201T120000Z is now earlier than 20261201T120001Z (20261201T121501Z - 15 min.)' }]);
+    expect([late.statusCode, late.body]).toEqual([403, { message: 'Signature expired: 20261201T120000Z is now earlier than 20261201T120001Z (20261201T120501Z - 5 min.)' }]);
     expect([early.statusCode, early.body]).toEqual([
       403,
-      { message: 'Signature not yet current: 20261201T120000Z is still later than 20261201T115959Z (20261201T114459Z + 15 min.)' },
+      { message: 'Signature not yet current: 20261201T120000Z is still later than 20261201T115959Z (20261201T115459Z + 5 min.)' },
     ]);
   });
 
