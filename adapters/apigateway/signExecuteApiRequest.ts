@@ -1,5 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from './Sha256';
+import { decodeLeniently } from '../../core/http/decodeLeniently';
 
 /** An AWS key pair, and the session token that comes with temporary credentials. */
 export interface SigningCredentials {
@@ -74,31 +75,10 @@ export function parseQueryAsSent(search: string): Record<string, string | string
   for (const pair of search.replace(/^\?/, '').split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
-    const name = decodeAsSent(equals < 0 ? pair : pair.slice(0, equals));
-    const value = equals < 0 ? '' : decodeAsSent(pair.slice(equals + 1));
+    const name = decodeLeniently(equals < 0 ? pair : pair.slice(0, equals));
+    const value = equals < 0 ? '' : decodeLeniently(pair.slice(equals + 1));
     const previous = query[name];
     query[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
   }
   return query;
-}
-
-function decodeAsSent(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // Byte by byte, as WHATWG URL parsing does: escapes that are valid decode, the rest is kept.
-    const bytes: number[] = [];
-    for (let index = 0; index < text.length; ) {
-      if (text[index] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(index + 1, index + 3))) {
-        bytes.push(Number.parseInt(text.slice(index + 1, index + 3), 16));
-        index += 3;
-      } else {
-        const codePoint = text.codePointAt(index)!;
-        const character = String.fromCodePoint(codePoint);
-        bytes.push(...Buffer.from(character, 'utf8'));
-        index += character.length;
-      }
-    }
-    return Buffer.from(bytes).toString('utf8');
-  }
 }

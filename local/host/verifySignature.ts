@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { GatewayResponseError } from './GatewayResponseError';
+import { decodeLeniently } from '../../core/http/decodeLeniently';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
@@ -221,31 +222,6 @@ function canonicalQuery(rawQuery: string, plusIsSpace: boolean): string {
     .sort(([nameA, valueA], [nameB, valueB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
-}
-
-/**
- * Decodes once as a server (and the project's signing adapter) decodes:
- * valid `%XX` escapes become their bytes, an invalid one (`%ZZ`, a lone `%`)
- * stays as written, and bytes that are not UTF-8 become U+FFFD, so a client
- * and the server canonicalize even a malformed query the same way.
- */
-function decodeLeniently(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    const bytes: number[] = [];
-    for (let index = 0; index < text.length; ) {
-      if (text[index] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(index + 1, index + 3))) {
-        bytes.push(Number.parseInt(text.slice(index + 1, index + 3), 16));
-        index += 3;
-      } else {
-        const character = String.fromCodePoint(text.codePointAt(index)!);
-        bytes.push(...Buffer.from(character, 'utf8'));
-        index += character.length;
-      }
-    }
-    return Buffer.from(bytes).toString('utf8');
-  }
 }
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
