@@ -170,3 +170,20 @@ describe('Class: WindowedAggregator', () => {
     expect(store.windows.get(`orders\u0000eu\u0000${T + 300_000}`)).toMatchObject({ eventCount: 1 });
   });
 });
+
+describe('Class: WindowedAggregator, the consumer-lag sample', () => {
+  it('samples the event times of counted events only, at most 100 of a large batch', async () => {
+    // Prepare: 300 on-time events, then one batch with an event far behind the watermark (late, not counted).
+    const { aggregator } = setUp();
+    const onTime = Array.from({ length: 300 }, (_, i) => order(T + i));
+
+    // Act
+    const first = await aggregator.processBatch(SHARD_A, onTime, 0);
+    const second = await aggregator.processBatch(SHARD_A, [order(T + 60_000), order(T - 60_000)], 0);
+
+    // Assess
+    expect(first.lagSampleTimesMs).toHaveLength(100);
+    expect(first.lagSampleTimesMs.slice(0, 3)).toEqual([T, T + 3, T + 6]);
+    expect(second).toMatchObject({ eventsCounted: 1, lateEvents: 1, lagSampleTimesMs: [T + 60_000] });
+  });
+});
