@@ -30,8 +30,11 @@ export const ALARM_THRESHOLDS = {
    * (warning: records are about to be sent to the DLQ). Both one-minute maxima.
    */
   iteratorAge: { criticalFractionOfRetention: 0.5, warningFractionOfMaxRecordAge: 0.5 },
-  /** API 5XX responses, % of requests over 5 minutes. */
-  api5xxRatePercent: { Warning: 1, Critical: 5 },
+  /**
+   * API 5XX responses as a fraction of requests over 5 minutes (1 % and 5 %):
+   * the library alarms on 5XXError's Average, which is that fraction, not a percentage.
+   */
+  api5xxFaultFraction: { Warning: 0.01, Critical: 0.05 },
   /** Kinesis Read/WriteProvisionedThroughputExceeded, any in a 5-minute period. */
   streamThroughputExceeded: 0,
   /** DynamoDB read or write throttle events, any in a 5-minute period, per table. */

@@ -88,8 +88,8 @@ export class PipelineMonitoring extends Construct {
       humanReadableName: 'Ingest and query API',
       latencyTypesToRender: [LatencyType.P50, LatencyType.P99],
       add5XXFaultRateAlarm: {
-        Warning: { maxErrorRate: ALARM_THRESHOLDS.api5xxRatePercent.Warning },
-        Critical: { maxErrorRate: ALARM_THRESHOLDS.api5xxRatePercent.Critical },
+        Warning: { maxErrorRate: ALARM_THRESHOLDS.api5xxFaultFraction.Warning },
+        Critical: { maxErrorRate: ALARM_THRESHOLDS.api5xxFaultFraction.Critical },
       },
     });
     for (const { name, resource } of props.apiFunctions) {
