@@ -156,6 +156,7 @@ export class TributaryStack extends Stack {
       ],
       ...(this.cache ? { daxClusterName: this.cache.cluster.ref } : {}),
       alarmTopic: this.alarmTopic.topic,
+      metricNames: this.config.metrics.map((metric) => metric.name),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });

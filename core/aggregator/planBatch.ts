@@ -16,6 +16,8 @@ export interface BatchPlan {
   readonly eventsCounted: number;
   /** Event times of at most LAG_SAMPLE_SIZE counted (metric, event) pairs, evenly sampled (`sampleEvenly`). */
   readonly lagSampleTimesMs: readonly number[];
+  /** The same per metric definition that counted any event: at most LAG_SAMPLE_SIZE each. */
+  readonly lagSampleTimesMsByMetric: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function planBatch(metrics: readonly CompiledMetric[], placed: readonly (
   const sessionGroups: { metric: CompiledMetric; gapMs: number; events: PlacedEvent[] }[] = [];
   let eventsCounted = 0;
   const countedTimesMs: number[] = [];
+  const byMetric: Record<string, readonly number[]> = {};
   metrics.forEach((metric, index) => {
     // Records that failed or are re-read were on time when they arrived.
     const events = mode.judgesLateness ? placed[index]! : placed[index]!.map((p) => ({ ...p, watermarkMs: Number.NEGATIVE_INFINITY }));
@@ -35,15 +38,18 @@ export function planBatch(metrics: readonly CompiledMetric[], placed: readonly (
     if (metric.window.kind === 'session') {
       for (const group of groupBy(events, (p) => p.group).values()) sessionGroups.push({ metric, gapMs: metric.window.gapMs, events: group });
       eventsCounted += events.length;
-      for (const event of events) countedTimesMs.push(event.timeMs);
+      const timesMs = events.map((event) => event.timeMs);
+      for (const timeMs of timesMs) countedTimesMs.push(timeMs);
+      byMetric[metric.name] = sampleEvenly(timesMs, LAG_SAMPLE_SIZE);
     } else {
       const plan = planFixedWindows(metric, metric.window, events, late);
       eventsCounted += plan.eventsCounted;
       for (const timeMs of plan.countedTimesMs) countedTimesMs.push(timeMs);
+      if (plan.countedTimesMs.length > 0) byMetric[metric.name] = sampleEvenly(plan.countedTimesMs, LAG_SAMPLE_SIZE);
       for (const unit of plan.units) fixed.push({ metric, unit });
     }
   });
-  return { fixed, sessionGroups, eventsCounted, lagSampleTimesMs: sampleEvenly(countedTimesMs, LAG_SAMPLE_SIZE) };
+  return { fixed, sessionGroups, eventsCounted, lagSampleTimesMs: sampleEvenly(countedTimesMs, LAG_SAMPLE_SIZE), lagSampleTimesMsByMetric: byMetric };
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -16,6 +16,10 @@ export const SLO_METRICS = {
   windowsFinalized: 'WindowsFinalized',
   /** Completion time of the batch − event time, a sample of its counted events (a distribution: use p95). */
   consumerLagMs: 'ConsumerLagMs',
+  /** Per metric definition (dimension `Metric`): the completion time of the batch − the metric's pipeline watermark. */
+  watermarkDelayMs: 'WatermarkDelayMs',
+  /** The dimension that carries the metric definition's name, on ConsumerLagMs and WatermarkDelayMs. */
+  metricDimension: 'Metric',
   /** Start to end of one batch's processing in the handler, one value per batch. */
   batchDurationMs: 'BatchDurationMs',
   /** Batches the handler threw for (the ESM retries them). */

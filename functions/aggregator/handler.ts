@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClie
 import { aggregateRecords } from '../../adapters/kinesis/aggregateRecords';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
 import { traceHandler } from '../../adapters/xray/traceHandler';
-import { sloMetricsOf } from '../../core/observability/sloMetricsOf';
+import { metricSloMetricsOf, sloMetricsOf } from '../../core/observability/sloMetricsOf';
 import { SLO_METRICS } from '../../core/observability/SLO_METRICS';
 import { createAggregator } from './createAggregator';
 
@@ -18,6 +18,17 @@ const logger = new Logger({ serviceName: 'tributary-aggregator' });
 // CloudWatch EMF, what the objectives' alarms read: late ÷ (late + counted) < 1 %, DuplicatesDropped ÷ (counted +
 // dropped), ConsumerLagMs p95 < 5 s, BatchDurationMs p95 < 10 s (infra/constructs/PipelineMonitoring).
 const cloudWatch = new Metrics({ namespace: SLO_METRICS.namespace, serviceName: SLO_METRICS.serviceDimension.value });
+// One more EMF object per metric definition and batch, dimensions service and Metric (the lag p95 and watermark
+// delay of each definition): one log line and two custom metrics per definition, which the config bounds.
+const perMetric = new Map<string, Metrics>();
+const metricsFor = (metric: string): Metrics => {
+  let metrics = perMetric.get(metric);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: SLO_METRICS.namespace, serviceName: SLO_METRICS.serviceDimension.value, defaultDimensions: { [SLO_METRICS.metricDimension]: metric } });
+    perMetric.set(metric, metrics);
+  }
+  return metrics;
+};
 const settings = readFunctionEnvironment('aggregator', process.env);
 // Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then every DynamoDB and Kinesis request is a subsegment.
 const tracer = new Tracer({ serviceName: 'tributary-aggregator' });
@@ -36,12 +47,16 @@ export const handler = traceHandler(tracer, async (event: KinesisStreamEvent, co
     const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, startedAtMs);
     for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
     if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
-    const { lagSampleTimesMs: _sample, ...counts } = outcome.summary ?? {};
+    const { lagSampleTimesMs: _sample, lagSampleTimesMsByMetric: _samples, ...counts } = outcome.summary ?? {};
     logger.debug('batch applied', { records: event.Records.length, ...counts });
     // Measured once the windows are written: the delay a reader of the windows sees.
-    for (const metric of sloMetricsOf(outcome.summary, { startedAtMs, completedAtMs: Date.now() })) {
-      // The same name added again makes an EMF array: CloudWatch takes each value for its percentiles.
-      for (const value of metric.values) cloudWatch.addMetric(metric.name, MetricUnit.Milliseconds, value);
+    const timing = { startedAtMs, completedAtMs: Date.now() };
+    // The same name added again makes an EMF array: CloudWatch takes each value for its percentiles.
+    for (const metric of sloMetricsOf(outcome.summary, timing)) for (const value of metric.values) cloudWatch.addMetric(metric.name, MetricUnit.Milliseconds, value);
+    for (const { metric, values } of metricSloMetricsOf(outcome.summary, timing)) {
+      const metrics = metricsFor(metric);
+      for (const series of values) for (const value of series.values) metrics.addMetric(series.name, MetricUnit.Milliseconds, value);
+      metrics.publishStoredMetrics();
     }
     if (outcome.summary) {
       cloudWatch.addMetric('EventsCounted', MetricUnit.Count, outcome.summary.eventsCounted);

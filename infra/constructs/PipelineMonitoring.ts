@@ -37,6 +37,8 @@ export interface PipelineMonitoringProps {
   readonly daxClusterName?: string;
   /** Where every alarm notifies. */
   readonly alarmTopic: sns.ITopic;
+  /** The metric definitions' names: a lag p95 and a watermark delay line each (dimension `Metric`). */
+  readonly metricNames: readonly string[];
 }
 
 /** How long a DynamoDB stream keeps its records (fixed by DynamoDB). */
@@ -166,16 +168,16 @@ export class PipelineMonitoring extends Construct {
 
     // 7. Tributary's own metrics and the objectives.
     this.facade.addLargeHeader('7. Tributary: objectives and counts');
-    this.facade.monitorCustom({ alarmFriendlyName: 'Objectives', humanReadableName: 'Service-level objectives (aggregator)', metricGroups: objectiveGroups() });
+    this.facade.monitorCustom({ alarmFriendlyName: 'Objectives', humanReadableName: 'Service-level objectives (aggregator)', metricGroups: [...objectiveGroups(), ...perMetricGroups(props.metricNames)] });
   }
 }
 
-/** An aggregator EMF metric (namespace Tributary, dimension service). */
-function tributaryMetric(metricName: string, statistic: string, label: string): cloudwatch.Metric {
+/** An aggregator EMF metric (namespace Tributary, dimension service, and Metric when given). */
+function tributaryMetric(metricName: string, statistic: string, label: string, metric?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: SLO_METRICS.namespace,
     metricName,
-    dimensionsMap: { [SLO_METRICS.serviceDimension.name]: SLO_METRICS.serviceDimension.value },
+    dimensionsMap: { [SLO_METRICS.serviceDimension.name]: SLO_METRICS.serviceDimension.value, ...(metric === undefined ? {} : { [SLO_METRICS.metricDimension]: metric }) },
     statistic,
     label,
     period: Duration.minutes(ALARM_THRESHOLDS.objectives.periodMinutes),
@@ -245,5 +247,13 @@ function objectiveGroups(): CustomMetricGroup[] {
     },
     { title: 'Events counted, late, duplicates dropped', metrics: [counted, late, duplicates] },
     { title: 'Windows finalised', metrics: [tributaryMetric(SLO_METRICS.windowsFinalized, 'Sum', 'windows finalised')] },
+  ];
+}
+
+/** Lag p95 and watermark delay per metric definition: graphs only, the objectives' alarms are pipeline-wide. */
+function perMetricGroups(metricNames: readonly string[]): CustomMetricGroup[] {
+  return [
+    { title: 'Consumer lag p95 per metric', metrics: metricNames.map((name) => tributaryMetric(SLO_METRICS.consumerLagMs, 'p95', name, name)) },
+    { title: 'Watermark delay (now − watermark) per metric, maximum', metrics: metricNames.map((name) => tributaryMetric(SLO_METRICS.watermarkDelayMs, 'Maximum', name, name)) },
   ];
 }

@@ -144,6 +144,11 @@ describe('Construct: PipelineMonitoring', () => {
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     for (const metric of ['ItemCacheHits', 'ItemCacheMisses', 'ConsumerLagMs', 'BatchDurationMs', 'WindowsFinalized', 'DuplicatesDropped']) expect(body).toContain(metric);
+    // Per metric definition: its lag p95 and watermark delay, by the Metric dimension (the body's literal text, tokens left out).
+    const [, parts] = (Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const text = parts.filter((part): part is string => typeof part === 'string').join('');
+    expect(text).toContain(`["Tributary","ConsumerLagMs","Metric","${ordersPerRegion.name}","service","tributary-aggregator",{"label":"${ordersPerRegion.name}","stat":"p95"}]`);
+    expect(text).toContain(`["Tributary","WatermarkDelayMs","Metric","${ordersPerRegion.name}","service","tributary-aggregator",{"label":"${ordersPerRegion.name}","stat":"Maximum"}]`);
   });
 });
 

@@ -109,14 +109,18 @@ describe('Function: aggregator handler', () => {
       vi.useRealTimers();
     }
 
-    // Assess: one EMF object; lag is an array (a distribution), the duration one value.
+    // Assess: the pipeline-wide EMF object and one per metric definition; lag is an array (a distribution).
     const emf = written
       .flatMap((text) => text.split('\n'))
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
-    expect(emf).toHaveLength(1);
-    const blob = emf[0]!;
+    expect(emf).toHaveLength(2);
+    const blob = emf.find((object) => object.Metric === undefined)!;
+    const ofMetric = emf.find((object) => object.Metric === 'orders-per-region')!;
     expect(blob._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Tributary', Dimensions: [['service']] });
+    expect(ofMetric._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Tributary', Dimensions: [['service', 'Metric']] });
+    // The watermark after the batch: the latest event time − 5 s of maximum delay, 16 s behind the clock.
+    expect(ofMetric).toMatchObject({ service: 'tributary-aggregator', ConsumerLagMs: [13_000, 11_000], WatermarkDelayMs: 16_000 });
     expect(blob._aws.CloudWatchMetrics[0]!.Metrics).toEqual(expect.arrayContaining([{ Name: 'ConsumerLagMs', Unit: 'Milliseconds' }, { Name: 'BatchDurationMs', Unit: 'Milliseconds' }]));
     expect(blob).toMatchObject({ service: 'tributary-aggregator', ConsumerLagMs: [13_000, 11_000], BatchDurationMs: 0, EventsCounted: 2, LateEvents: 0 });
   });
