@@ -36,6 +36,19 @@ function watched(alarm: AlarmProperties): { expression?: string; metrics: [strin
   return { ...(expression === undefined ? {} : { expression }), metrics };
 }
 
+/** The key policy statement that lets CloudWatch alarms named after stack `Test` publish to the encrypted topic. */
+const CLOUDWATCH_MAY_PUBLISH = {
+  Sid: 'CloudWatchAlarmsOfThisStack',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudwatch.amazonaws.com' },
+  Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+  Resource: '*',
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Test-*']] } },
+  },
+};
+
 const RATE = 'IF((FILL(part, 0) + FILL(rest, 0)) > 0, 100 * FILL(part, 0) / (FILL(part, 0) + FILL(rest, 0)), 0)';
 
 describe('Construct: PipelineMonitoring', () => {
@@ -112,10 +125,14 @@ describe('Construct: PipelineMonitoring', () => {
     expect(names.filter((name) => name.includes('-Throttled-Events-'))).toHaveLength(10);
   });
 
-  it('encrypts the alarm topic with the AWS-managed SNS key and refuses plain-HTTP publishing', () => {
+  it('encrypts the alarm topic with a rotated key of its own that CloudWatch alarms of this stack may use, and refuses plain-HTTP publishing', () => {
+    // Not alias/aws/sns: its policy does not let CloudWatch publish, so alarms would be dropped.
     const [topicId, topic] = Object.entries(template.findResources('AWS::SNS::Topic')).find(([id]) => id.startsWith('AlarmsTopic'))!;
+    const [keyId, key] = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('AlarmsKey'))!;
 
-    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/aws/sns']] });
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(CLOUDWATCH_MAY_PUBLISH);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -163,14 +180,13 @@ describe('Construct: PipelineMonitoring, with a customer-managed key and subscri
     });
   });
 
-  it('encrypts the alarm topic with the stack key, which CloudWatch may use to publish', () => {
+  it('encrypts the alarm topic with the stack key, which CloudWatch alarms of this stack may use, and creates no other key', () => {
     const topic = Object.entries(template.findResources('AWS::SNS::Topic')).find(([id]) => id.startsWith('AlarmsTopic'))![1];
-    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+    const keys = Object.entries(template.findResources('AWS::KMS::Key'));
 
-    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
-    });
+    expect(keys.map(([id]) => id)).toEqual([expect.stringMatching(/^Key/)]);
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keys[0]![0], 'Arn'] });
+    expect(keys[0]![1].Properties.KeyPolicy.Statement).toContainEqual(CLOUDWATCH_MAY_PUBLISH);
   });
 
   it('subscribes the configured email address and https endpoint, and leaves DAX off the dashboard', () => {
