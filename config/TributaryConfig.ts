@@ -264,6 +264,18 @@ export interface ObservabilityConfig {
    * @default true
    */
   readonly tracing?: boolean;
+  /**
+   * Addresses subscribed by email to the alarm topic (every alarm, warning and
+   * critical, and its return to OK); each confirms by the link AWS mails it.
+   * @default []
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * HTTPS endpoints (a paging service's webhook) subscribed to the alarm topic;
+   * https only, so alarm messages never travel in the clear.
+   * @default []
+   */
+  readonly alarmHttpsEndpoints?: readonly string[];
 }
 
 /** Encryption at rest. */
@@ -339,7 +351,7 @@ export const CONFIG_DEFAULTS = {
   storage: { aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' },
   cache: { dax: true, nodeType: 'dax.t3.small', nodes: 3, itemTtlMs: 1_000, queryTtlMs: 1_000 },
   api: { authorization: 'iam', producers: [], corsOrigins: [], wafRateLimitPer5Minutes: 0, queryReservedConcurrency: 10 },
-  observability: { logRetentionDays: 30, tracing: true },
+  observability: { logRetentionDays: 30, tracing: true, alarmEmails: [], alarmHttpsEndpoints: [] },
   encryption: { customerManagedKey: false },
 } as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes' | 'api' | 'target'> & {
   api: Omit<ResolvedConfig['api'], (typeof API_DERIVED)[number]>;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors';
 import { deriveApiDefaults } from './deriveApiDefaults';
 import { ARCHIVE_FOLLOWS_AGGREGATOR, CHANGES_FOLLOW_AGGREGATOR, CONFIG_DEFAULTS, type DeploymentTarget, type ResolvedConfig, type TributaryConfig } from './TributaryConfig';
+import { validateAlarmSubscriptions } from './validateAlarmSubscriptions';
 import { validateSecurity } from './validateSecurity';
 import { validateMetrics } from './validateMetrics';
 
@@ -90,6 +91,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
     );
   }
   problems.push(...validateSecurity(resolved));
+  problems.push(...validateAlarmSubscriptions(resolved.observability));
   problems.push(...validateMetrics(config.metrics));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;

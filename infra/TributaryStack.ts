@@ -21,6 +21,8 @@ import { createTributaryFunction, functionBaseline } from './constructs/createTr
 import { grantTableActions } from './constructs/grantTableActions';
 import { EVENT_KEYS } from '../adapters/dynamodb/eventKeys';
 import { PipelineApi } from './constructs/PipelineApi';
+import { AlarmTopic } from './constructs/AlarmTopic';
+import { PipelineMonitoring } from './constructs/PipelineMonitoring';
 
 export interface TributaryStackProps extends StackProps {
   readonly config: TributaryConfig;
@@ -41,6 +43,9 @@ export class TributaryStack extends Stack {
   public readonly archiver: Archiver;
   public readonly changes: ChangePublisher;
   public readonly pipelineApi: PipelineApi;
+  /** Every alarm's notifications. */
+  public readonly alarmTopic: AlarmTopic;
+  public readonly monitoring: PipelineMonitoring;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
   /** The customer-managed key of the stream, tables, queues, topic and log groups; absent unless `encryption.customerManagedKey`. */
@@ -118,7 +123,48 @@ export class TributaryStack extends Stack {
 
     this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction, config: this.config, ...(key ? { logEncryptionKey: key } : {}) });
 
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      ...(key ? { key } : {}),
+      emails: this.config.observability.alarmEmails,
+      httpsEndpoints: this.config.observability.alarmHttpsEndpoints,
+    });
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      api: this.pipelineApi.api,
+      apiFunctions: [
+        { name: 'Ingest', resource: ingestFunction },
+        { name: 'Query', resource: queryFunction },
+      ],
+      stream: this.eventStream.stream,
+      streamRetentionHours: this.config.stream.retentionHours,
+      maxRecordAgeSeconds: Math.min(this.config.aggregator.maxRecordAgeSeconds, this.config.archive.maxRecordAgeSeconds),
+      streamConsumers: [
+        { name: 'Aggregator', resource: this.aggregator.function },
+        { name: 'Archiver', resource: this.archiver.function },
+      ],
+      changeConsumer: { name: 'ChangePublisher', resource: this.changes.function, maxRecordAgeSeconds: this.config.changes.maxRecordAgeSeconds },
+      deadLetterQueues: [
+        { name: 'AggregatorDlq', resource: this.aggregator.deadLetterQueue },
+        { name: 'ArchiverDlq', resource: this.archiver.deadLetterQueue },
+        { name: 'ChangesDlq', resource: this.changes.deadLetterQueue },
+      ],
+      tables: [
+        { name: 'Aggregates', resource: this.aggregates.table },
+        { name: 'RawEvents', resource: this.events.table },
+        { name: 'LateEvents', resource: this.lateEvents.table },
+        { name: 'Delivery', resource: this.delivery.table },
+        { name: 'Idempotency', resource: this.idempotency.table },
+      ],
+      ...(this.cache ? { daxClusterName: this.cache.cluster.ref } : {}),
+      alarmTopic: this.alarmTopic.topic,
+      metricNames: this.config.metrics.map((metric) => metric.name),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
+      description: 'The pipeline dashboard: ingest, stream, consumers, DLQs, tables, DAX, objectives',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Every alarm (warning and critical) notifies this topic; subscribe via observability.alarmEmails / alarmHttpsEndpoints' });
     new CfnOutput(this, 'ProducerPolicyArn', {
       value: this.pipelineApi.producerPolicy.managedPolicyArn,
       description: "Send events (POST /events): attach to the producer's role",

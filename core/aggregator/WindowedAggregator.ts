@@ -54,6 +54,13 @@ export interface DeliveryGuards {
 export interface BatchSummary {
   /** (metric, event) pairs counted into at least one window. */
   readonly eventsCounted: number;
+  /**
+   * Event times of at most LAG_SAMPLE_SIZE of the counted (metric, event) pairs, evenly
+   * sampled in shard order: what ConsumerLagMs is computed from (`sloMetricsOf`).
+   */
+  readonly lagSampleTimesMs: readonly number[];
+  /** The same per metric definition that counted any event (at most LAG_SAMPLE_SIZE each): ConsumerLagMs per `Metric`. */
+  readonly lagSampleTimesMsByMetric: Readonly<Record<string, readonly number[]>>;
   readonly windowsWritten: number;
   /** Entries written to the late-event output (late or without an event time). */
   readonly lateEvents: number;
@@ -121,13 +128,19 @@ export class WindowedAggregator {
     const batch = new BatchContext(this.store, mode, filter, new LateCollector(shardId), nowMs, this.writeRaces);
     const placement = placeEvents(this.metrics, shardId, deduplicated.kept, snapshot, listed, nowMs);
 
-    let counts = { eventsCounted: 0, windowsWritten: 0, lateEvents: 0 };
+    let counts: Pick<BatchSummary, 'eventsCounted' | 'lagSampleTimesMs' | 'lagSampleTimesMsByMetric' | 'windowsWritten' | 'lateEvents'> = {
+      eventsCounted: 0,
+      lagSampleTimesMs: [],
+      lagSampleTimesMsByMetric: {},
+      windowsWritten: 0,
+      lateEvents: 0,
+    };
     const applied = await this.runOnce(mode, async () => {
       const plan = planBatch(this.metrics, placement.placed, mode, batch.late);
       const windowsWritten = await writePlannedWindows(batch, plan, this.writeConcurrency);
       const lateEvents = await writeLateEvents(batch, this.lateSink, placement.invalid, this.writeConcurrency);
       if (mode.announcedRange) await this.guards.completions.recordCompleted(mode.announcedRange, nowMs);
-      counts = { eventsCounted: plan.eventsCounted, windowsWritten, lateEvents };
+      counts = { eventsCounted: plan.eventsCounted, lagSampleTimesMs: plan.lagSampleTimesMs, lagSampleTimesMsByMetric: plan.lagSampleTimesMsByMetric, windowsWritten, lateEvents };
     });
     // A range that completed before: its events are in their windows already.
     if (!applied) batch.redeliveriesSkipped += deduplicated.kept.length;

@@ -2,6 +2,8 @@ import type { CompiledMetric } from '../metrics/compileMetric';
 import type { LateCollector } from '../windowing/LateCollector';
 import type { PlacedEvent } from '../windowing/placeEvents';
 import { planFixedWindows, type FixedUnit } from '../windowing/planFixedWindows';
+import { sampleEvenly } from '../observability/sampleEvenly';
+import { LAG_SAMPLE_SIZE } from '../observability/SLO_METRICS';
 import type { AggregationMode } from './AggregationMode';
 
 /** The window work of a batch: fixed windows to write and session groups to merge. */
@@ -12,6 +14,10 @@ export interface BatchPlan {
   readonly sessionGroups: readonly { readonly metric: CompiledMetric; readonly gapMs: number; readonly events: readonly PlacedEvent[] }[];
   /** (metric, event) pairs counted into at least one window. */
   readonly eventsCounted: number;
+  /** Event times of at most LAG_SAMPLE_SIZE counted (metric, event) pairs, evenly sampled (`sampleEvenly`). */
+  readonly lagSampleTimesMs: readonly number[];
+  /** The same per metric definition that counted any event: at most LAG_SAMPLE_SIZE each. */
+  readonly lagSampleTimesMsByMetric: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -23,6 +29,8 @@ export function planBatch(metrics: readonly CompiledMetric[], placed: readonly (
   const fixed: { metric: CompiledMetric; unit: FixedUnit }[] = [];
   const sessionGroups: { metric: CompiledMetric; gapMs: number; events: PlacedEvent[] }[] = [];
   let eventsCounted = 0;
+  const countedTimesMs: number[] = [];
+  const byMetric: Record<string, readonly number[]> = {};
   metrics.forEach((metric, index) => {
     // Records that failed or are re-read were on time when they arrived.
     const events = mode.judgesLateness ? placed[index]! : placed[index]!.map((p) => ({ ...p, watermarkMs: Number.NEGATIVE_INFINITY }));
@@ -30,13 +38,18 @@ export function planBatch(metrics: readonly CompiledMetric[], placed: readonly (
     if (metric.window.kind === 'session') {
       for (const group of groupBy(events, (p) => p.group).values()) sessionGroups.push({ metric, gapMs: metric.window.gapMs, events: group });
       eventsCounted += events.length;
+      const timesMs = events.map((event) => event.timeMs);
+      for (const timeMs of timesMs) countedTimesMs.push(timeMs);
+      byMetric[metric.name] = sampleEvenly(timesMs, LAG_SAMPLE_SIZE);
     } else {
       const plan = planFixedWindows(metric, metric.window, events, late);
       eventsCounted += plan.eventsCounted;
+      for (const timeMs of plan.countedTimesMs) countedTimesMs.push(timeMs);
+      if (plan.countedTimesMs.length > 0) byMetric[metric.name] = sampleEvenly(plan.countedTimesMs, LAG_SAMPLE_SIZE);
       for (const unit of plan.units) fixed.push({ metric, unit });
     }
   });
-  return { fixed, sessionGroups, eventsCounted };
+  return { fixed, sessionGroups, eventsCounted, lagSampleTimesMs: sampleEvenly(countedTimesMs, LAG_SAMPLE_SIZE), lagSampleTimesMsByMetric: byMetric };
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

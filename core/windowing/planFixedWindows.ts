@@ -27,12 +27,14 @@ export function planFixedWindows(
   spec: TumblingWindow | HoppingWindow,
   placed: readonly PlacedEvent[],
   late: LateCollector,
-): { units: FixedUnit[]; eventsCounted: number } {
+): { units: FixedUnit[]; eventsCounted: number; countedTimesMs: number[] } {
   const assigner = new WindowAssigner(spec);
   // group → window start → unit: no per-event string keys on the hot path.
   const byGroup = new Map<string, Map<number, FixedUnit>>();
   const units: FixedUnit[] = [];
   let eventsCounted = 0;
+  // The event times of counted events, for the consumer-lag sample.
+  const countedTimesMs: number[] = [];
   for (const event of placed) {
     let counted = false;
     for (const window of assigner.windowsFor(event.timeMs)) {
@@ -55,7 +57,10 @@ export function planFixedWindows(
       unit.events.push(event);
       counted = true;
     }
-    if (counted) eventsCounted += 1;
+    if (counted) {
+      eventsCounted += 1;
+      countedTimesMs.push(event.timeMs);
+    }
   }
-  return { units, eventsCounted };
+  return { units, eventsCounted, countedTimesMs };
 }

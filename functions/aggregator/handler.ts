@@ -10,11 +10,26 @@ import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClie
 import { aggregateRecords } from '../../adapters/kinesis/aggregateRecords';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
 import { traceHandler } from '../../adapters/xray/traceHandler';
+import { metricSloMetricsOf, sloMetricsOf } from '../../core/observability/sloMetricsOf';
+import { SLO_METRICS } from '../../core/observability/SLO_METRICS';
 import { createAggregator } from './createAggregator';
 
 const logger = new Logger({ serviceName: 'tributary-aggregator' });
-// CloudWatch EMF: the late-event SLO (< 1 %) divides LateEvents by EventsCounted.
-const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-aggregator' });
+// CloudWatch EMF, what the objectives' alarms read: late ÷ (late + counted) < 1 %, DuplicatesDropped ÷ (counted +
+// dropped), ConsumerLagMs p95 < 5 s, BatchDurationMs p95 < 10 s (infra/constructs/PipelineMonitoring).
+const cloudWatch = new Metrics({ namespace: SLO_METRICS.namespace, serviceName: SLO_METRICS.serviceDimension.value });
+// One more EMF object per metric definition and batch, dimensions service and Metric (the lag p95 and watermark
+// delay of each definition): one log line per definition the batch touched, and two custom metrics per definition
+// in the bundled config (a definition list is short; nothing caps it, so its cost grows with it).
+const perMetric = new Map<string, Metrics>();
+const metricsFor = (metric: string): Metrics => {
+  let metrics = perMetric.get(metric);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: SLO_METRICS.namespace, serviceName: SLO_METRICS.serviceDimension.value, defaultDimensions: { [SLO_METRICS.metricDimension]: metric } });
+    perMetric.set(metric, metrics);
+  }
+  return metrics;
+};
 const settings = readFunctionEnvironment('aggregator', process.env);
 // Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then every DynamoDB and Kinesis request is a subsegment.
 const tracer = new Tracer({ serviceName: 'tributary-aggregator' });
@@ -25,14 +40,25 @@ const { aggregator, sideOutput, batches } = createAggregator(settings, clients, 
 
 /** Kinesis ESM consumer: event-time windows, watermarks and late events. */
 export const handler = traceHandler(tracer, async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+  const startedAtMs = Date.now();
   logger.addContext(context);
   // An INPROGRESS batch record of a crashed invocation expires with this deadline, not an hour later.
   batches?.registerLambdaContext(context);
   try {
-    const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, Date.now());
+    const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, startedAtMs);
     for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
     if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
-    logger.debug('batch applied', { records: event.Records.length, ...outcome.summary });
+    const { lagSampleTimesMs: _sample, lagSampleTimesMsByMetric: _samples, ...counts } = outcome.summary ?? {};
+    logger.debug('batch applied', { records: event.Records.length, ...counts });
+    // Measured once the windows are written: the delay a reader of the windows sees.
+    const timing = { startedAtMs, completedAtMs: Date.now() };
+    // The same name added again makes an EMF array: CloudWatch takes each value for its percentiles.
+    for (const metric of sloMetricsOf(outcome.summary, timing)) for (const value of metric.values) cloudWatch.addMetric(metric.name, MetricUnit.Milliseconds, value);
+    for (const { metric, values } of metricSloMetricsOf(outcome.summary, timing)) {
+      const metrics = metricsFor(metric);
+      for (const series of values) for (const value of series.values) metrics.addMetric(series.name, MetricUnit.Milliseconds, value);
+      metrics.publishStoredMetrics();
+    }
     if (outcome.summary) {
       cloudWatch.addMetric('EventsCounted', MetricUnit.Count, outcome.summary.eventsCounted);
       cloudWatch.addMetric('LateEvents', MetricUnit.Count, outcome.summary.lateEvents);

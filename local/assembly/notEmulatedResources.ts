@@ -13,6 +13,10 @@ export const NOT_ENFORCED: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Account': 'API Gateway execution logs and their CloudWatch role are not emulated offline; the access log is (.tributary/logs/api-access.log)',
   'AWS::WAFv2::WebACL': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
   'AWS::WAFv2::WebACLAssociation': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
+  // The alarm topic itself is emulated (an SNS topic like the change topic); what hangs off it is not.
+  'AWS::CloudWatch::Dashboard': 'the CloudWatch dashboard is not emulated offline: the local dashboard (npm start) shows the pipeline instead',
+  'AWS::CloudWatch::Alarm': "CloudWatch alarms are not evaluated offline: the functions' EMF metrics are in .tributary/logs/functions.log, and nothing publishes to the local alarm topic",
+  'AWS::SNS::Subscription': 'alarm subscriptions (email, https) are not delivered offline: no mail or webhook leaves the machine',
   'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
 };
 export const EMULATED: ReadonlySet<string> = new Set([

@@ -27,7 +27,7 @@ describe('Function: resolveConfig (api, observability, encryption)', () => {
       ingestReservedConcurrency: 100,
       queryReservedConcurrency: 10,
     });
-    expect(config.observability).toEqual({ logRetentionDays: 30, tracing: true });
+    expect(config.observability).toEqual({ logRetentionDays: 30, tracing: true, alarmEmails: [], alarmHttpsEndpoints: [] });
     expect(config.encryption).toEqual({ customerManagedKey: false });
     expect(config.target).toBe('aws');
   });

@@ -170,3 +170,32 @@ describe('Class: WindowedAggregator', () => {
     expect(store.windows.get(`orders\u0000eu\u0000${T + 300_000}`)).toMatchObject({ eventCount: 1 });
   });
 });
+
+describe('Class: WindowedAggregator, the consumer-lag sample', () => {
+  it('samples the event times of counted events only, at most 100 of a large batch, overall and per metric', async () => {
+    // Prepare: 300 on-time events, then one batch with an event far behind the watermark (late, not counted).
+    const { aggregator } = setUp();
+    const onTime = Array.from({ length: 300 }, (_, i) => order(T + i));
+
+    // Act
+    const first = await aggregator.processBatch(SHARD_A, onTime, 0);
+    const second = await aggregator.processBatch(SHARD_A, [order(T + 60_000), order(T - 60_000)], 0);
+
+    // Assess
+    expect(first.lagSampleTimesMs).toHaveLength(100);
+    expect(first.lagSampleTimesMs.slice(0, 3)).toEqual([T, T + 3, T + 6]);
+    expect(first.lagSampleTimesMsByMetric).toEqual({ orders: first.lagSampleTimesMs });
+    expect(second).toMatchObject({ eventsCounted: 1, lateEvents: 1, lagSampleTimesMs: [T + 60_000], lagSampleTimesMsByMetric: { orders: [T + 60_000] } });
+  });
+
+  it('samples each metric definition apart: an event two metrics count is in both samples', async () => {
+    const allOrders: MetricDefinition = { ...definition, name: 'all-orders', groupBy: [] };
+    const { aggregator } = setUp([definition, allOrders]);
+
+    const summary = await aggregator.processBatch(SHARD_A, [order(T + 1), order(T + 2)], 0);
+
+    expect(summary.eventsCounted).toBe(4);
+    expect(summary.lagSampleTimesMs).toEqual([T + 1, T + 2, T + 1, T + 2]);
+    expect(summary.lagSampleTimesMsByMetric).toEqual({ orders: [T + 1, T + 2], 'all-orders': [T + 1, T + 2] });
+  });
+});

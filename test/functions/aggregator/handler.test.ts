@@ -4,7 +4,7 @@ import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { envelopeFactory, kinesisRecordFactory, ordersPerRegion } from '../../support/factories';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -84,6 +84,45 @@ describe('Function: aggregator handler', () => {
       expect.objectContaining({ windowStart: -1, version: 1, watermarks: { 'orders-per-region': minute + 60_000 - 5_000 } }),
     ]);
     expect(documentMock.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('emits ConsumerLagMs for each counted event and BatchDurationMs once, as EMF in namespace Tributary', async () => {
+    // Prepare: the clock stands at 12:00:40 (only Date is faked, so the batch takes 0 ms);
+    // two counted events 13 s and 11 s old, and one of a type no metric takes.
+    vi.useFakeTimers({ toFake: ['Date'], now: minute + 40_000 });
+    const records = [
+      kinesisRecordFactory('1', envelopeFactory({ id: 'lag-1', time: minute + 27_000, data: { region: 'eu', amount: 1 } })),
+      kinesisRecordFactory('2', envelopeFactory({ id: 'lag-2', time: minute + 29_000, data: { region: 'us', amount: 1 } })),
+      kinesisRecordFactory('3', envelopeFactory({ id: 'lag-3', type: 'order.cancelled', time: minute })),
+    ];
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    try {
+      await handler({ Records: records }, context);
+    } finally {
+      stdout.mockRestore();
+      vi.useRealTimers();
+    }
+
+    // Assess: the pipeline-wide EMF object and one per metric definition; lag is an array (a distribution).
+    const emf = written
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
+    expect(emf).toHaveLength(2);
+    const blob = emf.find((object) => object.Metric === undefined)!;
+    const ofMetric = emf.find((object) => object.Metric === 'orders-per-region')!;
+    expect(blob._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Tributary', Dimensions: [['service']] });
+    expect(ofMetric._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Tributary', Dimensions: [['service', 'Metric']] });
+    // The watermark after the batch: the latest event time − 5 s of maximum delay, 16 s behind the clock.
+    expect(ofMetric).toMatchObject({ service: 'tributary-aggregator', ConsumerLagMs: [13_000, 11_000], WatermarkDelayMs: 16_000 });
+    expect(blob._aws.CloudWatchMetrics[0]!.Metrics).toEqual(expect.arrayContaining([{ Name: 'ConsumerLagMs', Unit: 'Milliseconds' }, { Name: 'BatchDurationMs', Unit: 'Milliseconds' }]));
+    expect(blob).toMatchObject({ service: 'tributary-aggregator', ConsumerLagMs: [13_000, 11_000], BatchDurationMs: 0, EventsCounted: 2, LateEvents: 0 });
   });
 
   it('re-reads and re-merges a window another shard changed since it was read', async () => {
