@@ -1,0 +1,67 @@
+import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { SequenceRange } from '../../core/delivery/sequenceNumbers';
+import { RecordsExpiredError } from '../../core/errors';
+
+/** A range of a DynamoDB stream's shard, as its on-failure record (DDBStreamBatchInfo) names it. */
+export interface ChangeRange extends SequenceRange {
+  readonly streamArn: string;
+}
+
+/**
+ * The change records of one DynamoDB stream shard from `first` to `last`
+ * (inclusive), re-read with GetRecords in the shape Lambda delivers them
+ * (creation time in epoch seconds, the stream's ARN, lower-case
+ * userIdentity). Sequence numbers compare as BigInt. A range the stream no
+ * longer holds (past its 24 hours, or a shard gone) is RecordsExpiredError, and
+ * nothing is returned.
+ */
+export async function readChangeRange(streams: DynamoDBStreamsClient, range: ChangeRange): Promise<DynamoDBRecord[]> {
+  const first = BigInt(range.first);
+  const last = BigInt(range.last);
+  let iterator: string | undefined;
+  try {
+    ({ ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: range.streamArn, ShardId: range.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: range.first }),
+    ));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException' || name === 'ValidationException') throw new RecordsExpiredError(range, (error as Error).message);
+    throw error;
+  }
+  const records: DynamoDBRecord[] = [];
+  // An open shard answers pages with no records past its end; a closed one ends its iterator.
+  for (let emptyReads = 0; iterator && emptyReads < 5; ) {
+    const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
+    iterator = page.NextShardIterator;
+    if (!page.Records?.length) {
+      emptyReads += 1;
+      continue;
+    }
+    for (const record of page.Records) {
+      const sequenceNumber = record.dynamodb?.SequenceNumber ?? '0';
+      const sequence = BigInt(sequenceNumber);
+      if (records.length === 0 && sequence !== first) throw new RecordsExpiredError(range, `the stream starts at ${sequenceNumber} now`);
+      if (sequence > last) return records;
+      records.push(asLambdaDelivers(record, range.streamArn));
+      if (sequence === last) return records;
+    }
+  }
+  if (records.length === 0) throw new RecordsExpiredError(range, 'the stream returned none of its records');
+  throw new RecordsExpiredError(range, `the stream ends at ${records[records.length - 1]!.dynamodb?.SequenceNumber}, before ${range.last}`);
+}
+
+/** GetRecords' record as Lambda hands it to a consumer: what the change publisher's code reads. */
+function asLambdaDelivers(record: _Record, streamArn: string): DynamoDBRecord {
+  const { ApproximateCreationDateTime, ...change } = record.dynamodb ?? {};
+  return {
+    ...(record.eventID !== undefined ? { eventID: record.eventID } : {}),
+    ...(record.eventName !== undefined ? { eventName: record.eventName } : {}),
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    ...(record.awsRegion !== undefined ? { awsRegion: record.awsRegion } : {}),
+    dynamodb: { ...change, ...(ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) } : {}) },
+    eventSourceARN: streamArn,
+    ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
+  } as DynamoDBRecord;
+}
