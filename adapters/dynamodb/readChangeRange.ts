@@ -51,9 +51,22 @@ export async function readChangeRange(streams: DynamoDBStreamsClient, range: Cha
   throw new RecordsExpiredError(range, `the stream ends at ${records[records.length - 1]!.dynamodb?.SequenceNumber}, before ${range.last}`);
 }
 
-/** GetRecords' record as Lambda hands it to a consumer: what the change publisher's code reads. */
+/**
+ * GetRecords' record as Lambda hands it to a consumer: what the change
+ * publisher's code reads. The SDK parses an empty map attribute to `{}` (no
+ * type key, which unmarshall refuses) and binary attributes to bytes; Lambda
+ * delivers `{"M":{}}` and base64 strings. (The offline event source mapping,
+ * local/esm, repairs its records the same way; it may not import adapters.)
+ */
 function asLambdaDelivers(record: _Record, streamArn: string): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...change } = record.dynamodb ?? {};
+  const { ApproximateCreationDateTime, ...images } = record.dynamodb ?? {};
+  const repair = (image: Record<string, unknown> | undefined) => (image ? Object.fromEntries(Object.entries(image).map(([name, value]) => [name, attributeValue(value)])) : undefined);
+  const change = {
+    ...images,
+    ...(images.Keys ? { Keys: repair(images.Keys) } : {}),
+    ...(images.NewImage ? { NewImage: repair(images.NewImage) } : {}),
+    ...(images.OldImage ? { OldImage: repair(images.OldImage) } : {}),
+  };
   return {
     ...(record.eventID !== undefined ? { eventID: record.eventID } : {}),
     ...(record.eventName !== undefined ? { eventName: record.eventName } : {}),
@@ -64,4 +77,14 @@ function asLambdaDelivers(record: _Record, streamArn: string): DynamoDBRecord {
     eventSourceARN: streamArn,
     ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
   } as DynamoDBRecord;
+}
+
+function attributeValue(value: unknown): unknown {
+  const typed = value as Record<string, unknown>;
+  if (Object.keys(typed).length === 0) return { M: {} };
+  if (typed.M) return { M: Object.fromEntries(Object.entries(typed.M as Record<string, unknown>).map(([name, inner]) => [name, attributeValue(inner)])) };
+  if (typed.L) return { L: (typed.L as unknown[]).map(attributeValue) };
+  if (typed.B instanceof Uint8Array) return { B: Buffer.from(typed.B).toString('base64') };
+  if (Array.isArray(typed.BS)) return { BS: (typed.BS as Uint8Array[]).map((bytes) => Buffer.from(bytes).toString('base64')) };
+  return value;
 }
