@@ -136,6 +136,20 @@ describe('CLI: tributary', () => {
         stderr: `tributary: --metric nope is not a metric of this pipeline; known: ${KNOWN_METRICS}\n`,
       });
     });
+
+    it('refuses a --queue that is no DLQ of the pipeline, --region without --stack, and an empty --stack, before connecting to anything', () => {
+      expect(tributary(['redrive', '--queue', 'archiver'])).toMatchObject({
+        status: 2,
+        stdout: '',
+        stderr: 'tributary: --queue archiver is not a DLQ of the pipeline; one of: aggregator, archive, changes\n',
+      });
+      expect(tributary(['redrive', '--region', 'eu-west-1'])).toMatchObject({
+        status: 2,
+        stdout: '',
+        stderr: 'tributary: --region picks the region of --stack: pass --stack <name> too (offline, the pipeline is the one `npm start` runs)\n',
+      });
+      expect(tributary(['replay', '--from', '0', '--stack', ' '])).toMatchObject({ status: 2, stdout: '', stderr: 'tributary: --stack needs a value\n' });
+    });
   });
 
   describe('no pipeline (exit 1, one line, no stack)', () => {
