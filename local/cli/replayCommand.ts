@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { replayStream, type ReplayPosition, type ReplayReport } from '../../ops/replayStream';
@@ -45,6 +45,8 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
   const toMs = sameReplay ? saved.toMs : options.toMs ?? Date.now();
   if (toMs <= options.fromMs) throw new UsageError(`--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(options.fromMs).toISOString()})`);
 
+  // With --stack nothing else may have made the state dir (offline, `npm start` did).
+  mkdirSync(stateDir, { recursive: true });
   const pipeline = connectToPipeline(
     await resolvePipelineTarget({ stateDir, ...(options.stack !== undefined ? { stack: options.stack } : {}), ...(options.region !== undefined ? { region: options.region } : {}) }),
   );

@@ -98,7 +98,7 @@ async function streamRecordsOf(marker: string): Promise<{ shardId: string; seque
   return found;
 }
 
-describe('E2E: tributary redrive --stack, every DLQ', () => {
+describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () => {
   beforeAll(async () => {
     pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
     clients = createLocalClients(pipeline.info.endpoints);
@@ -194,6 +194,28 @@ describe('E2E: tributary redrive --stack, every DLQ', () => {
     expect((await archived()).map((item) => item.sk).sort()).toContain(lost!.sk);
     expect(await archived()).toHaveLength(3);
     expect(await queueDepth(clients.sqs, outputs.ArchiverDeadLetterQueueUrl!)).toBe(0);
+  });
+
+  it('replays the stack\'s stream into windows that lost their items, and lists its late-event output', async () => {
+    // Prepare: two orders counted live, then their window's item is lost.
+    const group = `${run}-replay`;
+    const fromMs = Date.now() - 1_000;
+    await post([1, 2].map((n) => ({ type: 'order.created', key: `${group}-${n}`, time: T + n * 1_000, data: { region: group, amount: n } })));
+    await waitUntil('the live consumer to count the orders', async () => (await windowCount(group)) === 2, 20_000, 100);
+    await clients.dynamodb.send(new DeleteItemCommand({ TableName: outputs.AggregatesTableName, Key: { pk: { S: `orders-per-region#${group}` }, windowStart: { N: String(T) } } }));
+    expect(await windowCount(group)).toBeUndefined();
+
+    // Act
+    const replay = await tributary('replay', '--stack', STACK, '--from', String(fromMs), '--metric', 'orders-per-region');
+    const late = await tributary('late', '--stack', STACK, '--metric', 'orders-per-region', '--day', new Date(T).toISOString().slice(0, 10));
+
+    // Assess
+    expect(replay.stderr).not.toContain('tributary:');
+    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) of \d+ shard\(s\) from .* into orders-per-region: [1-9]\d* window\(s\) took what they lacked/);
+    expect(replay.status).toBe(0);
+    expect(await windowCount(group)).toBe(2);
+    expect(late.stdout).toMatch(new RegExp(`^\\d+\\+? late event\\(s\\) for orders-per-region on ${new Date(T).toISOString().slice(0, 10)}\n`));
+    expect(late.status).toBe(0);
   });
 
   it('redrives the change DLQ: a change already published is not sent again, one never published is sent once', async () => {
