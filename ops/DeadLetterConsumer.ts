@@ -12,6 +12,10 @@ export interface DeadLetterConsumer<P extends SequenceRange = SequenceRange, R =
   rangeOf(body: string | undefined): P | undefined;
   /** The range's records from the stream; RecordsExpiredError when the stream no longer holds them. */
   read(range: P): Promise<readonly R[]>;
-  /** Applies them through the consumer's code; throws when they could not all be applied. */
-  apply(records: readonly R[], range: P, nowMs: number): Promise<void>;
+  /**
+   * Applies them through the consumer's code; throws when they could not all
+   * be applied. Resolves with how many it set aside in the rejected-records
+   * output instead, as the function does with what no retry can fix.
+   */
+  apply(records: readonly R[], range: P, nowMs: number): Promise<number>;
 }

@@ -25,8 +25,6 @@ export function aggregatorDeadLetters(options: AggregatorDeadLetterOptions): Dea
     messageKind: 'Kinesis on-failure records',
     rangeOf: kinesisRangeOf,
     read: (range) => readRecordRange(options.kinesis, options.streamName, range),
-    apply: async (records, range, nowMs) => {
-      await aggregateRecords(records, options.aggregator, options.rejects, nowMs, { kind: 'redrive', range });
-    },
+    apply: async (records, range, nowMs) => (await aggregateRecords(records, options.aggregator, options.rejects, nowMs, { kind: 'redrive', range })).rejected.length,
   };
 }

@@ -26,8 +26,6 @@ export function archiveDeadLetters(options: ArchiveDeadLetterOptions): DeadLette
     messageKind: 'Kinesis on-failure records',
     rangeOf: kinesisRangeOf,
     read: (range) => readRecordRange(options.kinesis, options.streamName, range),
-    apply: async (records, _range, nowMs) => {
-      await archiveRecords(records, options.store, options.rejects, nowMs);
-    },
+    apply: async (records, _range, nowMs) => (await archiveRecords(records, options.store, options.rejects, nowMs)).rejected.length,
   };
 }

@@ -30,13 +30,15 @@ export function changesDeadLetters(options: ChangesDeadLetterOptions): DeadLette
     rangeOf: changeRangeOf,
     read: (range) => readChangeRange(options.streams, range),
     apply: async (records, _range, nowMs) => {
+      let rejected = 0;
       for (const record of records) {
         // A deadline of our own per record, as each invocation has: a lock waited out must expire within it.
         const deadlineMs = Date.now() + lockWaitMs;
         const remainingMs = () => deadlineMs - Date.now();
         options.publisher.registerContext({ getRemainingTimeInMillis: remainingMs });
-        await options.publisher.publishRecord(record, remainingMs, nowMs);
+        if ((await options.publisher.publishRecord(record, remainingMs, nowMs)) === 'rejected') rejected += 1;
       }
+      return rejected;
     },
   };
 }

@@ -10,6 +10,8 @@ export interface RedriveReport {
   readonly records: number;
   /** Messages kept: their records left the stream. */
   readonly expired: readonly RecordsExpiredError[];
+  /** Records of redriven ranges set aside in the rejected-records output (what no retry can fix), as the function does. */
+  readonly rejected?: number;
   /** Messages that are not the consumer's on-failure records, kept. */
   readonly unreadable: number;
   /** What the consumer's messages are (`Kinesis on-failure records`), for naming the unreadable ones. */
@@ -56,6 +58,7 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
   let redriven = 0;
   let records = 0;
   let unreadable = 0;
+  let rejected = 0;
   for (;;) {
     const { Messages } = await options.sqs.send(new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }));
     const fresh = (Messages ?? []).filter((message) => !seen.has(message.MessageId!));
@@ -73,7 +76,7 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
         const batch = await consumer.read(range);
         records += batch.length;
         if (!options.dryRun) {
-          await consumer.apply(batch, range, now());
+          rejected += await consumer.apply(batch, range, now());
           await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle! }));
           redriven += 1;
         } else {
@@ -92,5 +95,5 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
   for (const receiptHandle of kept) {
     await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
   }
-  return { messages, redriven, records, expired, unreadable, messageKind: consumer.messageKind, failed };
+  return { messages, redriven, records, rejected, expired, unreadable, messageKind: consumer.messageKind, failed };
 }

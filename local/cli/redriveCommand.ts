@@ -56,6 +56,9 @@ export function redriveReportLines(report: RedriveReport, dryRun: boolean, elaps
       ? `dry run: ${report.messages} DLQ message(s)${of}, ${report.records} record(s) still in the stream; nothing applied or deleted (${seconds} s)`
       : `redrove ${report.redriven} of ${report.messages} DLQ message(s)${of}, ${report.records} record(s); ${APPLIED[queue]} (${seconds} s)`,
   ];
+  if ((report.rejected ?? 0) > 0) {
+    lines.push(`  set aside: ${report.rejected} record(s) no retry can apply, in the rejected-records output (late-event table, ~rejected#<day>) with the reason`);
+  }
   for (const error of report.expired) lines.push(`  kept: ${error.message}`);
   if (report.unreadable > 0) lines.push(`  kept: ${report.unreadable} message(s) that are not ${report.messageKind ?? 'Kinesis on-failure records'}`);
   for (const failure of report.failed) {

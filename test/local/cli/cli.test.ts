@@ -324,6 +324,19 @@ describe('Function: describeFailure', () => {
 });
 
 describe('Function: redriveReportLines', () => {
+  it('names the queue, what its redrive guarantees, the records it set aside and what its messages should have been', () => {
+    const report = { messages: 3, redriven: 2, records: 9, rejected: 1, expired: [], unreadable: 1, messageKind: 'DynamoDB Streams on-failure records', failed: [] };
+
+    expect(redriveReportLines(report, false, 500, 'changes')).toEqual([
+      'redrove 2 of 3 DLQ message(s) of the changes DLQ, 9 record(s); each change was published at most once (0.5 s)',
+      '  set aside: 1 record(s) no retry can apply, in the rejected-records output (late-event table, ~rejected#<day>) with the reason',
+      '  kept: 1 message(s) that are not DynamoDB Streams on-failure records',
+    ]);
+    expect(redriveReportLines({ ...report, rejected: 0, unreadable: 0 }, true, 500, 'archive')).toEqual([
+      'dry run: 3 DLQ message(s) of the archive DLQ, 9 record(s) still in the stream; nothing applied or deleted (0.5 s)',
+    ]);
+  });
+
   it('names every message it kept, one line each, after the summary', () => {
     const report = {
       messages: 4,
