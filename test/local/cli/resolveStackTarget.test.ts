@@ -1,8 +1,12 @@
 import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveStackTarget, STACK_OUTPUTS } from '../../../local/cli/resolveStackTarget';
 import { AwsAccessError, StackNotFoundError, StackOutputMissingError } from '../../../local/cli/stackErrors';
+import { TributaryStack } from '../../../infra/TributaryStack';
+import { ordersPerRegion } from '../../support/factories';
 
 const cloudFormationMock = mockClient(CloudFormationClient);
 
@@ -118,21 +122,35 @@ describe('Function: resolveStackTarget', () => {
     );
   });
 
-  it('reads every output it maps from the stack (the names are the stack\'s CfnOutput ids)', () => {
-    expect(Object.values(STACK_OUTPUTS).sort()).toEqual(
-      [
-        'AggregatesTableName',
-        'ArchiverDeadLetterQueueUrl',
-        'ChangesDeadLetterQueueUrl',
-        'CountValueUpdatedTopicArn',
-        'DeadLetterQueueUrl',
-        'DeliveryTableName',
-        'EventsTableName',
-        'IdempotencyTableName',
-        'LateEventsTableName',
-        'StreamName',
-      ].sort(),
-    );
+  it('reads outputs the stack has, each naming the resource its target field means', () => {
+    // Prepare: the stack as `cdk deploy` would deploy it (without bundling the functions).
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const template = Template.fromStack(new TributaryStack(app, 'Tributary', { config: { metrics: [ordersPerRegion] } })).toJSON() as {
+      Outputs: Record<string, { Value: { Ref?: string; 'Fn::GetAtt'?: [string, string] } }>;
+      Resources: Record<string, { Type: string }>;
+    };
+    const named = (output: string) => {
+      const value = template.Outputs[output]?.Value;
+      const logicalId = value?.Ref ?? value?.['Fn::GetAtt']?.[0] ?? '(none)';
+      return `${template.Resources[logicalId]?.Type ?? 'no resource'} ${logicalId.replace(/[0-9A-F]{8}$/, '')}`;
+    };
+
+    // Act
+    const resources = Object.fromEntries(Object.entries(STACK_OUTPUTS).map(([field, output]) => [field, named(output)]));
+
+    // Assess
+    expect(resources).toEqual({
+      streamName: 'AWS::Kinesis::Stream EventsStream',
+      aggregates: 'AWS::DynamoDB::Table AggregatesTable',
+      lateEvents: 'AWS::DynamoDB::Table LateEventsTable',
+      events: 'AWS::DynamoDB::Table RawEventsTable',
+      delivery: 'AWS::DynamoDB::Table DeliveryTable',
+      idempotency: 'AWS::DynamoDB::Table IdempotencyTable',
+      topicArn: 'AWS::SNS::Topic ChangesCountValueUpdated',
+      aggregator: 'AWS::SQS::Queue AggregatorDeadLetterQueue',
+      archive: 'AWS::SQS::Queue ArchiverDeadLetterQueue',
+      changes: 'AWS::SQS::Queue ChangesDeadLetterQueue',
+    });
   });
 
   it('says how to provide credentials when the SDK finds none', async () => {
