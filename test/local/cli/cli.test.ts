@@ -316,6 +316,10 @@ describe('Function: describeFailure', () => {
   });
 
   it('keeps an unforeseen error to one line that points at TRIBUTARY_DEBUG', () => {
+    expect(describeFailure(Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: sqs:receivemessage'), { name: 'AccessDenied' }))).toEqual({
+      line: 'AWS refused (AccessDenied): User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: sqs:receivemessage; the identity needs the permissions in docs/operations/runbooks.md (On AWS: --stack), or fresh credentials',
+      exitCode: 1,
+    });
     expect(describeFailure(new RangeError('first line\n  second line'))).toEqual({
       line: 'unexpected RangeError: first line second line; run again with TRIBUTARY_DEBUG=1 for the stack',
       exitCode: 1,
