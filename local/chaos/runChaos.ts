@@ -13,6 +13,7 @@ import { redriveDeadLetters } from '../../ops/redriveDeadLetters';
 import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
 import { scanTable } from '../aws/scanTable';
 import { connectToPipeline } from '../cli/connectToPipeline';
+import { resolveOfflineTarget } from '../cli/resolveOfflineTarget';
 import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { LocalApiClient } from '../credentials/LocalApiClient';
@@ -157,7 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     },
   });
   try {
-    const pipeline = await connectToPipeline(stateDir, config);
+    const pipeline = connectToPipeline(await resolveOfflineTarget(stateDir), config);
     // Written by the start, before the host: the chaos producer signs as the local producer.
     const credentials = readLocalCredentials(stateDir)!;
     // Produce: several minutes of event time, out of order within the watermark bound, many keys.

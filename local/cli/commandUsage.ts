@@ -65,35 +65,51 @@ Options:
   --producer <name>       with --role producer: whose API key goes into TRIBUTARY_API_KEY
                           (default: the only one configured)
   -h, --help              print this and exit`,
-  late: `Usage: tributary late --metric <name> [--day <YYYY-MM-DD>] [--limit <n>]
+  late: `Usage: tributary late --metric <name> [--day <YYYY-MM-DD>] [--limit <n>] [--stack <name>]
 
-Lists the late-event output of one metric of the running pipeline for one UTC day,
-oldest event time first, each entry with its reason (late, invalid-event-time,
-future-event-time), the windows it missed and the watermark it met.
+Lists the late-event output of one metric for one UTC day, oldest event time first,
+each entry with its reason (late, invalid-event-time, future-event-time), the
+windows it missed and the watermark it met. Of the running offline pipeline, or of
+a deployed one with --stack.
 
 Options:
   --metric <name>         one of: ${metricNames}
   --day <YYYY-MM-DD>      UTC day of the events' time (default: today)
   --limit <n>             at most this many, 1-1000 (default 50)
+  --stack <name>          a deployed pipeline: the CloudFormation stack's outputs name its
+                          resources (AWS credentials and region from the environment)
+  --region <region>       the stack's region (default: AWS_REGION, else your AWS profile's)
   -h, --help              print this and exit`,
-  redrive: `Usage: tributary redrive [--dry-run]
+  redrive: `Usage: tributary redrive [--queue <consumer>] [--dry-run] [--stack <name>]
 
-Re-applies the ranges in the aggregator's DLQ from the stream, exactly once: each
-window takes only what it lacks, and a message is deleted only once applied.
-Messages it cannot apply are named, kept for a later run, and make the exit code 1.
+Re-applies the ranges in one consumer's DLQ from their stream, through the
+consumer's own code, effectively once: the aggregator's windows take only what
+they lack, the archive writes each event as its one item, the change publisher
+publishes each change at most once. A message is deleted only once applied;
+messages it cannot apply are named, kept for a later run, and make the exit code 1.
+Of the running offline pipeline, or of a deployed one with --stack: redrive
+within the stream's retention (Kinesis 24 h by default, DynamoDB Streams 24 h).
 
 Options:
+  --queue <consumer>      aggregator (default), archive or changes
   --dry-run               list what would be redriven; apply and delete nothing
+  --stack <name>          a deployed pipeline: the CloudFormation stack's outputs name its
+                          resources (AWS credentials and region from the environment)
+  --region <region>       the stack's region (default: AWS_REGION, else your AWS profile's)
   -h, --help              print this and exit`,
-  replay: `Usage: tributary replay --from <time> [--to <time>] [--metric <name>]
+  replay: `Usage: tributary replay --from <time> [--to <time>] [--metric <name>] [--stack <name>]
 
 Re-reads the stream from a time and rebuilds what the windows lack. An interrupted
-replay resumes when run again with the same options.
+replay resumes when run again with the same options. Of the running offline
+pipeline, or of a deployed one with --stack.
 
 Options:
   --from <time>           from this arrival time (required)
   --to <time>             up to this arrival time (default: now)
   --metric <name>         only this metric (default: all): ${metricNames}
+  --stack <name>          a deployed pipeline: the CloudFormation stack's outputs name its
+                          resources (AWS credentials and region from the environment)
+  --region <region>       the stack's region (default: AWS_REGION, else your AWS profile's)
   -h, --help              print this and exit
 
 Times are ISO-8601 with a timezone (2026-11-22T08:00:00Z) or epoch milliseconds.`,
@@ -115,8 +131,11 @@ Commands:
   send                    post events to the ingest API (a file, or synthetic load)
   credentials             print the local keys of a role as shell exports (eval "$(…)")
   late                    list a metric's late-event output for a day
-  redrive                 re-apply the aggregator's DLQ ranges from the stream, exactly once
+  redrive                 re-apply a consumer's DLQ ranges from their stream, effectively once
   replay                  re-read the stream from a time and rebuild what the windows lack
+
+  late, redrive and replay work on the offline pipeline, or with --stack <name> on a
+  deployed one.
 
   tributary <command> --help   that command's options
   tributary --version          the version

@@ -19,12 +19,19 @@ export function describeFailure(error: unknown): FailureDescription {
   if (error instanceof ConfigError) {
     return { line: `invalid configuration (infra/tributary.config.ts): ${error.problems.join('; ')}; fix it and run again`, exitCode: 1 };
   }
+  if (error instanceof Error && AWS_REFUSALS.test(error.name)) {
+    // On a deployed stack (--stack): AWS's message names the action and the identity; what to grant is in the runbook.
+    return { line: `AWS refused (${error.name}): ${oneLine(error.message)}; the identity needs the permissions in docs/operations/runbooks.md (On AWS: --stack), or fresh credentials`, exitCode: 1 };
+  }
   const refused = findRefusedConnection(error);
   if (refused) return { line: `no pipeline is answering at ${refused}: start it with \`npm start\``, exitCode: 1 };
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
   return { line: `unexpected ${name}: ${oneLine(message) || '(no message)'}; run again with TRIBUTARY_DEBUG=1 for the stack`, exitCode: 1 };
 }
+
+/** AWS errors that mean the caller's identity may not do this, or its credentials are no longer valid. */
+const AWS_REFUSALS = /^(AccessDenied(Exception)?|UnauthorizedOperation|ExpiredToken(Exception)?|UnrecognizedClientException|InvalidClientTokenId|KMSAccessDeniedException)$/;
 
 /** `http://<address>:<port>` of the first ECONNREFUSED in the error's cause chain. */
 export function findRefusedConnection(error: unknown, depth = 0): string | undefined {

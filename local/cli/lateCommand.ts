@@ -1,13 +1,11 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tributaryConfig } from '../../infra/tributary.config';
-import { createLocalClients } from '../aws/localClients';
-import { CliError } from './CliError';
-import { readRuntimeInfo } from './readRuntimeInfo';
+import { createTargetClients } from './createTargetClients';
+import { resolvePipelineTarget, type PipelineSelection } from './resolvePipelineTarget';
 import { UsageError } from './UsageError';
 
 /** What `tributary late` lists. */
-export interface LateOptions {
+export interface LateOptions extends PipelineSelection {
   readonly metric: string;
   /** UTC day of the events' time, YYYY-MM-DD. */
   readonly day: string;
@@ -15,9 +13,9 @@ export interface LateOptions {
 }
 
 /**
- * `tributary late --metric <name> [--day YYYY-MM-DD]`: the late-event output of
- * the running offline pipeline, one line per entry with its reason, oldest
- * event time first. The day and the metric are checked first, against the
+ * `tributary late --metric <name> [--day YYYY-MM-DD] [--stack <name>]`: the
+ * late-event output of the running offline pipeline or of a deployed stack,
+ * one line per entry with its reason, oldest event time first. The day and the metric are checked first, against the
  * calendar and the configuration, so a typo is an error instead of "0 late
  * events".
  */
@@ -25,11 +23,9 @@ export async function lateCommand(options: LateOptions): Promise<number> {
   const day = parseUtcDay(options.day);
   const known = tributaryConfig.metrics.map((metric) => metric.name);
   if (!known.includes(options.metric)) throw new UsageError(`--metric ${options.metric} is not a metric of this pipeline; known: ${known.join(', ')}`);
-  const info = readRuntimeInfo();
-  const clients = createLocalClients(info.endpoints);
-  const tables = await clients.dynamodb.send(new ListTablesCommand({}));
-  const table = tables.TableNames?.find((name) => name.startsWith('LateEventsTable'));
-  if (!table) throw new CliError('the running pipeline has no late-event table: restart it with `npm start`');
+  const target = await resolvePipelineTarget(options);
+  const clients = createTargetClients(target);
+  const table = target.tables.lateEvents;
   const result = await clients.documents.send(
     new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${options.metric}#${day}` }, Limit: options.limit }),
   );

@@ -5,6 +5,8 @@ import { LOCAL_ROLES, type LocalRole } from '../credentials/LocalCredentials';
 import { COMMAND_USAGE, TOP_USAGE, isCommandName } from './commandUsage';
 import { describeFailure } from './describeFailure';
 import { parseCommandOptions } from './parseCommandOptions';
+import { DEAD_LETTER_QUEUES, type DeadLetterQueueName } from './PipelineTarget';
+import type { PipelineSelection } from './resolvePipelineTarget';
 import { UsageError } from './UsageError';
 
 /** Exit code of a run stopped by SIGINT (128 + 2), as shells report it. */
@@ -81,33 +83,50 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'late': {
-      const values = parseCommandOptions('late', rest, { metric: { type: 'string' }, day: { type: 'string' }, limit: { type: 'string', default: '50' } });
+      const values = parseCommandOptions('late', rest, { metric: { type: 'string' }, day: { type: 'string' }, limit: { type: 'string', default: '50' }, ...PIPELINE_OPTIONS });
       const { lateCommand } = await import('./lateCommand');
       if (!values.metric) throw new UsageError(`late needs --metric <name>; known: ${tributaryConfig.metrics.map((metric) => metric.name).join(', ')}`);
       const limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new UsageError(`--limit must be a whole number from 1 to 1000 (got ${values.limit})`);
-      await lateCommand({ metric: values.metric, day: values.day ?? new Date().toISOString().slice(0, 10), limit });
+      await lateCommand({ metric: values.metric, day: values.day ?? new Date().toISOString().slice(0, 10), limit, ...pipelineSelection(values) });
       return;
     }
     case 'redrive': {
-      const values = parseCommandOptions('redrive', rest, { 'dry-run': { type: 'boolean', default: false } });
+      const values = parseCommandOptions('redrive', rest, { 'dry-run': { type: 'boolean', default: false }, queue: { type: 'string', default: 'aggregator' }, ...PIPELINE_OPTIONS });
+      const queue = values.queue ?? 'aggregator';
+      if (!isDeadLetterQueueName(queue)) throw new UsageError(`--queue ${queue} is not a DLQ of the pipeline; one of: ${DEAD_LETTER_QUEUES.join(', ')}`);
       const { redriveCommand } = await import('./redriveCommand');
-      const report = await redriveCommand({ dryRun: values['dry-run'] });
+      const report = await redriveCommand({ dryRun: values['dry-run'], queue, ...pipelineSelection(values) });
       if (report.expired.length > 0 || report.unreadable > 0 || report.failed.length > 0) process.exitCode = 1;
       return;
     }
     case 'replay': {
-      const values = parseCommandOptions('replay', rest, { from: { type: 'string' }, to: { type: 'string' }, metric: { type: 'string' } });
+      const values = parseCommandOptions('replay', rest, { from: { type: 'string' }, to: { type: 'string' }, metric: { type: 'string' }, ...PIPELINE_OPTIONS });
       if (!values.from) throw new UsageError('replay needs --from <time> (ISO-8601 with a timezone, or epoch ms)');
       const { parseCliTime, replayCommand } = await import('./replayCommand');
       await replayCommand({
         fromMs: parseCliTime('from', values.from),
         ...(values.to !== undefined ? { toMs: parseCliTime('to', values.to) } : {}),
         ...(values.metric !== undefined ? { metric: values.metric } : {}),
+        ...pipelineSelection(values),
       });
       return;
     }
   }
+}
+
+/** The options every repair command takes to work on a deployed stack instead of the offline pipeline. */
+const PIPELINE_OPTIONS = { stack: { type: 'string' }, region: { type: 'string' } } as const;
+
+/** `--stack` and `--region` as a PipelineSelection; an empty value is a usage error, not a stack named "". */
+function pipelineSelection(values: { readonly stack?: string | boolean; readonly region?: string | boolean }): PipelineSelection {
+  const stack = typeof values.stack === 'string' ? nonEmpty('stack', values.stack) : undefined;
+  const region = typeof values.region === 'string' ? nonEmpty('region', values.region) : undefined;
+  return { ...(stack !== undefined ? { stack } : {}), ...(region !== undefined ? { region } : {}) };
+}
+
+function isDeadLetterQueueName(value: string): value is DeadLetterQueueName {
+  return (DEAD_LETTER_QUEUES as readonly string[]).includes(value);
 }
 
 function isLocalRole(value: string): value is LocalRole {

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { replayStream, type ReplayPosition, type ReplayReport } from '../../ops/replayStream';
 import { connectToPipeline } from './connectToPipeline';
+import { resolvePipelineTarget } from './resolvePipelineTarget';
 import { endProgress, progressBar, progressLine } from './progressLine';
 import { UsageError } from './UsageError';
 
@@ -13,6 +14,9 @@ export interface ReplayCommandOptions {
   /** Default: every metric. */
   readonly metric?: string;
   readonly stateDir?: string;
+  /** A deployed stack instead of the offline pipeline. */
+  readonly stack?: string;
+  readonly region?: string;
 }
 
 interface SavedReplay {
@@ -23,8 +27,8 @@ interface SavedReplay {
 }
 
 /**
- * `tributary replay --from <time> [--to <time>] [--metric <name>]`: re-reads
- * the running pipeline's stream from a point in time and rebuilds what the
+ * `tributary replay --from <time> [--to <time>] [--metric <name>] [--stack <name>]`:
+ * re-reads the stream of the running offline pipeline, or of a deployed stack, from a point in time and rebuilds what the
  * windows lack, with a progress bar. Interrupted, it resumes from
  * `<state dir>/replay-checkpoint.json` when run again with the same --from and
  * --metric; finished, it removes that file.
@@ -33,14 +37,19 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
   const metrics = options.metric === undefined ? tributaryConfig.metrics : tributaryConfig.metrics.filter((m) => m.name === options.metric);
   if (metrics.length === 0) throw new UsageError(`--metric ${options.metric} is not a metric of this pipeline; known: ${tributaryConfig.metrics.map((m) => m.name).join(', ')}`);
   const stateDir = options.stateDir ?? process.env.TRIBUTARY_STATE_DIR ?? '.tributary';
-  const checkpointFile = path.resolve(stateDir, 'replay-checkpoint.json');
+  // One checkpoint per pipeline: a replay of a stack never resumes from the offline pipeline's.
+  const checkpointFile = path.resolve(stateDir, options.stack === undefined ? 'replay-checkpoint.json' : `replay-checkpoint.${options.stack}.json`);
   const saved = existsSync(checkpointFile) ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as SavedReplay) : undefined;
   const sameReplay = saved !== undefined && saved.fromMs === options.fromMs && saved.metric === (options.metric ?? null) && (options.toMs === undefined || saved.toMs === options.toMs);
   if (saved && !sameReplay) console.error(`an unfinished replay from ${new Date(saved.fromMs).toISOString()} is discarded: this one has other bounds`);
   const toMs = sameReplay ? saved.toMs : options.toMs ?? Date.now();
   if (toMs <= options.fromMs) throw new UsageError(`--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(options.fromMs).toISOString()})`);
 
-  const pipeline = await connectToPipeline(stateDir);
+  // With --stack nothing else may have made the state dir (offline, `npm start` did).
+  mkdirSync(stateDir, { recursive: true });
+  const pipeline = connectToPipeline(
+    await resolvePipelineTarget({ stateDir, ...(options.stack !== undefined ? { stack: options.stack } : {}), ...(options.region !== undefined ? { region: options.region } : {}) }),
+  );
   const started = Date.now();
   const report = await replayStream({
     kinesis: pipeline.clients.kinesis,

@@ -2,6 +2,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { aggregatorDeadLetters } from '../../ops/aggregatorDeadLetters';
 import { redriveDeadLetters } from '../../ops/redriveDeadLetters';
 import type { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
 import { envelopeFactory } from '../support/factories';
@@ -42,7 +43,12 @@ describe('Function: redriveDeadLetters', () => {
     } as unknown as WindowedAggregator;
 
     // Act
-    const report = await redriveDeadLetters({ sqs: new SQSClient({}), kinesis: new KinesisClient({}), queueUrl: 'dlq', streamName: 's', aggregator, rejects: { reject: async () => {} }, dryRun: false });
+    const report = await redriveDeadLetters({
+      sqs: new SQSClient({}),
+      queueUrl: 'dlq',
+      consumer: aggregatorDeadLetters({ kinesis: new KinesisClient({}), streamName: 's', aggregator, rejects: { reject: async () => {} } }),
+      dryRun: false,
+    });
 
     // Assess
     expect(report).toMatchObject({ messages: 2, redriven: 1, failed: [{ messageId: 'm1', range: { shardId: SHARD, first: '1', last: '1' }, reason: 'Number 12345678901234567890 is greater than Number.MAX_SAFE_INTEGER' }] });

@@ -136,6 +136,20 @@ describe('CLI: tributary', () => {
         stderr: `tributary: --metric nope is not a metric of this pipeline; known: ${KNOWN_METRICS}\n`,
       });
     });
+
+    it('refuses a --queue that is no DLQ of the pipeline, --region without --stack, and an empty --stack, before connecting to anything', () => {
+      expect(tributary(['redrive', '--queue', 'archiver'])).toMatchObject({
+        status: 2,
+        stdout: '',
+        stderr: 'tributary: --queue archiver is not a DLQ of the pipeline; one of: aggregator, archive, changes\n',
+      });
+      expect(tributary(['redrive', '--region', 'eu-west-1'])).toMatchObject({
+        status: 2,
+        stdout: '',
+        stderr: 'tributary: --region picks the region of --stack: pass --stack <name> too (offline, the pipeline is the one `npm start` runs)\n',
+      });
+      expect(tributary(['replay', '--from', '0', '--stack', ' '])).toMatchObject({ status: 2, stdout: '', stderr: 'tributary: --stack needs a value\n' });
+    });
   });
 
   describe('no pipeline (exit 1, one line, no stack)', () => {
@@ -302,6 +316,10 @@ describe('Function: describeFailure', () => {
   });
 
   it('keeps an unforeseen error to one line that points at TRIBUTARY_DEBUG', () => {
+    expect(describeFailure(Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: sqs:receivemessage'), { name: 'AccessDenied' }))).toEqual({
+      line: 'AWS refused (AccessDenied): User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: sqs:receivemessage; the identity needs the permissions in docs/operations/runbooks.md (On AWS: --stack), or fresh credentials',
+      exitCode: 1,
+    });
     expect(describeFailure(new RangeError('first line\n  second line'))).toEqual({
       line: 'unexpected RangeError: first line second line; run again with TRIBUTARY_DEBUG=1 for the stack',
       exitCode: 1,
@@ -310,6 +328,19 @@ describe('Function: describeFailure', () => {
 });
 
 describe('Function: redriveReportLines', () => {
+  it('names the queue, what its redrive guarantees, the records it set aside and what its messages should have been', () => {
+    const report = { messages: 3, redriven: 2, records: 9, rejected: 1, expired: [], unreadable: 1, messageKind: 'DynamoDB Streams on-failure records', failed: [] };
+
+    expect(redriveReportLines(report, false, 500, 'changes')).toEqual([
+      'redrove 2 of 3 DLQ message(s) of the changes DLQ, 9 record(s); each change was published at most once (0.5 s)',
+      '  set aside: 1 record(s) no retry can apply, in the rejected-records output (late-event table, ~rejected#<day>) with the reason',
+      '  kept: 1 message(s) that are not DynamoDB Streams on-failure records',
+    ]);
+    expect(redriveReportLines({ ...report, rejected: 0, unreadable: 0 }, true, 500, 'archive')).toEqual([
+      'dry run: 3 DLQ message(s) of the archive DLQ, 9 record(s) still in the stream; nothing applied or deleted (0.5 s)',
+    ]);
+  });
+
   it('names every message it kept, one line each, after the summary', () => {
     const report = {
       messages: 4,
