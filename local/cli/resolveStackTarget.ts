@@ -52,7 +52,12 @@ export async function resolveStackTarget(options: StackTargetOptions): Promise<P
     }
     // The credential chain's error is @smithy's, not a dependency of ours: known by its name.
     if (error instanceof Error && error.name === 'CredentialsProviderError') {
-      throw new AwsAccessError(`no AWS credentials to read stack ${options.stackName} with: set AWS_PROFILE (after \`aws sso login\`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`, { cause: error });
+      const profile = process.env.AWS_PROFILE;
+      // A profile that is set but gives nothing: naming it beats telling the user to set what they already set.
+      const advice = profile
+        ? `AWS_PROFILE=${profile} gave none: check that ~/.aws/config has [profile ${profile}] and, for SSO, run \`aws sso login --profile ${profile}\``
+        : 'set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+      throw new AwsAccessError(`no AWS credentials to read stack ${options.stackName} with: ${advice}`, { cause: error });
     }
     throw error;
   }

@@ -158,14 +158,27 @@ describe('Function: resolveStackTarget', () => {
     const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     cloudFormationMock.on(DescribeStacksCommand).rejects(noCredentials);
 
-    // Act
-    const resolving = resolveStackTarget({ stackName: 'Tributary', cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) });
+    const savedProfile = process.env.AWS_PROFILE;
+    delete process.env.AWS_PROFILE;
 
-    // Assess
-    await expect(resolving).rejects.toBeInstanceOf(AwsAccessError);
-    await expect(resolving).rejects.toThrow(
-      'no AWS credentials to read stack Tributary with: set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-    );
+    try {
+      // Act
+      const withoutProfile = await resolveStackTarget({ stackName: 'Tributary', cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) }).catch((error: unknown) => error);
+      process.env.AWS_PROFILE = 'ops';
+      const withProfile = await resolveStackTarget({ stackName: 'Tributary', cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) }).catch((error: unknown) => error);
+
+      // Assess
+      expect(withoutProfile).toBeInstanceOf(AwsAccessError);
+      expect((withoutProfile as Error).message).toBe(
+        'no AWS credentials to read stack Tributary with: set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      );
+      expect((withProfile as Error).message).toBe(
+        'no AWS credentials to read stack Tributary with: AWS_PROFILE=ops gave none: check that ~/.aws/config has [profile ops] and, for SSO, run `aws sso login --profile ops`',
+      );
+    } finally {
+      if (savedProfile === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = savedProfile;
+    }
   });
 
   it('says to pass --region when the SDK finds no region', async () => {
