@@ -64,7 +64,8 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
     },
     onProgress: (positions) => {
       const shards = Object.values(positions);
-      const fraction = shards.reduce((sum, p) => sum + (p.done ? 1 : p.fraction), 0) / Math.max(1, shards.length);
+      // A shard still being read counts at most 99 %: its time fraction reaches 1 before its last records are read, and 100 % must mean done.
+      const fraction = shards.reduce((sum, p) => sum + (p.done ? 1 : Math.min(p.fraction, 0.99)), 0) / Math.max(1, shards.length);
       const records = shards.reduce((sum, p) => sum + p.records, 0);
       progressLine(`replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% · ${records.toLocaleString('en-US')} record(s) · ${shards.filter((p) => p.done).length}/${shards.length} shard(s) done`);
     },
@@ -74,7 +75,7 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `replayed ${report.records.toLocaleString('en-US')} record(s) of ${report.shards} shard(s) from ${new Date(options.fromMs).toISOString()} to ${new Date(toMs).toISOString()}` +
-      ` into ${metrics.map((m) => m.name).join(', ')}: ${report.windowsWritten} window(s) took what they lacked, ${report.alreadyHeld} record application(s) already held${report.resumed ? ' (resumed)' : ''} (${seconds} s)`,
+      ` into ${metrics.map((m) => m.name).join(', ')}: ${report.windowsWritten.toLocaleString('en-US')} window(s) took what they lacked, ${report.alreadyHeld.toLocaleString('en-US')} record application(s) already held${report.resumed ? ' (resumed)' : ''} (${seconds} s)`,
   );
   return report;
 }
