@@ -17,7 +17,7 @@ import { resolveOfflineTarget } from '../cli/resolveOfflineTarget';
 import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { LocalApiClient } from '../credentials/LocalApiClient';
-import { readLocalCredentials, type LocalCredentials } from '../credentials/LocalCredentials';
+import type { LocalCredentials } from '../credentials/LocalCredentials';
 import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
 import { compareWithReference, recompute, type ObservedWindow } from './referenceWindows';
 import { seededRandom } from './seededRandom';
@@ -159,8 +159,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   });
   try {
     const pipeline = connectToPipeline(await resolveOfflineTarget(stateDir), config);
-    // Written by the start, before the host: the chaos producer signs as the local producer.
-    const credentials = readLocalCredentials(stateDir)!;
+    // The chaos producer signs as the local producer.
+    const { credentials } = supervisor;
     // Produce: several minutes of event time, out of order within the watermark bound, many keys.
     const baseMs = Math.floor(Date.now() / 60_000) * 60_000 - 15 * 60_000;
     const events: EventEnvelope[] = [];

@@ -51,7 +51,7 @@ export function resolveApiTarget(options: ApiTargetOptions): ApiTarget {
   const apiKey = options.apiKey ?? (env.TRIBUTARY_API_KEY || undefined);
   if (options.url === undefined) {
     const baseUrl = readRuntimeInfo(stateDir, ' (or pass --url)').apiUrl;
-    return localTarget(baseUrl, stateDir, options.role, apiKey, options.producer);
+    return localTarget(baseUrl, stateDir, readCredentials(stateDir), options.role, apiKey, options.producer);
   }
   const host = new URL(options.url).hostname;
   const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
@@ -59,7 +59,7 @@ export function resolveApiTarget(options: ApiTargetOptions): ApiTarget {
   const localCredentials = loopback ? readLocalCredentials(stateDir) : undefined;
   const credentials = environmentCredentials(env);
   if (!credentials) {
-    if (localCredentials) return localTarget(options.url, stateDir, options.role, apiKey, options.producer);
+    if (localCredentials) return localTarget(options.url, stateDir, localCredentials, options.role, apiKey, options.producer);
     throw new CliError(
       `--url ${options.url} needs AWS credentials to sign with (SigV4): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), ` +
         `e.g. eval "$(aws configure export-credentials --format env)", or for the local pipeline eval "$(npx tributary credentials --role ${options.role})"`,
@@ -75,8 +75,7 @@ export function resolveApiTarget(options: ApiTargetOptions): ApiTarget {
   return { baseUrl: options.url, signing: withKey({ credentials, region }, key), credentialsFrom: 'environment', role: options.role };
 }
 
-function localTarget(baseUrl: string, stateDir: string, role: LocalRole, apiKey: string | undefined, producer: string | undefined): ApiTarget {
-  const credentials = readCredentials(stateDir);
+function localTarget(baseUrl: string, stateDir: string, credentials: LocalCredentials, role: LocalRole, apiKey: string | undefined, producer: string | undefined): ApiTarget {
   const key = role === 'producer' ? (apiKey ?? chooseProducerKey(credentials, producer)) : apiKey;
   return {
     baseUrl,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { credentialsPath, LOCAL_ROLES, readLocalCredentials } from '../credentials/LocalCredentials';
+import { credentialsPath, LOCAL_ROLES } from '../credentials/LocalCredentials';
 import { JavaMissingError } from '../emulators/Emulators';
 import type { HostStats } from '../host/FunctionHost';
 import { PipelineAlreadyRunningError } from '../runtime/PipelineAlreadyRunningError';
@@ -65,22 +65,20 @@ export async function startCommand(options: StartOptions = {}): Promise<void> {
     return relative === '' ? '.' : relative.startsWith('..') ? dir : relative;
   };
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  const credentials = readLocalCredentials(stateDir);
+  const { credentials } = supervisor;
   const signed = plan.restApis.some((api) => api.routes.some((route) => route.authorizationType === 'AWS_IAM'));
   const metricsUrl = `${supervisor.apiUrl}/metrics/orders-per-region?group=eu-west`;
-  const producers = Object.keys(credentials?.apiKeys ?? {});
+  const producers = Object.keys(credentials.apiKeys);
   // Key ids only: the secrets stay in the 0600 file, and a terminal's scrollback is not a secret store.
-  const keys = credentials
-    ? `
+  const keys = `
   Keys       ${shown(credentialsPath(stateDir))} (0600, kept across restarts): SigV4 key pairs per role (${LOCAL_ROLES.join(', ')})
              producer ${credentials.identities.producer.accessKeyId}   admin ${credentials.identities.admin.accessKeyId}${
                producers.length > 0 ? `\n             API keys (x-api-key on POST /events) for: ${producers.join(', ')}` : ''
              }
-             npx tributary credentials --role <role>   prints export AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… AWS_REGION=…`
-    : '';
+             npx tributary credentials --role <role>   prints export AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… AWS_REGION=…`;
   const tryCurl = signed
     ? `eval "$(npx tributary credentials --role metrics-reader)"
-        curl --aws-sigv4 "aws:amz:${credentials?.region ?? 'us-east-1'}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" '${metricsUrl}'`
+        curl --aws-sigv4 "aws:amz:${credentials.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" '${metricsUrl}'`
     : `curl '${metricsUrl}'`;
   const openWarning = signed ? '' : "\n  WARNING    api.authorization is 'none': every route answers unsigned requests (a private sandbox only)";
   const unsupported = plan.notEmulated.filter((entry) => entry.reason.startsWith('UNSUPPORTED'));

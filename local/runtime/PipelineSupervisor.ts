@@ -12,7 +12,7 @@ import { DashboardServer } from '../dashboard/DashboardServer';
 import { StatsHistory } from '../dashboard/StatsHistory';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../config/TributaryConfig';
-import { writeLocalCredentials } from '../credentials/LocalCredentials';
+import { type LocalCredentials, writeLocalCredentials } from '../credentials/LocalCredentials';
 import { PipelineLock } from './PipelineLock';
 import { synthesize } from './synthesize';
 
@@ -85,6 +85,8 @@ export class PipelineSupervisor {
     private readonly options: PipelineOptions,
     public readonly emulators: Emulators,
     public readonly plan: LocalPlan,
+    /** What the local API verifies against and clients sign with (`<stateDir>/credentials.json`). */
+    public readonly credentials: LocalCredentials,
     private readonly planPath: string,
     public apiUrl: string,
     private readonly lock: PipelineLock,
@@ -115,7 +117,7 @@ export class PipelineSupervisor {
       }
       const stack = readSynthesizedStack(options.assemblyDir, 'Tributary');
       // Before the host starts: the local API verifies signatures and API keys against this file.
-      writeLocalCredentials(options.stateDir, producerNames(stack.template.Resources));
+      const credentials = writeLocalCredentials(options.stateDir, producerNames(stack.template.Resources));
       progress(`starting emulators: Kinesis, DynamoDB Local, SQS${options.persistData ? ` (data in ${dataDir})` : ''}`);
       emulators = await Emulators.start(options.emulatorPorts, logDir, options.persistData ? { dataDir } : {});
       progress('provisioning streams, tables and queues from the template');
@@ -123,7 +125,7 @@ export class PipelineSupervisor {
       const planPath = path.join(options.stateDir, 'plan.json');
       const hostPlan = options.hostEndpoints ? { ...plan, endpoints: await options.hostEndpoints(emulators.endpoints) } : plan;
       writeFileSync(planPath, JSON.stringify(hostPlan, null, 2));
-      supervisor = new PipelineSupervisor(options, emulators, plan, planPath, '', lock);
+      supervisor = new PipelineSupervisor(options, emulators, plan, credentials, planPath, '', lock);
       progress('starting the function host');
       supervisor.apiUrl = await supervisor.startHost();
       if (options.dashboardPort !== undefined) await supervisor.startDashboard(options.dashboardPort);
