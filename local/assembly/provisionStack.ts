@@ -22,6 +22,7 @@ import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
 import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
 import { localPseudoParameters } from './localPseudoParameters';
 import { notEmulatedResources } from './notEmulatedResources';
+import { planAlarms } from './planAlarms';
 import { planRestApis } from './planRestApis';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
@@ -120,6 +121,12 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis and DynamoDB Streams event sources are polled locally' });
   }
 
+  // Alarms are evaluated offline; one whose metric nothing produces here is listed with why.
+  const alarms = planAlarms(stack);
+  for (const alarm of alarms) {
+    if (alarm.notEvaluatedReason !== undefined) notEmulated.push({ logicalId: alarm.logicalId, type: 'AWS::CloudWatch::Alarm', reason: `not evaluated offline: ${alarm.notEvaluatedReason}` });
+  }
+
   return {
     stackName: stack.stackName,
     endpoints,
@@ -129,6 +136,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     restApis: planRestApis(stack),
     resources: physical,
     notEmulated,
+    alarms,
   };
 }
 
