@@ -17,7 +17,7 @@ const rule = (treatMissingData: TreatMissingData, datapointsToAlarm = 3, evaluat
 });
 const stateOf = (pattern: string, treat: TreatMissingData, current: LocalAlarmState = 'OK'): LocalAlarmState => evaluateAlarm(range(pattern), rule(treat), current).state;
 
-describe('Function: evaluateAlarm, the documented table for 3 of 3 (evaluation range of 5)', () => {
+describe('Function: evaluateAlarm, the documented missing-data rules for 3 of 3 (evaluation range of 5)', () => {
   // Columns: MISSING, IGNORE, BREACHING, NOT BREACHING ("retain" = the current state).
   const table: [string, LocalAlarmState, LocalAlarmState | 'retain', LocalAlarmState, LocalAlarmState][] = [
     ['0 - X - X', 'OK', 'OK', 'OK', 'OK'],
