@@ -8,6 +8,8 @@ const stats = (requests: number, processedRecords: number, errors: number, lagMs
   mappings: { Esm: { ...emptyMappingStats(), processedRecords, millisBehindLatest: lagMs } },
   routes: { 'POST /events': { requests, clientErrors: 0, serverErrors: 0 } },
   schedules: {},
+  recentMetricValues: {},
+  alarms: [],
 });
 
 describe('Class: StatsHistory', () => {
