@@ -24,6 +24,7 @@ import { localPseudoParameters } from './localPseudoParameters';
 import { notEmulatedResources } from './notEmulatedResources';
 import { planAlarms } from './planAlarms';
 import { planRestApis } from './planRestApis';
+import { planSchedules } from './planSchedules';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
 
@@ -121,6 +122,8 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis and DynamoDB Streams event sources are polled locally' });
   }
 
+  const { schedules, unplanned } = planSchedules(resources, context, functions);
+  notEmulated.push(...unplanned);
   // Alarms are evaluated offline; one whose metric nothing produces here is listed with why.
   const alarms = planAlarms(stack);
   for (const alarm of alarms) {
@@ -134,6 +137,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     kinesisMappings,
     dynamoDbMappings,
     restApis: planRestApis(stack),
+    schedules,
     resources: physical,
     notEmulated,
     alarms,

@@ -11,6 +11,7 @@ import type { MappingStats } from '../esm/MappingStats';
 import { ApiGatewayServer, type RouteStats } from './ApiGatewayServer';
 import type { Invoke } from '../esm/InvokeResult';
 import { LocalLambda, type FunctionStats } from './LocalLambda';
+import { ScheduleRunner, type ScheduleStats } from './ScheduleRunner';
 // Offline alarms (local/alarms): the host feeds them and reports them.
 import type { LocalAlarmStatus } from '../alarms/LocalAlarmStatus';
 import { DEFAULT_ALARM_TIME_SCALE } from '../alarms/alarmTimeScale';
@@ -24,6 +25,8 @@ export interface FunctionHostOptions {
   readonly timing?: PollerTiming;
   /** What the local API verifies signatures and API keys against; without it every AWS_IAM route answers 403. */
   readonly credentials?: LocalCredentials;
+  /** Runs every schedule at this interval instead of its rate (TRIBUTARY_SCHEDULE_INTERVAL_MS, for tests and demos). */
+  readonly scheduleIntervalMs?: number;
   /** Offline alarm periods are the template's divided by this (TRIBUTARY_ALARM_TIME_SCALE); @default 30 */
   readonly alarmTimeScale?: number;
 }
@@ -33,6 +36,8 @@ export interface HostStats {
   readonly functions: Record<string, FunctionStats>;
   readonly mappings: Record<string, MappingStats>;
   readonly routes: Record<string, RouteStats>;
+  /** Per schedule rule (`<rule>→<function>`): ticks, failed attempts, events dead-lettered. */
+  readonly schedules: Record<string, ScheduleStats>;
   /**
    * EMF values the functions emitted since the previous stats() call, keyed `<MetricName>` and, for dimensioned
    * ones, also `<MetricName>|<Dim>=<value>` (e.g. `ConsumerLagMs|Metric=orders-per-region`); `service`, which every
@@ -53,6 +58,7 @@ export class FunctionHost {
   private readonly lambdas = new Map<string, LocalLambda>();
   private readonly mappings: StreamEventSourceMapping[] = [];
   private readonly servers: ApiGatewayServer[] = [];
+  private readonly schedules: ScheduleRunner[] = [];
   public apiUrls: string[] = [];
   private readonly recentValues = new RecentMetricValues();
   private alarms: HostAlarms | undefined;
@@ -116,6 +122,13 @@ export class FunctionHost {
       this.mappings.push(esm);
     }
 
+    for (const schedule of this.plan.schedules) {
+      const target = this.plan.functions.find((fn) => fn.logicalId === schedule.functionLogicalId)!;
+      const runner = new ScheduleRunner(schedule, { invoke: invokers.get(target.logicalId)!, target, sqs: clients.sqs, log }, this.options.scheduleIntervalMs ?? schedule.intervalMs);
+      runner.start();
+      this.schedules.push(runner);
+    }
+
     // The stage's access log, offline: one JSON line per request.
     const accessLog = createWriteStream(path.join(this.options.logDir, 'api-access.log'), { flags: 'a' });
     let port = this.options.apiPort;
@@ -151,6 +164,7 @@ export class FunctionHost {
       functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats, metrics: { ...lambda.stats.metrics } }])),
       mappings: Object.fromEntries(this.mappings.map((esm) => [esm.mapping.logicalId, { ...esm.stats }])),
       routes: Object.assign({}, ...this.servers.map((server) => structuredClone(server.stats))) as Record<string, RouteStats>,
+      schedules: Object.fromEntries(this.schedules.map((runner) => [`${runner.schedule.logicalId}→${runner.schedule.functionLogicalId}`, { ...runner.stats }])),
       recentMetricValues: this.recentValues.take(),
       alarms: this.alarms?.statuses() ?? [],
     };
@@ -160,6 +174,7 @@ export class FunctionHost {
   public async stop(): Promise<void> {
     clearInterval(this.alarmTimer);
     await Promise.all(this.servers.map((server) => server.close()));
+    await Promise.all(this.schedules.map((runner) => runner.stop()));
     await Promise.all(this.mappings.map((esm) => esm.stop()));
     await Promise.all([...this.lambdas.values()].map((lambda) => lambda.stop()));
   }
