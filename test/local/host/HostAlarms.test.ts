@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { LocalAlarm } from '../../../local/alarms/LocalAlarm';
 import type { LocalPlan } from '../../../local/assembly/LocalPlan';
+import type { AccessLogEntry } from '../../../local/host/AccessLogEntry';
 import { HostAlarms } from '../../../local/host/HostAlarms';
 
 const topicArn = 'arn:aws:sns:us-east-1:000000000000:AlarmsTopic';
@@ -85,6 +86,32 @@ describe('Class: HostAlarms', () => {
     expect(alarms.statuses()[0]).toMatchObject({ state: 'ALARM', lastValue: 1 });
     const published = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!) as Record<string, unknown>;
     expect(published).toMatchObject({ AlarmName: 'Tributary-Ingest-Fault-Count-Warning', NewStateValue: 'ALARM', OldStateValue: 'INSUFFICIENT_DATA', AlarmActions: [topicArn] });
+    sns.restore();
+  });
+
+  it("reads the API's fault rate as 5XXError's Average over the period's requests", async () => {
+    const faultRate: LocalAlarm = {
+      ...dlqAlarm,
+      logicalId: 'ApiFaultRate',
+      alarmName: 'Tributary-Api-Fault-Rate-Critical',
+      queries: [{ id: 'm1', returnData: true, metric: { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: 'tributary', Stage: 'v1' } }, statistic: 'Average', periodSeconds: 300 }],
+      periodSeconds: 300,
+      threshold: 0.05,
+      treatMissingData: 'notBreaching',
+    };
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    let now = T + 1_000;
+    const alarms = new HostAlarms(plan, [faultRate], 30, { sqs: new SQSClient({}), sns: new SNSClient({}), logDir: mkdtempSync(path.join(tmpdir(), 'tributary-alarms-')), log: () => undefined, now: () => now });
+    const api = { name: 'tributary', logicalId: 'HttpApi', stageName: 'v1' };
+    const entry = (status: number) => ({ status, responseLatencyMs: 5 }) as AccessLogEntry;
+
+    // 1 of 10 requests answered 503: 10 % > 5 %; 4XX answers are not faults.
+    for (const status of [200, 200, 200, 200, 200, 400, 403, 429, 202, 503]) alarms.recordRequest(api, entry(status));
+    now = T + 10_000;
+    await alarms.tick([]);
+
+    expect(alarms.statuses()[0]).toMatchObject({ state: 'ALARM', lastValue: 0.1 });
     sns.restore();
   });
 });
