@@ -1,3 +1,4 @@
+import { pendingRange } from '../delivery/DeliveryState';
 import type { CompiledMetric } from '../metrics/compileMetric';
 import type { WindowStore } from '../ports/WindowStore';
 import { LOST_RACE, retryOnConflict } from '../retry/retryOnConflict';
@@ -23,7 +24,8 @@ const NO_LISTED_SHARDS: ReadonlyMap<string, number> = new Map();
 /**
  * Idle finalisation: the processing-time tick that moves the watermark of
  * each opted-in metric (`advanceWhenIdleMs`) once every shard has been idle
- * for it (`idleWatermark`), then finalises the windows it passed, with the
+ * for it (`idleWatermark`) and no shard has a batch in flight or failing
+ * (announced, not completed), then finalises the windows it passed, with the
  * aggregator's FinalizationSchedule. It writes the watermark item exactly as
  * a batch does — one conditional write on the version read — so a batch that
  * moved the watermark (or delivered an event) in between makes the write
@@ -59,7 +61,10 @@ export class WatermarkClock {
         const snapshot = await this.store.readWatermarks();
         const next: Record<string, number> = { ...snapshot.watermarkMs };
         const moved: string[] = [];
-        for (const metric of this.idleMetrics) {
+        // A batch announced and not completed is in flight or failing: its records (of any metric) are not
+        // counted yet, and advancing now would make them late when its retry lands.
+        const retrying = [...snapshot.shards.values()].some((shard) => pendingRange(shard.delivery) !== undefined);
+        for (const metric of retrying ? [] : this.idleMetrics) {
           const inputs = watermarkInputs(metric.name, snapshot.shards.values(), NO_LISTED_SHARDS);
           const candidate = idleWatermark(inputs, nowMs, metric.maxDelayMs, metric.advanceWhenIdleMs);
           if (candidate > (next[metric.name] ?? Number.NEGATIVE_INFINITY)) {

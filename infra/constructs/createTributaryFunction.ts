@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { bundledMetricsDefine } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
@@ -40,6 +41,11 @@ export interface TributaryFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** VPC attachment (functions that read through DAX). */
   readonly vpc?: Pick<NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
+  /**
+   * Asynchronous invocations (schedules): Lambda's retries of a failed one, then the queue its event goes to.
+   * @default none: the function is only invoked synchronously or by an event source mapping with its own DLQ
+   */
+  readonly asyncFailure?: { readonly retryAttempts: number; readonly deadLetterQueue: sqs.IQueue };
 }
 
 /**
@@ -84,6 +90,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
     ...props.vpc,
+    ...(props.asyncFailure ? { retryAttempts: props.asyncFailure.retryAttempts, deadLetterQueue: props.asyncFailure.deadLetterQueue } : {}),
     bundling: {
       forceDockerBundling: false,
       format: OutputFormat.CJS,

@@ -144,6 +144,23 @@ describe('Class: WatermarkClock', () => {
     expect(store.watermarkVersion).toBe(1);
   });
 
+  it('does not advance while a shard has a batch announced and not completed (failing, retried by the ESM), and does once it completes', async () => {
+    const { store, aggregator, clock } = setUp();
+    await aggregator.processBatch(SHARD_A, [order(T + 1_000)], T + 1_500);
+    const failing = [order(T + 2_000)];
+    store.beforeWindowWrite = async () => {
+      throw new Error('storage down');
+    };
+    await expect(aggregator.processBatch(SHARD_B, failing, T + 2_500)).rejects.toThrow('storage down');
+
+    expect(await clock.tick(T + 60_000)).toMatchObject({ advanced: [], windowsFinalized: 0 });
+
+    // The ESM's retry lands: the shard's batch completes, and a later tick finds the metric idle.
+    await aggregator.processBatch(SHARD_B, failing, T + 61_000);
+    expect(await clock.tick(T + 61_000 + IDLE_MS)).toMatchObject({ advanced: ['orders'], windowsFinalized: 1 });
+    expect(windowAt(store, T)).toMatchObject({ eventCount: 2 });
+  });
+
   it('does not advance a metric that has seen no event yet, nor one without the opt-in', async () => {
     const { store, aggregator, clock } = setUp([TUMBLING, { ...metricOf({ kind: 'tumbling', sizeMs: 10_000 }, null), name: 'control' }, { ...TUMBLING, name: 'quiet', filter: { types: ['never.sent'] } }]);
     await aggregator.processBatch(SHARD_A, [order(T + 1_000)], T + 1_500);
@@ -189,14 +206,29 @@ describe('Class: WatermarkClock', () => {
   it('a batch that read the watermark before a tick finalised its window counts its event as late, not into the final window', async () => {
     const { store, aggregator, clock } = setUp();
     await aggregator.processBatch(SHARD_A, [order(T + 1_000)], T + 1_500);
+    // The tick reads (no batch in flight), then the batch reads and announces itself, then the tick writes and
+    // finalises, and only then the batch writes its window.
+    let announced!: () => void;
+    const batchAnnounced = new Promise<void>((resolve) => (announced = resolve));
+    let release!: () => void;
+    const tickDone = new Promise<void>((resolve) => (release = resolve));
+    let batch: ReturnType<typeof aggregator.processBatch> | undefined;
     store.beforeWindowWrite = async () => {
-      expect(await clock.tick(T + 30_000)).toMatchObject({ windowsFinalized: 1 });
+      announced();
+      await tickDone;
+    };
+    store.beforeAdvance = async () => {
+      // Placed at the stored watermark T: on time for [T, T + 10 s).
+      batch = aggregator.processBatch(SHARD_B, [order(T + 5_000)], T + 30_000);
+      await batchAnnounced;
     };
 
-    // Placed at the stored watermark T (on time); the tick finalises [T, T + 10 s) before the write lands.
-    const summary = await aggregator.processBatch(SHARD_B, [order(T + 5_000)], T + 30_000);
+    const tick = await clock.tick(T + 30_000);
+    release();
+    const summary = await batch!;
 
-    expect(summary).toMatchObject({ eventsCounted: 1, lateEvents: 1 });
+    expect(tick).toMatchObject({ advanced: ['orders'], windowsFinalized: 1 });
+    expect(summary.lateEvents).toBe(1);
     expect(windowAt(store, T)).toMatchObject({ eventCount: 1, lateEventCount: 1 });
     expect([...store.late.values()].map((entry) => entry.reason)).toEqual(['late']);
   });
