@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -28,8 +28,9 @@ const TICK_RETRY_ATTEMPTS = 2;
  * Idle finalisation: the clock function (functions/clock) on an EventBridge
  * schedule of one minute — EventBridge's smallest rate, and so the latency
  * a window can take beyond its metric's `advanceWhenIdleMs` — invoked
- * asynchronously: a failed tick is retried twice, then its event lands in
- * the function's own encrypted DLQ. The stack creates it only when some
+ * asynchronously: a failed tick is retried twice, then its invocation
+ * record (event, error) lands in the function's own encrypted DLQ, its
+ * OnFailure destination. The stack creates it only when some
  * metric sets `watermark.advanceWhenIdleMs`.
  */
 export class IdleFinalization extends Construct {
@@ -47,7 +48,12 @@ export class IdleFinalization extends Construct {
       // A tick reads one partition and finalises what one minute of processing time passed: seconds, not minutes.
       timeout: Duration.seconds(60),
       environment: functionEnvironment('clock', props.config, { aggregatesTable: props.table.tableName }),
-      asyncFailure: { retryAttempts: TICK_RETRY_ATTEMPTS, deadLetterQueue: this.deadLetterQueue },
+      asyncFailure: { retryAttempts: TICK_RETRY_ATTEMPTS, onFailureQueue: this.deadLetterQueue },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Its asynchronous failures go to an OnFailure destination (EventInvokeConfig), its own encrypted SQS queue: the successor of a function DLQ that keeps the error and the attempts with the event; a DeadLetterConfig would only be a second queue for the same failures',
     });
     // What WatermarkClock sends through DynamoWindowStore: readWatermarks (Query), advanceWatermarks (conditional
     // PutItem), finalizeWindows (Query on the pending index, conditional UpdateItem). No window is written otherwise.

@@ -27,7 +27,7 @@ describe('Construct: IdleFinalization', () => {
     expect(Object.keys(plain.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('ClockFunction'))).toEqual([]);
   });
 
-  it('runs the clock function every minute, asynchronously, 2 retries, then its own DLQ (as the rule target’s DLQ too)', () => {
+  it('runs the clock function every minute, asynchronously, 2 retries, then its own DLQ as OnFailure destination (and the rule target’s DLQ)', () => {
     const fn = idOf(template, 'AWS::Lambda::Function', 'ClockFunction');
     const queue = idOf(template, 'AWS::SQS::Queue', 'ClockDeadLetterQueue');
 
@@ -36,8 +36,11 @@ describe('Construct: IdleFinalization', () => {
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } } })],
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } }, Environment: { Variables: Match.objectLike({ AGGREGATES_TABLE: Match.anyValue() }) } });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fn }, MaximumRetryAttempts: 2 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 1_209_600 });
   });
 
