@@ -203,6 +203,24 @@ describe('Class: WatermarkClock', () => {
     expect(store.watermarkMs.orders).toBe(T + 28_500);
   });
 
+  it('two ticks at once (EventBridge delivers at least once): one writes, the other loses the race and stands down; each window is finalised once', async () => {
+    const { store, aggregator, clock } = setUp();
+    const twin = new WatermarkClock([compileMetric(TUMBLING)], store);
+    await aggregator.processBatch(SHARD_A, [order(T + 1_000)], T + 1_500);
+    let second: ReturnType<WatermarkClock['tick']> | undefined;
+    store.beforeAdvance = async () => {
+      second = twin.tick(T + 30_000);
+      await second;
+    };
+
+    const first = await clock.tick(T + 30_000);
+
+    expect(await second).toMatchObject({ advanced: ['orders'], windowsFinalized: 1, writeConflicts: 0 });
+    expect(first).toEqual({ advanced: [], windowsFinalized: 0, watermarkMs: { orders: T + 19_000 }, writeConflicts: 1 });
+    expect(store.watermarkVersion).toBe(1);
+    expect(store.finalizations).toBe(1);
+  });
+
   it('a batch that read the watermark before a tick finalised its window counts its event as late, not into the final window', async () => {
     const { store, aggregator, clock } = setUp();
     await aggregator.processBatch(SHARD_A, [order(T + 1_000)], T + 1_500);
