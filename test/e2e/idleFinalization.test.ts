@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TributaryConfig } from '../../config/TributaryConfig';
+import type { LocalPlan } from '../../local/assembly/LocalPlan';
 import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { LocalApiClient } from '../../local/credentials/LocalApiClient';
@@ -40,6 +41,7 @@ function keyOnShard(index: 0 | 1, prefix: string): string {
 
 let supervisor: PipelineSupervisor;
 let api: LocalApiClient;
+let stateDir: string;
 // At least ten seconds back, on a multiple of 30 s (so of every window size and slide here): the windows
 // [base, base + 5 s) and [base + 5 s, base + 10 s) have ended in processing time when the probes arrive.
 const base = Math.floor(Date.now() / 30_000) * 30_000 - 30_000;
@@ -58,7 +60,7 @@ async function send(events: unknown[]): Promise<void> {
 
 describe('Idle finalisation, end to end through the offline runtime', { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    const stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-idle-'));
+    stateDir = mkdtempSync(path.join(tmpdir(), 'tributary-idle-'));
     supervisor = await PipelineSupervisor.start({
       stateDir,
       assemblyDir: path.join(stateDir, 'cdk.out'),
@@ -72,6 +74,21 @@ describe('Idle finalisation, end to end through the offline runtime', { timeout:
   }, 240_000);
   afterAll(async () => {
     await supervisor?.stop();
+  });
+
+  it('runs the clock on the template’s one-minute schedule, with Lambda’s 2 retries and its own DLQ as OnFailure destination', () => {
+    const plan = JSON.parse(readFileSync(path.join(stateDir, 'plan.json'), 'utf8')) as LocalPlan;
+    const [, queue] = Object.entries(plan.resources).find(([logicalId]) => logicalId.startsWith('ClockDeadLetterQueue'))!;
+    expect(plan.schedules).toEqual([
+      expect.objectContaining({
+        scheduleExpression: 'rate(1 minute)',
+        intervalMs: 60_000,
+        functionLogicalId: expect.stringMatching(/^ClockFunction/),
+        maximumRetryAttempts: 2,
+        onFailureFormat: 'destination',
+        onFailureQueueUrl: queue.physicalId,
+      }),
+    ]);
   });
 
   it('the last windows of every opted-in kind become final without further traffic; the control stays on time; an event after the advance is late', async () => {
