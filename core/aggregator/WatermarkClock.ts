@@ -47,11 +47,6 @@ export class WatermarkClock {
     this.finalization = new FinalizationSchedule(metrics, store);
   }
 
-  /** True when some metric opted in: otherwise a tick has nothing to do (and the stack schedules none). */
-  public get hasIdleMetrics(): boolean {
-    return this.idleMetrics.length > 0;
-  }
-
   /** Advances the idle metrics' watermarks to what processing time allows at `nowMs` and finalises what they passed. Throws when storage fails. */
   public async tick(nowMs: number): Promise<ClockTick> {
     let writeConflicts = 0;
