@@ -105,6 +105,8 @@ export const FUNCTION_VARIABLES = {
   aggregator: pickVariables('aggregatesTable', 'aggregateRetentionDays', 'lateEventsTable', 'lateEventRetentionDays', 'deliveryTable', 'streamRetentionHours', 'dedupeHorizonHours', 'idempotencyTable', 'streamName'),
   archive: pickVariables('eventsTable', 'eventRetentionDays', 'lateEventsTable', 'lateEventRetentionDays'),
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
+  // The idle-finalisation tick: the watermark item, shard progress and windows of the aggregates table only.
+  clock: pickVariables('aggregatesTable', 'aggregateRetentionDays'),
   ingest: pickVariables('streamName'),
   query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'corsOrigins', 'cursorSigningKey', 'region'),
 } as const;
@@ -117,6 +119,9 @@ export type FunctionSettings<F extends FunctionName> = SettingsOf<(typeof FUNCTI
 
 /** The aggregator's settings (see createAggregator). */
 export type AggregatorSettings = FunctionSettings<'aggregator'>;
+
+/** The idle-finalisation tick's settings (see functions/clock/createClock). */
+export type ClockSettings = FunctionSettings<'clock'>;
 
 type SettingsOf<M> = { readonly [K in keyof M]: M[K] extends FunctionVariable<infer T> ? T : never };
 
@@ -147,6 +152,7 @@ const SETTINGS_FROM_CONFIG = {
   }),
   archive: (config: ResolvedConfig) => ({ eventRetentionDays: config.storage.eventRetentionDays, lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   changes: (config: ResolvedConfig) => ({ lateEventRetentionDays: config.storage.lateEventRetentionDays }),
+  clock: (config: ResolvedConfig) => ({ aggregateRetentionDays: config.storage.aggregateRetentionDays }),
   ingest: () => ({}),
   query: (config: ResolvedConfig) => ({ corsOrigins: config.api.corsOrigins, cursorSigningKey: undefined, region: undefined }),
 } as const satisfies { readonly [F in FunctionName]: (config: ResolvedConfig) => Partial<FunctionSettings<F>> };

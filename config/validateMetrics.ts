@@ -76,10 +76,11 @@ function validateWatermark(at: string, watermark: MetricDefinition['watermark'])
   if (watermark === undefined) return [];
   if (typeof watermark !== 'object' || watermark === null) return [`${at} must be an object`];
   const problems: string[] = [];
-  for (const field of ['maxDelayMs', 'idleTimeoutMs', 'allowedLatenessMs', 'maxFutureMs'] as const) {
+  for (const field of ['maxDelayMs', 'idleTimeoutMs', 'allowedLatenessMs', 'maxFutureMs', 'advanceWhenIdleMs'] as const) {
     const value = watermark[field];
     if (value === undefined) continue;
-    const minimum = field === 'idleTimeoutMs' ? 1 : 0;
+    // An idle time of 0 would advance the watermark on every tick, traffic or not.
+    const minimum = field === 'idleTimeoutMs' || field === 'advanceWhenIdleMs' ? 1 : 0;
     if (!Number.isInteger(value) || value < minimum || value > MAX_WATERMARK_MS) {
       problems.push(`${at}.${field} must be an integer from ${minimum} to ${MAX_WATERMARK_MS} (got ${JSON.stringify(value)})`);
     }

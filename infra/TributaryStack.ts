@@ -15,6 +15,7 @@ import { EventStream } from './constructs/EventStream';
 import { DeliveryTable } from './constructs/DeliveryTable';
 import { EventsTable } from './constructs/EventsTable';
 import { IdempotencyTable } from './constructs/IdempotencyTable';
+import { IdleFinalization } from './constructs/IdleFinalization';
 import { LateEventsTable } from './constructs/LateEventsTable';
 import { createStackKey } from './constructs/createStackKey';
 import { createTributaryFunction, functionBaseline } from './constructs/createTributaryFunction';
@@ -48,6 +49,8 @@ export class TributaryStack extends Stack {
   public readonly monitoring: PipelineMonitoring;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
+  /** The idle-finalisation tick; absent unless some metric sets `watermark.advanceWhenIdleMs`. */
+  public readonly idleFinalization?: IdleFinalization;
   /** The customer-managed key of the stream, tables, queues, topic and log groups; absent unless `encryption.customerManagedKey`. */
   public readonly key?: kms.IKey;
 
@@ -77,6 +80,11 @@ export class TributaryStack extends Stack {
     });
 
     this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
+
+    // Idle finalisation: only synthesized when a metric opts in (a tick with nothing to advance costs a minute's invocations for nothing).
+    this.idleFinalization = this.config.metrics.some((metric) => metric.watermark?.advanceWhenIdleMs !== undefined)
+      ? new IdleFinalization(this, 'Clock', { table: this.aggregates.table, config: this.config, ...(key ? { key } : {}) })
+      : undefined;
 
     this.events = new EventsTable(this, 'RawEvents', storage);
     this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
@@ -142,10 +150,12 @@ export class TributaryStack extends Stack {
         { name: 'Archiver', resource: this.archiver.function },
       ],
       changeConsumer: { name: 'ChangePublisher', resource: this.changes.function, maxRecordAgeSeconds: this.config.changes.maxRecordAgeSeconds },
+      scheduledFunctions: [...(this.idleFinalization ? [{ name: 'Clock', resource: this.idleFinalization.function }] : [])],
       deadLetterQueues: [
         { name: 'AggregatorDlq', resource: this.aggregator.deadLetterQueue },
         { name: 'ArchiverDlq', resource: this.archiver.deadLetterQueue },
         { name: 'ChangesDlq', resource: this.changes.deadLetterQueue },
+        ...(this.idleFinalization ? [{ name: 'ClockDlq', resource: this.idleFinalization.deadLetterQueue }] : []),
       ],
       tables: [
         { name: 'Aggregates', resource: this.aggregates.table },

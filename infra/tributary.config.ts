@@ -27,10 +27,13 @@ export const tributaryConfig: TributaryConfig = {
     },
     {
       // Hopping ("sliding"): the checkout error rate over the last 5 minutes, every minute.
+      // Idle finalisation: a minute after the last checkout, the watermark follows the clock, so the last
+      // windows (and an alert on them) settle without further traffic; a checkout arriving later than
+      // that with an older event time is late.
       name: 'checkout-errors-5m',
       filter: { types: ['checkout.completed', 'checkout.failed'] },
       window: { kind: 'hopping', sizeMs: 300_000, slideMs: 60_000 },
-      watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000 },
+      watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000, advanceWhenIdleMs: 60_000 },
       aggregations: {
         attempts: { kind: 'count' },
         failures: { kind: 'countIf', where: [{ field: 'type', equals: 'checkout.failed' }] },

@@ -98,6 +98,16 @@ export interface WatermarkPolicy {
    * @default 300000
    */
   readonly maxFutureMs?: number;
+  /**
+   * Idle finalisation (opt-in): once no shard has delivered an event of the
+   * metric for this long, a scheduled tick advances the watermark with
+   * processing time, to now − advanceWhenIdleMs − maxDelayMs (never back), so
+   * the last windows become final without further traffic. An event that
+   * arrives after such an advance with an event time the advanced watermark
+   * passed is late. Absent: the watermark moves only with events.
+   * @default undefined (off)
+   */
+  readonly advanceWhenIdleMs?: number;
 }
 
 /** Number of matching events in the window. */
@@ -171,8 +181,8 @@ export interface MetricDefinition {
   readonly aggregations: Readonly<Record<string, AggregationSpec>>;
 }
 
-/** Watermark defaults, applied by compileMetric. */
-export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0, maxFutureMs: 300_000 } as const satisfies Required<WatermarkPolicy>;
+/** Watermark defaults, applied by compileMetric; `advanceWhenIdleMs` has none: absent, idle finalisation is off. */
+export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0, maxFutureMs: 300_000 } as const satisfies Required<Omit<WatermarkPolicy, 'advanceWhenIdleMs'>>;
 
 /** Quantiles reported when a quantiles aggregation names none. */
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99] as const;

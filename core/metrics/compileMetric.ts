@@ -25,6 +25,8 @@ export interface CompiledMetric {
   readonly allowedLatenessMs: number;
   /** How far ahead of its arrival an event time may be (WatermarkPolicy.maxFutureMs). */
   readonly maxFutureMs: number;
+  /** Idle time after which the tick advances the watermark with processing time (WatermarkPolicy.advanceWhenIdleMs); undefined: off. */
+  readonly advanceWhenIdleMs: number | undefined;
   readonly aggregations: readonly CompiledAggregation[];
 }
 
@@ -43,6 +45,7 @@ export function compileMetric(definition: MetricDefinition): CompiledMetric {
     idleTimeoutMs: watermark.idleTimeoutMs,
     allowedLatenessMs: watermark.allowedLatenessMs,
     maxFutureMs: watermark.maxFutureMs,
+    advanceWhenIdleMs: definition.watermark?.advanceWhenIdleMs,
     aggregations: Object.entries(definition.aggregations).map(([name, spec]): CompiledAggregation => {
       switch (spec.kind) {
         case 'count':

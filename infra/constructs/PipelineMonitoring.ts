@@ -31,6 +31,8 @@ export interface PipelineMonitoringProps {
   readonly streamConsumers: readonly Named<lambda.IFunction>[];
   /** The DynamoDB-stream consumer (change publisher) and its maximum record age; DynamoDB streams keep 24 h. */
   readonly changeConsumer: Named<lambda.IFunction> & { readonly maxRecordAgeSeconds: number };
+  /** Functions on an EventBridge schedule (the idle-finalisation clock): errors, throttles, duration. @default none */
+  readonly scheduledFunctions?: readonly Named<lambda.IFunction>[];
   readonly deadLetterQueues: readonly Named<sqs.IQueue>[];
   readonly tables: readonly Named<dynamodb.ITable>[];
   /** The DAX cluster's name, when there is one. */
@@ -132,6 +134,11 @@ export class PipelineMonitoring extends Construct {
         Warning: { maxAgeInMillis: change.maxRecordAgeSeconds * 1_000 * ALARM_THRESHOLDS.iteratorAge.warningFractionOfMaxRecordAge, period: minute },
       },
     });
+
+    // Scheduled functions: an error is a tick retried by Lambda, then its event in the function's DLQ.
+    for (const { name, resource } of props.scheduledFunctions ?? []) {
+      this.facade.monitorLambdaFunction({ lambdaFunction: resource, alarmFriendlyName: name, humanReadableName: `${name} (scheduled)`, isIterator: false, addFaultCountAlarm: { Warning: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } } });
+    }
 
     // 4. Dead-letter queues: any message is a batch waiting for `tributary redrive`.
     this.facade.addLargeHeader('4. Dead-letter queues');

@@ -3,8 +3,10 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { bundledMetricsDefine } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
@@ -40,6 +42,13 @@ export interface TributaryFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** VPC attachment (functions that read through DAX). */
   readonly vpc?: Pick<NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
+  /**
+   * Asynchronous invocations (schedules): Lambda's retries of a failed one, then the queue that gets its
+   * invocation record (an OnFailure destination: the event, the error and the attempts, where a plain
+   * function DLQ would keep the event alone).
+   * @default none: the function is only invoked synchronously or by an event source mapping with its own DLQ
+   */
+  readonly asyncFailure?: { readonly retryAttempts: number; readonly onFailureQueue: sqs.IQueue };
 }
 
 /**
@@ -84,6 +93,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
     ...props.vpc,
+    ...(props.asyncFailure ? { retryAttempts: props.asyncFailure.retryAttempts, onFailure: new destinations.SqsDestination(props.asyncFailure.onFailureQueue) } : {}),
     bundling: {
       forceDockerBundling: false,
       format: OutputFormat.CJS,

@@ -28,6 +28,7 @@ const LOGICAL_ID_PREFIX: Record<FunctionName, string> = {
   aggregator: 'AggregatorFunction',
   archive: 'ArchiverFunction',
   changes: 'ChangesFunction',
+  clock: 'ClockFunction',
   ingest: 'IngestFunction',
   query: 'QueryFunction',
 };
@@ -59,6 +60,7 @@ const RESOURCES = {
   aggregator: { aggregatesTable: 'aggregates', lateEventsTable: 'late', deliveryTable: 'delivery', idempotencyTable: 'idempotency', streamName: 'events' },
   archive: { eventsTable: 'raw-events', lateEventsTable: 'late' },
   changes: { topicArn: 'arn:aws:sns:eu-west-1:0:topic', idempotencyTable: 'idempotency', lateEventsTable: 'late' },
+  clock: { aggregatesTable: 'aggregates' },
   ingest: { streamName: 'events' },
   query: { aggregatesTable: 'aggregates', eventsTable: 'raw-events', daxEndpoint: 'dax://cluster' },
 } as const;
@@ -69,9 +71,11 @@ describe('Module: functionEnvironment', () => {
     let withoutDax: Record<string, string[]>;
     let withCors: Record<string, string[]>;
     beforeAll(() => {
-      withDax = synthesizedEnvironments({ metrics: [ordersPerRegion] });
-      withoutDax = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false } });
-      withCors = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });
+      // Idle finalisation on, so that the clock function is synthesized too.
+      const metrics = [{ ...ordersPerRegion, watermark: { advanceWhenIdleMs: 60_000 } }];
+      withDax = synthesizedEnvironments({ metrics });
+      withoutDax = synthesizedEnvironments({ metrics, cache: { dax: false } });
+      withCors = synthesizedEnvironments({ metrics, cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });
     });
 
     it('gives every function exactly the variables the module says the stack writes for it, with DAX', () => {

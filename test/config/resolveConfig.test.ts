@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolveConfig';
 import { ConfigError } from '../../core/errors';
+import { compileMetric } from '../../core/metrics/compileMetric';
 import { ordersPerRegion } from '../support/factories';
 
 const problemsOf = (config: Parameters<typeof resolveConfig>[0]): readonly string[] => {
@@ -162,6 +163,28 @@ describe('Function: resolveConfig', () => {
       'metrics[3].aggregations.users.field must be "key", "type" or a path "data.<field>" (got "user")',
       'metrics[3].aggregations.low.field must be a path "data.<field>" (got "key")',
     ]);
+  });
+
+  it('checks idle finalisation (watermark.advanceWhenIdleMs) with exact messages, and leaves it off by default', () => {
+    const base = { filter: { types: ['t'] }, window: { kind: 'tumbling' as const, sizeMs: 60_000 }, aggregations: { n: { kind: 'count' as const } } };
+    expect(
+      problemsOf({
+        metrics: [
+          { ...base, name: 'zero', watermark: { advanceWhenIdleMs: 0 } },
+          { ...base, name: 'fraction', watermark: { advanceWhenIdleMs: 1.5 } },
+          { ...base, name: 'text', watermark: { advanceWhenIdleMs: '60000' as unknown as number } },
+          { ...base, name: 'week', watermark: { advanceWhenIdleMs: 604_800_001 } },
+          { ...base, name: 'fine', watermark: { advanceWhenIdleMs: 60_000 } },
+        ],
+      }),
+    ).toEqual([
+      'metrics[0].watermark.advanceWhenIdleMs must be an integer from 1 to 604800000 (got 0)',
+      'metrics[1].watermark.advanceWhenIdleMs must be an integer from 1 to 604800000 (got 1.5)',
+      'metrics[2].watermark.advanceWhenIdleMs must be an integer from 1 to 604800000 (got "60000")',
+      'metrics[3].watermark.advanceWhenIdleMs must be an integer from 1 to 604800000 (got 604800001)',
+    ]);
+    expect(compileMetric(ordersPerRegion).advanceWhenIdleMs).toBeUndefined();
+    expect(compileMetric({ ...ordersPerRegion, watermark: { advanceWhenIdleMs: 60_000 } })).toMatchObject({ advanceWhenIdleMs: 60_000, maxDelayMs: 5_000 });
   });
 
   it('keeps a window item under the 400 KB limit by bounding sketches per metric', () => {

@@ -229,3 +229,18 @@ describe('Function: resolveConfig, the alarm subscriptions', () => {
     expect(problemsOf({ alarmEmails: ['a.b+oncall@example.co.uk'], alarmHttpsEndpoints: ['https://events.example.com:8443/hook?x=1'] })).toEqual([]);
   });
 });
+
+describe('Construct: PipelineMonitoring, with idle finalisation on', () => {
+  it('adds 2 alarms for the clock: its errors (warning) and any message in its DLQ (critical), 32 in all', () => {
+    const alarms = alarmsOf(synth({ metrics: [{ ...ordersPerRegion, watermark: { advanceWhenIdleMs: 60_000 } }] }));
+    const names = [...alarms.keys()];
+
+    expect(names).toHaveLength(32);
+    expect(names.filter((name) => name.endsWith('-Critical'))).toHaveLength(7);
+    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(25);
+    const fault = alarms.get('Test-Clock-Fault-Count-Warning')!;
+    const dlq = alarms.get('Test-ClockDlq-Queue-Message-Count-Max-Critical')!;
+    expect([fault.Threshold, fault.ComparisonOperator, watched(fault).metrics]).toEqual([0, 'GreaterThanThreshold', [['AWS/Lambda/Errors', 'Sum', 300]]]);
+    expect([dlq.Threshold, dlq.ComparisonOperator, watched(dlq).metrics]).toEqual([0, 'GreaterThanThreshold', [['AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60]]]);
+  });
+});
