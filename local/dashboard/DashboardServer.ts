@@ -204,9 +204,9 @@ export class DashboardServer {
     response.once('close', forget);
     response.once('error', forget);
     // The browser reconnects after this long when the stream breaks (the supervisor restarting).
-    response.write(`retry: 2000\nevent: snapshot\ndata: ${JSON.stringify(this.read().windows ?? { metrics: [] })}\n\n`);
-    const alerts = this.read().alerts;
-    if (alerts) response.write(`event: alerts\ndata: ${JSON.stringify(alerts)}\n\n`);
+    const state = this.read();
+    response.write(`retry: 2000\nevent: snapshot\ndata: ${JSON.stringify(state.windows ?? { metrics: [] })}\n\n`);
+    response.write(`event: alerts\ndata: ${JSON.stringify(state.alerts ?? { configured: false, alerts: [] })}\n\n`);
   }
 
   private broadcast(chunk: string): void {
