@@ -15,7 +15,7 @@ function format(value) {
   if (size >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
   if (size >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
   if (size >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
-  if (size >= 10 || size === 0) return value.toFixed(0);
+  if (size >= 10 || Number.isInteger(value)) return value.toFixed(0);
   if (size >= 1) return value.toFixed(1);
   return value.toPrecision(2);
 }
@@ -50,7 +50,19 @@ function chart(id, yLabel, xs, series) {
     height: 190,
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
     axes: [
-      { stroke: MUTED, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, label: 'time (clock)', labelSize: 16, size: 36, font: '11px system-ui', labelFont: '11px system-ui' },
+      {
+        stroke: MUTED,
+        grid: { stroke: GRID, width: 1 },
+        ticks: { stroke: GRID, width: 1 },
+        label: 'time (clock)',
+        labelSize: 16,
+        size: 34,
+        space: 70,
+        font: '11px system-ui',
+        labelFont: '11px system-ui',
+        // One line per tick, the wall clock (uPlot's default adds a second line with the date, which the label overlaps).
+        values: (_u, ticks) => ticks.map((tick) => clock(tick * 1000)),
+      },
       {
         stroke: MUTED,
         grid: { stroke: GRID, width: 1 },
@@ -82,6 +94,19 @@ function chart(id, yLabel, xs, series) {
 window.addEventListener('resize', () => {
   for (const [id, { plot }] of charts) plot.setSize({ width: Math.max(300, document.getElementById(id).clientWidth), height: 190 });
 });
+
+/**
+ * A template logical id as a legend reads it: CDK's hash suffix and the event
+ * source's long name go (`AggregatorFunctionKinesisEventSourceTributaryEventsStream…` → `Aggregator ← Kinesis`).
+ */
+function shortName(id) {
+  const mapping = /^(\w+?)Function(Kinesis|DynamoDB)EventSource/.exec(id);
+  if (mapping) return `${mapping[1]} ← ${mapping[2] === 'DynamoDB' ? 'table stream' : 'Kinesis'}`;
+  const bare = id.replace(/[0-9A-F]{8}$/, '');
+  const queue = /^(\w+?)DeadLetterQueue$/.exec(bare);
+  if (queue) return `${queue[1]} DLQ`;
+  return bare.replace(/Function$/, '') || id;
+}
 
 /** The keys that any sample of `pick` holds, sorted: one series each. */
 function keysOf(samples, pick) {
@@ -128,8 +153,8 @@ function renderHeadline(lastMinute, thresholds, samples) {
 function renderCharts(samples, thresholds) {
   const xs = samples.map((s) => s.atMs / 1000);
   const t = thresholds || {};
-  const perKey = (pick, suffix = '') =>
-    keysOf(samples, pick).map((key) => ({ label: `${key}${suffix}`, values: samples.map((s) => pick(s)?.[key] ?? null) }));
+  const perKey = (pick, suffix = '', name = (key) => key) =>
+    keysOf(samples, pick).map((key) => ({ label: `${name(key)}${suffix}`, values: samples.map((s) => pick(s)?.[key] ?? null) }));
   const line = (label, value) => ({ label, threshold: true, values: samples.map(() => value) });
 
   chart('chart-requests', 'requests / s', xs, perKey((s) => s.requestsPerSecond));
@@ -137,10 +162,10 @@ function renderCharts(samples, thresholds) {
     ...perKey((s) => s.clientErrorsPerSecond, ' 4XX'),
     ...perKey((s) => s.serverErrorsPerSecond, ' 5XX'),
   ]);
-  chart('chart-records', 'records / s', xs, perKey((s) => s.recordsPerSecondByMapping));
-  chart('chart-errors', 'errors / s', xs, perKey((s) => s.errorsPerSecondByFunction));
-  chart('chart-iterator-age', 'ms behind tip', xs, perKey((s) => s.iteratorAgeMsByMapping));
-  chart('chart-dlq', 'messages', xs, perKey((s) => s.dlqDepth));
+  chart('chart-records', 'records / s', xs, perKey((s) => s.recordsPerSecondByMapping, '', shortName));
+  chart('chart-errors', 'errors / s', xs, perKey((s) => s.errorsPerSecondByFunction, '', shortName));
+  chart('chart-iterator-age', 'ms behind tip', xs, perKey((s) => s.iteratorAgeMsByMapping, '', shortName));
+  chart('chart-dlq', 'messages', xs, perKey((s) => s.dlqDepth, '', shortName));
   chart('chart-lag', 'ms (p95 per second)', xs, [
     { label: 'consumer lag p95', values: samples.map((s) => s.consumerLagP95Ms) },
     line(`objective ${format(t.consumerLagP95Ms)} ms`, t.consumerLagP95Ms),
@@ -248,7 +273,8 @@ function renderAlerts() {
 
 function valueText(value) {
   if (value === null || value === undefined) return '–';
-  if (typeof value === 'object') return Object.entries(value).map(([q, v]) => `${escapeHtml(q)} ${v === null ? '–' : escapeHtml(Number(v).toLocaleString())}`).join(' · ');
+  // Quantiles in their order (p50, p90, p99), whatever order the JSON carried them in.
+  if (typeof value === 'object') return Object.entries(value).sort(([a], [b]) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, ''))).map(([q, v]) => `${escapeHtml(q)} ${v === null ? '–' : escapeHtml(Number(v).toLocaleString())}`).join(' · ');
   return escapeHtml(Number.isInteger(value) ? value.toLocaleString() : value.toLocaleString(undefined, { maximumFractionDigits: 3 }));
 }
 

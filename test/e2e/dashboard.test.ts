@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline, type RunningPipeline } from '../support/runPipeline';
+import { waitUntil } from '../support/waitUntil';
+
+/**
+ * The local dashboard in a real browser (Debian's headless Chromium) over a
+ * real offline pipeline: the business view updates live from count-value-updated
+ * (no reload), and uPlot draws the charts with their labelled axes.
+ */
+let pipeline: RunningPipeline;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+
+async function send(events: unknown[]): Promise<void> {
+  const response = await pipeline.api.fetch('/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+  expect(((await response.json()) as { accepted: number }).accepted).toBe(events.length);
+}
+
+/** The text of one aggregation's cell for a group's window, or undefined while the row is not there. */
+async function cell(metric: string, group: string, field: string): Promise<string | undefined> {
+  return page.evaluate(
+    ([m, g, f]) => {
+      const row = [...document.querySelectorAll(`section[data-metric="${m}"] tr[data-group]`)].find((r) => (r as HTMLElement).dataset.group === g);
+      return row?.querySelector(`[data-aggregation="${f}"], [data-field="${f}"]`)?.textContent ?? undefined;
+    },
+    [metric, group, field] as const,
+  );
+}
+
+describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () => {
+  beforeAll(async () => {
+    pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'tributary-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 900 },
+    });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await pipeline?.stop();
+  });
+
+  it('shows the values just sent in the business view, live, without a reload', async () => {
+    // Prepare: the page is open and follows the stream before anything is sent.
+    const failedRequests: string[] = [];
+    page.on('requestfailed', (request) => failedRequests.push(request.url()));
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(pipeline.info.dashboardUrl!);
+    await page.waitForSelector('section[data-metric="orders-per-region"]');
+    await page.waitForFunction(() => document.getElementById('windows-live')?.textContent?.includes('connected'));
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    const region = `dash-${Date.now() % 100_000}`;
+    const now = Date.now();
+
+    // Act
+    await send([
+      { type: 'order.created', key: 'c-1', time: now - 2_000, data: { region, amount: 10 } },
+      { type: 'order.created', key: 'c-2', time: now - 1_000, data: { region, amount: 32 } },
+    ]);
+
+    // Assess
+    await waitUntil('the window of 2 orders on the page', async () => (await cell('orders-per-region', region, 'orders')) === '2', 60_000, 200);
+    expect(await cell('orders-per-region', region, 'revenue')).toBe('42');
+    expect(await cell('orders-per-region', region, 'largestOrder')).toBe('32');
+    expect(await cell('orders-per-region', region, 'eventCount')).toBe('2');
+    expect(await cell('orders-per-region', region, 'customers')).toBe('2');
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    expect(failedRequests).toEqual([]);
+  });
+
+  it('draws every chart with uPlot, on clock-time axes labelled with their units', async () => {
+    // Prepare: a second of traffic, so the charts have something to draw.
+    await send(Array.from({ length: 50 }, (_, i) => ({ type: 'order.created', key: `k-${i}`, time: Date.now() - 500, data: { region: 'charted', amount: i } })));
+
+    // Act
+    // The headline counts the last minute: both tests' 52 events (orders-per-region is the only metric they match).
+    await page.waitForFunction(() => Number(document.querySelector('#headline .figure b')?.textContent) >= 52, undefined, { timeout: 30_000 });
+    // The DLQ depths are read every 5 s: their series appear with the first read.
+    await page.waitForFunction(() => document.querySelectorAll('#chart-dlq .u-legend .u-label').length >= 4, undefined, { timeout: 30_000 });
+    const charts = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.chart')].map((element) => {
+        const canvas = element.querySelector('canvas');
+        let distinctColours = 0;
+        if (canvas) {
+          // A drawn chart has axes, grid and lines: many colours; a blank canvas has one.
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          const colours = new Set<number>();
+          for (let i = 0; i < data.length; i += 4 * 7) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+          distinctColours = colours.size;
+        }
+        return {
+          id: element.id,
+          yLabel: element.dataset.yLabel,
+          canvas: canvas !== null,
+          distinctColours,
+          legend: [...element.querySelectorAll('.u-legend .u-label')].map((label) => label.textContent),
+        };
+      }),
+    );
+
+    // Assess
+    expect(charts.map((c) => c.id)).toEqual([
+      'chart-requests',
+      'chart-http-errors',
+      'chart-records',
+      'chart-errors',
+      'chart-iterator-age',
+      'chart-dlq',
+      'chart-lag',
+      'chart-batch',
+      'chart-late-rate',
+      'chart-duplicate-rate',
+      'chart-counts',
+      'chart-lag-per-metric',
+      'chart-watermark',
+    ]);
+    for (const c of charts) {
+      expect(c.canvas, c.id).toBe(true);
+      expect(c.distinctColours, c.id).toBeGreaterThan(3);
+      expect(c.legend[0], c.id).toBe('time');
+    }
+    const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
+    expect(byId['chart-requests']).toMatchObject({ yLabel: 'requests / s' });
+    expect(byId['chart-requests']!.legend).toContain('POST /events');
+    expect(byId['chart-lag']).toMatchObject({ yLabel: 'ms (p95 per second)', legend: ['time', 'consumer lag p95', 'objective 5.0k ms'] });
+    expect(byId['chart-late-rate']!.legend).toEqual(['time', 'late ÷ (late + counted)', 'objective 1 %']);
+    expect(byId['chart-dlq']!.legend).toEqual(expect.arrayContaining(['time', 'Aggregator DLQ', 'Archiver DLQ', 'Changes DLQ']));
+    expect(byId['chart-iterator-age']).toMatchObject({ yLabel: 'ms behind tip', legend: ['time', 'Aggregator ← Kinesis', 'Archiver ← Kinesis', 'Changes ← table stream'] });
+    // The sections CloudWatch has and DynamoDB Local / no DAX cannot fill say so instead of drawing fake charts.
+    const text = await page.textContent('body');
+    expect(text).toContain('DynamoDB Local: no capacity metrics');
+    expect(text).toContain('DAX has no emulator');
+    expect(await page.textContent('#headline .figure span')).toMatch(/^events counted · last \d+ s$/);
+    await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+  });
+});
