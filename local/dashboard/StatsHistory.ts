@@ -25,6 +25,10 @@ export interface StatsSample {
   readonly lagMs: number;
   /** Iterator age per event source mapping. */
   readonly iteratorAgeMsByMapping: Readonly<Record<string, number>>;
+  /** Scheduled invocations started per second, per schedule (`<rule>→<function>`): the audit, the idle tick. */
+  readonly scheduleTicksPerSecond: Readonly<Record<string, number>>;
+  /** Failed attempts of scheduled invocations per second, per schedule (a failed audit run shows here). */
+  readonly scheduleFailedAttemptsPerSecond: Readonly<Record<string, number>>;
   /** Messages in each dead-letter queue (queue name → ApproximateNumberOfMessages), when the supervisor read them. */
   readonly dlqDepth: Readonly<Record<string, number>>;
   /** Events counted into windows per second (the aggregator's EventsCounted metric). */
@@ -59,6 +63,8 @@ export interface LastMinute {
   readonly serverErrors: number;
   readonly records: number;
   readonly functionErrors: number;
+  /** Failed attempts of scheduled functions. */
+  readonly scheduleFailures: number;
   readonly eventsCounted: number;
   readonly lateEvents: number;
   /** 100 × late ÷ (late + counted); null with neither. */
@@ -136,6 +142,10 @@ export class StatsHistory {
       dlqPerSecond: rate(sum(stats, (m) => m.discardedRecords), sum(previous.stats, (m) => m.discardedRecords)),
       lagMs: Math.max(0, ...Object.values(stats.mappings).map((m) => m.millisBehindLatest)),
       iteratorAgeMsByMapping: Object.fromEntries(Object.entries(stats.mappings).map(([id, m]) => [id, m.millisBehindLatest])),
+      scheduleTicksPerSecond: Object.fromEntries(Object.entries(stats.schedules ?? {}).map(([id, run]) => [id, rate(run.ticks, previous.stats.schedules?.[id]?.ticks)])),
+      scheduleFailedAttemptsPerSecond: Object.fromEntries(
+        Object.entries(stats.schedules ?? {}).map(([id, run]) => [id, rate(run.failedAttempts, previous.stats.schedules?.[id]?.failedAttempts)]),
+      ),
       dlqDepth: { ...dlqDepth },
       eventsCountedPerSecond: metricRate(SLO_METRICS.eventsCounted),
       lateEventsPerSecond: metricRate(SLO_METRICS.lateEvents),
@@ -160,7 +170,7 @@ export class StatsHistory {
   public lastMinute(): LastMinute {
     const last = this.samples[this.samples.length - 1];
     const inMinute = last ? this.samples.filter((sample) => sample.atMs > last.atMs - LAST_MINUTE_MS) : [];
-    const totals = { requests: 0, clientErrors: 0, serverErrors: 0, records: 0, functionErrors: 0, eventsCounted: 0, lateEvents: 0, duplicatesDropped: 0, windowsFinalized: 0 };
+    const totals = { requests: 0, clientErrors: 0, serverErrors: 0, records: 0, functionErrors: 0, scheduleFailures: 0, eventsCounted: 0, lateEvents: 0, duplicatesDropped: 0, windowsFinalized: 0 };
     let maxIteratorAgeMs = 0;
     let previousAtMs: number | undefined = inMinute[0] ? this.samples[this.samples.indexOf(inMinute[0]) - 1]?.atMs : undefined;
     let coveredMs = 0;
@@ -175,6 +185,7 @@ export class StatsHistory {
       totals.serverErrors += total(sample.serverErrorsPerSecond) * seconds;
       totals.records += sample.recordsPerSecond * seconds;
       totals.functionErrors += sample.errorsPerSecond * seconds;
+      totals.scheduleFailures += total(sample.scheduleFailedAttemptsPerSecond) * seconds;
       totals.eventsCounted += sample.eventsCountedPerSecond * seconds;
       totals.lateEvents += sample.lateEventsPerSecond * seconds;
       totals.duplicatesDropped += sample.duplicatesDroppedPerSecond * seconds;

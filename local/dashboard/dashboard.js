@@ -145,6 +145,7 @@ function renderHeadline(lastMinute, thresholds, samples) {
     figure('API requests · last minute', format(lastMinute.requests), '', false),
     figure('5XX · last minute', format(lastMinute.serverErrors), '', lastMinute.serverErrors > 0),
     figure('function errors · last minute', format(lastMinute.functionErrors), '', lastMinute.functionErrors > 0),
+    figure('scheduled runs failed · last minute', format(lastMinute.scheduleFailures), '', lastMinute.scheduleFailures > 0),
     figure('max iterator age · last minute', format(lastMinute.maxIteratorAgeMs), 'ms'),
     figure('DLQ messages now', format(dlq), '', dlq > 0),
   ].join('');
@@ -164,6 +165,10 @@ function renderCharts(samples, thresholds) {
   ]);
   chart('chart-records', 'records / s', xs, perKey((s) => s.recordsPerSecondByMapping, '', shortName));
   chart('chart-errors', 'errors / s', xs, perKey((s) => s.errorsPerSecondByFunction, '', shortName));
+  chart('chart-schedules', 'invocations / s', xs, [
+    ...perKey((s) => s.scheduleTicksPerSecond, ' runs'),
+    ...perKey((s) => s.scheduleFailedAttemptsPerSecond, ' failed'),
+  ]);
   chart('chart-iterator-age', 'ms behind tip', xs, perKey((s) => s.iteratorAgeMsByMapping, '', shortName));
   chart('chart-dlq', 'messages', xs, perKey((s) => s.dlqDepth, '', shortName));
   chart('chart-lag', 'ms (p95 per second)', xs, [

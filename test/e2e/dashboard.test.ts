@@ -25,13 +25,15 @@ async function send(events: unknown[]): Promise<void> {
 async function cell(metric: string, group: string, field: string): Promise<string | undefined> {
   return page.evaluate(
     ([m, g, f]) => {
-      const row = [...document.querySelectorAll(`section[data-metric="${m}"] tr[data-group]`)].find((r) => (r as HTMLElement).dataset.group === g);
+      const row = [...(globalThis as any).document.querySelectorAll(`section[data-metric="${m}"] tr[data-group]`)].find((r) => (r as any).dataset.group === g);
       return row?.querySelector(`[data-aggregation="${f}"], [data-field="${f}"]`)?.textContent ?? undefined;
     },
     [metric, group, field] as const,
   );
 }
 
+// The callbacks of page.evaluate run in the browser, serialized: they reach the page through globalThis (typed any,
+// the Node project has no DOM types), never through a variable of this file.
 describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
@@ -58,9 +60,9 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(pipeline.info.dashboardUrl!);
     await page.waitForSelector('section[data-metric="orders-per-region"]');
-    await page.waitForFunction(() => document.getElementById('windows-live')?.textContent?.includes('connected'));
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('windows-live')?.textContent?.includes('connected'));
     await page.evaluate(() => {
-      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+      (globalThis as any).sameDocument = true;
     });
     const region = `dash-${Date.now() % 100_000}`;
     const now = Date.now();
@@ -77,7 +79,7 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
     expect(await cell('orders-per-region', region, 'largestOrder')).toBe('32');
     expect(await cell('orders-per-region', region, 'eventCount')).toBe('2');
     expect(await cell('orders-per-region', region, 'customers')).toBe('2');
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).sameDocument)).toBe(true);
     expect(pageErrors).toEqual([]);
     expect(failedRequests).toEqual([]);
   });
@@ -88,11 +90,11 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
 
     // Act
     // The headline counts the last minute: both tests' 52 events (orders-per-region is the only metric they match).
-    await page.waitForFunction(() => Number(document.querySelector('#headline .figure b')?.textContent) >= 52, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => Number((globalThis as any).document.querySelector('#headline .figure b')?.textContent) >= 52, undefined, { timeout: 30_000 });
     // The DLQ depths are read every 5 s: their series appear with the first read.
-    await page.waitForFunction(() => document.querySelectorAll('#chart-dlq .u-legend .u-label').length >= 4, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#chart-dlq .u-legend .u-label').length >= 4, undefined, { timeout: 30_000 });
     const charts = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.chart')].map((element) => {
+      [...(globalThis as any).document.querySelectorAll('.chart')].map((element: any) => {
         const canvas = element.querySelector('canvas');
         let distinctColours = 0;
         if (canvas) {
@@ -107,7 +109,7 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
           yLabel: element.dataset.yLabel,
           canvas: canvas !== null,
           distinctColours,
-          legend: [...element.querySelectorAll('.u-legend .u-label')].map((label) => label.textContent),
+          legend: [...element.querySelectorAll('.u-legend .u-label')].map((label: any) => label.textContent),
         };
       }),
     );
@@ -118,6 +120,7 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
       'chart-http-errors',
       'chart-records',
       'chart-errors',
+      'chart-schedules',
       'chart-iterator-age',
       'chart-dlq',
       'chart-lag',

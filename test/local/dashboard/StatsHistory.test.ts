@@ -15,6 +15,7 @@ const stats = (
   mappings: { Esm: { ...emptyMappingStats(), processedRecords, millisBehindLatest: lagMs } },
   routes: { 'POST /events': { requests, clientErrors: Math.floor(requests / 10), serverErrors: 0 } },
   ...(recentMetricValues ? { recentMetricValues } : {}),
+  schedules: {},
 });
 
 describe('Class: StatsHistory', () => {
@@ -40,6 +41,8 @@ describe('Class: StatsHistory', () => {
         dlqPerSecond: 0,
         lagMs: 250,
         iteratorAgeMsByMapping: { Esm: 250 },
+        scheduleTicksPerSecond: {},
+        scheduleFailedAttemptsPerSecond: {},
         dlqDepth: {},
         eventsCountedPerSecond: 245,
         lateEventsPerSecond: 2,
@@ -133,6 +136,7 @@ describe('Class: StatsHistory', () => {
       serverErrors: 0,
       records: 1_000,
       functionErrors: 0,
+      scheduleFailures: 0,
       eventsCounted: 1_000,
       lateEvents: 20,
       lateEventRatePercent: (100 * 20) / 1_020,
@@ -152,6 +156,18 @@ describe('Class: StatsHistory', () => {
     history.record(stats(0, 0, 0, 0, { EventsCounted: 500, LateEvents: 500 }, { ConsumerLagMs: [60_000] }), 1_000);
     for (let second = 2; second <= 70; second++) history.record(stats(0, 0, 0, 0, { EventsCounted: 500 + second, LateEvents: 500 }, { ConsumerLagMs: [100] }), second * 1_000);
     expect(history.lastMinute()).toMatchObject({ seconds: 60, eventsCounted: 60, lateEvents: 0, lateEventRatePercent: 0, consumerLagP95Ms: 100 });
+  });
+
+  it('counts the runs and failed attempts of each scheduled function, so a failing audit shows', () => {
+    const history = new StatsHistory();
+    const withSchedules = (ticks: number, failedAttempts: number): DashboardHostStats => ({
+      ...stats(0, 0, 0),
+      schedules: { 'AuditSchedule→AuditFunction': { ticks, failedAttempts, deadLettered: 0 } },
+    });
+    history.record(withSchedules(1, 0), 1_000);
+    history.record(withSchedules(3, 3), 3_000);
+    expect(history.snapshot()[0]).toMatchObject({ scheduleTicksPerSecond: { 'AuditSchedule→AuditFunction': 1 }, scheduleFailedAttemptsPerSecond: { 'AuditSchedule→AuditFunction': 1.5 } });
+    expect(history.lastMinute().scheduleFailures).toBe(2);
   });
 
   it('carries the DLQ depths the supervisor read, per queue', () => {
