@@ -1,3 +1,4 @@
+import type { LocalAlarm } from '../alarms/LocalAlarm';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 
 /** A function as the local host runs it: the bundle from cdk.out with its resolved environment. */
@@ -125,6 +126,8 @@ export interface LocalCorsPreflight {
 export interface LocalRestApi {
   readonly logicalId: string;
   readonly restApiId: string;
+  /** `Name` of the RestApi: the `ApiName` dimension of its CloudWatch metrics. */
+  readonly name?: string;
   readonly stageName: string;
   readonly routes: readonly LocalRoute[];
   /** The stage's method setting for every resource and method; beyond it API Gateway answers 429. */
@@ -173,4 +176,6 @@ export interface LocalPlan {
   readonly resources: Readonly<Record<string, { type: string; physicalId: string }>>;
   /** Template resources with no offline behaviour, each with the reason. */
   readonly notEmulated: readonly { logicalId: string; type: string; reason: string }[];
+  /** The CloudWatch alarms the host evaluates (planAlarms); absent in a plan written before alarms were evaluated. */
+  readonly alarms?: readonly LocalAlarm[];
 }

@@ -22,6 +22,7 @@ import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
 import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
 import { localPseudoParameters } from './localPseudoParameters';
 import { notEmulatedResources } from './notEmulatedResources';
+import { planAlarms } from './planAlarms';
 import { planRestApis } from './planRestApis';
 import { planSchedules } from './planSchedules';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
@@ -123,6 +124,11 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
 
   const { schedules, unplanned } = planSchedules(resources, context, functions);
   notEmulated.push(...unplanned);
+  // Alarms are evaluated offline; one whose metric nothing produces here is listed with why.
+  const alarms = planAlarms(stack);
+  for (const alarm of alarms) {
+    if (alarm.notEvaluatedReason !== undefined) notEmulated.push({ logicalId: alarm.logicalId, type: 'AWS::CloudWatch::Alarm', reason: `not evaluated offline: ${alarm.notEvaluatedReason}` });
+  }
 
   return {
     stackName: stack.stackName,
@@ -134,6 +140,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     schedules,
     resources: physical,
     notEmulated,
+    alarms,
   };
 }
 

@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { readLocalCredentials } from '../credentials/LocalCredentials';
+import { alarmTimeScale } from '../alarms/alarmTimeScale';
 import { FunctionHost } from './FunctionHost';
 
 const logDir = process.env.TRIBUTARY_LOG_DIR ?? '.tributary/logs';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ...(credentials ? { credentials } : {}),
     apiPort: Number(process.env.TRIBUTARY_API_PORT ?? '3000'),
     ...(scheduleIntervalMs() !== undefined ? { scheduleIntervalMs: scheduleIntervalMs()! } : {}),
+    alarmTimeScale: alarmTimeScale(process.env.TRIBUTARY_ALARM_TIME_SCALE),
     logDir,
     timing: {
       idlePollIntervalMs: Number(process.env.TRIBUTARY_POLL_INTERVAL_MS ?? '1000'),

@@ -3,7 +3,7 @@ import type { TemplateResource } from '../../../local/assembly/CloudAssembly';
 import type { LocalFunction } from '../../../local/assembly/LocalPlan';
 import { parseRateExpression } from '../../../local/assembly/parseRateExpression';
 import { planSchedules } from '../../../local/assembly/planSchedules';
-import type { IntrinsicContext } from '../../../local/assembly/resolveIntrinsics';
+import type { IntrinsicContext, ResolvedResource } from '../../../local/assembly/resolveIntrinsics';
 import { localPseudoParameters } from '../../../local/assembly/localPseudoParameters';
 
 const fn = (logicalId: string): LocalFunction => ({
@@ -19,7 +19,7 @@ const fn = (logicalId: string): LocalFunction => ({
 
 function context(): IntrinsicContext {
   return {
-    resources: new Map([
+    resources: new Map<string, ResolvedResource>([
       ['AuditFn', { ref: 'AuditFn', attributes: { Arn: fn('AuditFn').functionArn } }],
       ['ClockFn', { ref: 'ClockFn', attributes: { Arn: fn('ClockFn').functionArn } }],
       ['AuditDlq', { ref: 'http://q/AuditDlq', attributes: { Arn: 'arn:aws:sqs:us-east-1:000000000000:AuditDlq', QueueUrl: 'http://q/AuditDlq' } }],

@@ -16,6 +16,8 @@ const stats = (
   routes: { 'POST /events': { requests, clientErrors: Math.floor(requests / 10), serverErrors: 0 } },
   ...(recentMetricValues ? { recentMetricValues } : {}),
   schedules: {},
+  recentMetricValues: {},
+  alarms: [],
 });
 
 describe('Class: StatsHistory', () => {
