@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { DashboardAlarm } from './DashboardHostStats';
+import type { LocalAlarmStatus } from '../alarms/LocalAlarmStatus';
 import type { RecentWindowsSnapshot, WindowView } from './RecentWindows';
 import type { LastMinute, StatsSample } from './StatsHistory';
 
@@ -34,8 +34,8 @@ export interface DashboardState {
   readonly samples: readonly StatsSample[];
   readonly lastMinute?: LastMinute;
   readonly thresholds?: ObjectiveThresholds;
-  /** undefined: the host reports no alarm states (no evaluator). */
-  readonly alarms?: readonly DashboardAlarm[];
+  /** undefined: the host has not reported yet. */
+  readonly alarms?: readonly LocalAlarmStatus[];
   readonly alerts?: AlertsView;
   readonly windows?: RecentWindowsSnapshot;
 }

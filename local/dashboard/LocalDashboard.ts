@@ -4,7 +4,7 @@ import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
 import type { SynthesizedStack } from '../assembly/CloudAssembly';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import type { LocalClients } from '../aws/localClients';
-import type { DashboardHostStats } from './DashboardHostStats';
+import type { HostStats } from '../host/FunctionHost';
 import { DashboardServer, type DashboardStatus } from './DashboardServer';
 import { declaredMetricsOf } from './declaredMetricsOf';
 import { RecentWindows } from './RecentWindows';
@@ -21,7 +21,7 @@ export interface LocalDashboardOptions {
   readonly metrics: readonly MetricDefinition[];
   readonly history: StatsHistory;
   readonly status: () => DashboardStatus;
-  readonly latestStats: () => DashboardHostStats | undefined;
+  readonly latestStats: () => HostStats | undefined;
   /** Where the feed's and the queue poll's failures go (the host log's neighbour, stderr). */
   readonly log: (message: string) => void;
 }
@@ -60,7 +60,8 @@ export class LocalDashboard {
         lateEventRatePercent: objectives.lateEventRatePercent,
         duplicateRatePercent: objectives.duplicateRatePercent,
       },
-      ...(options.latestStats()?.alarms ? { alarms: options.latestStats()!.alarms! } : {}),
+      // Before the host's first report there are no states to show, which is not the same as no alarms.
+      ...(options.latestStats() ? { alarms: options.latestStats()!.alarms } : {}),
       alerts: { configured: this.alertTopicArn !== undefined, alerts: [...this.alerts] },
       windows: this.windows.snapshot(),
     }));

@@ -1,5 +1,5 @@
 import { SLO_METRICS } from '../../core/observability/SLO_METRICS';
-import type { DashboardHostStats } from './DashboardHostStats';
+import type { HostStats } from '../host/FunctionHost';
 import { percentile } from './percentile';
 
 /** One second of the pipeline, as rates and levels. */
@@ -94,18 +94,18 @@ export class StatsHistory {
   private readonly samples: StatsSample[] = [];
   /** Raw distribution values of the last minute, for the minute's p95. */
   private readonly recentValues: { atMs: number; lag: readonly number[]; batch: readonly number[] }[] = [];
-  private previous: { atMs: number; stats: DashboardHostStats } | undefined;
+  private previous: { atMs: number; stats: HostStats } | undefined;
 
   public constructor(private readonly capacity = 300) {}
 
   /** Records one host report; `dlqDepth` is what the supervisor last read from the queues. */
-  public record(stats: DashboardHostStats, atMs: number, dlqDepth: Readonly<Record<string, number>> = {}): void {
+  public record(stats: HostStats, atMs: number, dlqDepth: Readonly<Record<string, number>> = {}): void {
     const previous = this.previous;
     this.previous = { atMs, stats };
     if (!previous) return;
     const seconds = Math.max(0.001, (atMs - previous.atMs) / 1_000);
     const rate = (now: number, before: number | undefined): number => Math.max(0, (now - (before !== undefined && before <= now ? before : now)) / seconds);
-    const perRoute = (pick: (route: DashboardHostStats['routes'][string]) => number): Record<string, number> => {
+    const perRoute = (pick: (route: HostStats['routes'][string]) => number): Record<string, number> => {
       const rates: Record<string, number> = {};
       for (const [route, routeStats] of Object.entries(stats.routes)) {
         const before = previous.stats.routes[route];
@@ -113,12 +113,12 @@ export class StatsHistory {
       }
       return rates;
     };
-    const sum = (source: DashboardHostStats, pick: (mapping: DashboardHostStats['mappings'][string]) => number): number =>
+    const sum = (source: HostStats, pick: (mapping: HostStats['mappings'][string]) => number): number =>
       Object.values(source.mappings).reduce((total, mapping) => total + pick(mapping), 0);
-    const errors = (source: DashboardHostStats): number => Object.values(source.functions).reduce((total, fn) => total + fn.errors, 0);
-    const metric = (source: DashboardHostStats, name: string): number => Object.values(source.functions).reduce((total, fn) => total + (fn.metrics?.[name] ?? 0), 0);
+    const errors = (source: HostStats): number => Object.values(source.functions).reduce((total, fn) => total + fn.errors, 0);
+    const metric = (source: HostStats, name: string): number => Object.values(source.functions).reduce((total, fn) => total + (fn.metrics?.[name] ?? 0), 0);
     const metricRate = (name: string): number => rate(metric(stats, name), metric(previous.stats, name));
-    const values = stats.recentMetricValues ?? {};
+    const values = stats.recentMetricValues;
     const lag = values[SLO_METRICS.consumerLagMs] ?? [];
     const batch = values[SLO_METRICS.batchDurationMs] ?? [];
     const consumerLagP95MsByMetric: Record<string, number> = {};
@@ -142,9 +142,9 @@ export class StatsHistory {
       dlqPerSecond: rate(sum(stats, (m) => m.discardedRecords), sum(previous.stats, (m) => m.discardedRecords)),
       lagMs: Math.max(0, ...Object.values(stats.mappings).map((m) => m.millisBehindLatest)),
       iteratorAgeMsByMapping: Object.fromEntries(Object.entries(stats.mappings).map(([id, m]) => [id, m.millisBehindLatest])),
-      scheduleTicksPerSecond: Object.fromEntries(Object.entries(stats.schedules ?? {}).map(([id, run]) => [id, rate(run.ticks, previous.stats.schedules?.[id]?.ticks)])),
+      scheduleTicksPerSecond: Object.fromEntries(Object.entries(stats.schedules).map(([id, run]) => [id, rate(run.ticks, previous.stats.schedules[id]?.ticks)])),
       scheduleFailedAttemptsPerSecond: Object.fromEntries(
-        Object.entries(stats.schedules ?? {}).map(([id, run]) => [id, rate(run.failedAttempts, previous.stats.schedules?.[id]?.failedAttempts)]),
+        Object.entries(stats.schedules).map(([id, run]) => [id, rate(run.failedAttempts, previous.stats.schedules[id]?.failedAttempts)]),
       ),
       dlqDepth: { ...dlqDepth },
       eventsCountedPerSecond: metricRate(SLO_METRICS.eventsCounted),

@@ -225,7 +225,7 @@ async function refreshAlarms() {
     const { evaluated, alarms } = await (await fetch('/api/alarms', { cache: 'no-store' })).json();
     const target = document.getElementById('alarms');
     if (!evaluated) {
-      target.innerHTML = '<p class="note">The function host reports no alarm states: this build has no offline alarm evaluator.</p>';
+      target.innerHTML = '<p class="note">Waiting for the function host\'s first report of its alarm states.</p>';
       document.getElementById('alarms-summary').textContent = '';
       return;
     }

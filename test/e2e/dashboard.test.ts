@@ -32,6 +32,14 @@ async function cell(metric: string, group: string, field: string): Promise<strin
   );
 }
 
+/** A headline figure's value by the start of its label (`consumer lag p95`), as the page shows it. */
+async function headline(label: string): Promise<string | undefined> {
+  return page.evaluate((start) => {
+    const figures = [...(globalThis as any).document.querySelectorAll('#headline .figure')];
+    return figures.find((figure: any) => figure.querySelector('span').textContent.startsWith(start))?.querySelector('b').textContent ?? undefined;
+  }, label);
+}
+
 // The callbacks of page.evaluate run in the browser, serialized: they reach the page through globalThis (typed any,
 // the Node project has no DOM types), never through a variable of this file.
 describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () => {
@@ -148,6 +156,56 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
     expect(text).toContain('DynamoDB Local: no capacity metrics');
     expect(text).toContain('DAX has no emulator');
     expect(await page.textContent('#headline .figure span')).toMatch(/^events counted · last \d+ s$/);
+    // Lag moves under load: the events were sent 500 ms after their event time, so the minute's p95 is at least that.
+    const lag = await waitUntil('the lag p95 of the minute', async () => /^([\d.]+)(k?) ms$/.exec((await headline('consumer lag p95')) ?? '') ?? undefined, 30_000, 200);
+    expect(Number(lag[1]) * (lag[2] ? 1_000 : 1)).toBeGreaterThanOrEqual(500);
+    await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+  });
+
+  it('shows the late-event-rate alarm in alarm once 2 % of the events arrive late', async () => {
+    // Prepare: the alarm is evaluated, and not in alarm yet.
+    const state = (): Promise<string | undefined> =>
+      page.evaluate(() => {
+        const row = [...(globalThis as any).document.querySelectorAll('#alarms tr[data-alarm]')].find((r: any) => r.dataset.alarm.includes('LateEventRate'));
+        return row?.dataset.state;
+      });
+    await waitUntil('the alarms table', async () => (await state()) !== undefined, 30_000, 200);
+    expect(await state()).not.toBe('ALARM');
+
+    // Act: 98 on-time and 2 late orders a second (ten minutes behind the watermark, beyond the minute's lateness).
+    let sending = true;
+    const load = (async () => {
+      for (let second = 0; sending && second < 150; second++) {
+        const now = Date.now();
+        await send(
+          Array.from({ length: 100 }, (_, i) => ({
+            type: 'order.created',
+            key: `late-${second}-${i}`,
+            time: i < 2 ? now - 10 * 60_000 : now - 200,
+            data: { region: 'late-load', amount: 1 },
+          })),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    })();
+
+    // Assess
+    try {
+      await waitUntil('the late-event-rate alarm in ALARM on the page', async () => (await state()) === 'ALARM', 150_000, 500);
+    } finally {
+      sending = false;
+      await load;
+    }
+    const row = await page.evaluate(() => {
+      const found = [...(globalThis as any).document.querySelectorAll('#alarms tr[data-alarm]')].find((r: any) => r.dataset.alarm.includes('LateEventRate'));
+      return { text: found.textContent.replace(/\s+/g, ' '), badge: (globalThis as any).getComputedStyle(found.querySelector('.state')).backgroundColor };
+    });
+    expect(row.text).toContain('warning');
+    expect(row.badge).toBe('rgb(248, 81, 73)');
+    // The headline's late rate over the last minute is near the 2 % sent.
+    const late = Number((await headline('late-event rate'))?.replace(/[^\d.]/g, ''));
+    expect(late).toBeGreaterThan(1);
+    expect(late).toBeLessThan(3);
     await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DashboardAlarm } from '../../../local/dashboard/DashboardHostStats';
+import type { LocalAlarmStatus } from '../../../local/alarms/LocalAlarmStatus';
 import { DashboardServer, type DashboardState } from '../../../local/dashboard/DashboardServer';
 import type { WindowView } from '../../../local/dashboard/RecentWindows';
 import { sendRaw } from '../../support/rawHttp';
@@ -142,7 +142,7 @@ describe('Class: DashboardServer', () => {
 
   it('serves the alarms the host reports, and says so when it reports none', async () => {
     // Prepare
-    const alarm: DashboardAlarm = {
+    const alarm: LocalAlarmStatus = {
       logicalId: 'LateEventRateAlarm',
       alarmName: 'Tributary-Objectives-LateEventRate-Warning',
       description: 'late-event rate above 1 %',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StatsHistory } from '../../../local/dashboard/StatsHistory';
-import type { DashboardHostStats } from '../../../local/dashboard/DashboardHostStats';
+import type { HostStats } from '../../../local/host/FunctionHost';
 import { emptyMappingStats } from '../../../local/esm/MappingStats';
 
 const stats = (
@@ -10,13 +10,12 @@ const stats = (
   lagMs = 0,
   metrics: Record<string, number> = {},
   recentMetricValues?: Record<string, number[]>,
-): DashboardHostStats => ({
+): HostStats => ({
   functions: { Aggregator: { invocations: 0, errors, coldStarts: 1, metrics } },
   mappings: { Esm: { ...emptyMappingStats(), processedRecords, millisBehindLatest: lagMs } },
   routes: { 'POST /events': { requests, clientErrors: Math.floor(requests / 10), serverErrors: 0 } },
-  ...(recentMetricValues ? { recentMetricValues } : {}),
   schedules: {},
-  recentMetricValues: {},
+  recentMetricValues: recentMetricValues ?? {},
   alarms: [],
 });
 
@@ -162,7 +161,7 @@ describe('Class: StatsHistory', () => {
 
   it('counts the runs and failed attempts of each scheduled function, so a failing audit shows', () => {
     const history = new StatsHistory();
-    const withSchedules = (ticks: number, failedAttempts: number): DashboardHostStats => ({
+    const withSchedules = (ticks: number, failedAttempts: number): HostStats => ({
       ...stats(0, 0, 0),
       schedules: { 'AuditSchedule→AuditFunction': { ticks, failedAttempts, deadLettered: 0 } },
     });
