@@ -19,8 +19,12 @@ export interface WindowView {
   readonly eventCount: number;
   readonly lateEvents: number;
   readonly values: Readonly<Record<string, AggregateValue>>;
-  /** When the change was written (the message's timestamp). */
+  /** When the change was written (the message's timestamp; DynamoDB Local's stream rounds it to the minute, AWS to the second). */
   readonly updatedAtMs: number;
+  /** The change's stream sequence number, which orders changes of one window within the same timestamp. */
+  readonly changeId: string;
+  /** When the dashboard received the change: what the page shows as "updated". */
+  readonly receivedAtMs: number;
   /** A session merged into another: the page drops it. */
   readonly deleted?: true;
 }
@@ -60,7 +64,7 @@ export class RecentWindows {
   }
 
   /** Applies one change; returns the view to push to the pages, or undefined when it changed nothing. */
-  public apply(change: CountValueUpdated): WindowView | undefined {
+  public apply(change: CountValueUpdated, receivedAtMs = Date.now()): WindowView | undefined {
     let groups = this.byMetric.get(change.metric);
     if (!groups) {
       // A metric the page was not told about (another config synthesized): shown anyway, after the declared ones.
@@ -69,7 +73,7 @@ export class RecentWindows {
     }
     const windows = groups.get(change.group) ?? new Map<number, WindowView>();
     const current = windows.get(change.windowStart);
-    if (current && current.updatedAtMs > change.timestamp) return undefined;
+    if (current && isOlder(change, current)) return undefined;
     const value = change.new;
     const view: WindowView = {
       metric: change.metric,
@@ -81,6 +85,8 @@ export class RecentWindows {
       lateEvents: value?.lateEvents ?? 0,
       values: value?.values ?? {},
       updatedAtMs: change.timestamp,
+      changeId: change.changeId,
+      receivedAtMs,
       ...(value === null ? { deleted: true as const } : {}),
     };
     if (value === null) windows.delete(change.windowStart);
@@ -110,4 +116,15 @@ export class RecentWindows {
     const starts = [...windows.keys()].sort((a, b) => a - b);
     for (const start of starts.slice(0, starts.length - this.windowsPerGroup)) windows.delete(start);
   }
+}
+
+/**
+ * Whether `change` is older than the window's current view: by timestamp, then
+ * (timestamps are coarse) by stream sequence number, which grows within the
+ * window's shard. Sequence numbers that are not numbers never count as older.
+ */
+function isOlder(change: CountValueUpdated, current: WindowView): boolean {
+  if (change.timestamp !== current.updatedAtMs) return change.timestamp < current.updatedAtMs;
+  if (!/^\d+$/.test(change.changeId) || !/^\d+$/.test(current.changeId)) return false;
+  return BigInt(change.changeId) < BigInt(current.changeId);
 }

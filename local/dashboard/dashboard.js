@@ -82,6 +82,8 @@ function chart(id, yLabel, xs, series) {
         stroke: s.threshold ? THRESHOLD_COLOR : COLORS[i % COLORS.length],
         width: s.threshold ? 1 : 1.6,
         dash: s.threshold ? [6, 4] : undefined,
+        // A second without a batch has no p95 (null): the line joins its neighbours rather than leave lone dots.
+        spanGaps: s.spanGaps === true,
         points: { show: false },
         value: (_u, v) => format(v),
       })),
@@ -172,11 +174,11 @@ function renderCharts(samples, thresholds) {
   chart('chart-iterator-age', 'ms behind tip', xs, perKey((s) => s.iteratorAgeMsByMapping, '', shortName));
   chart('chart-dlq', 'messages', xs, perKey((s) => s.dlqDepth, '', shortName));
   chart('chart-lag', 'ms (p95 per second)', xs, [
-    { label: 'consumer lag p95', values: samples.map((s) => s.consumerLagP95Ms) },
+    { label: 'consumer lag p95', spanGaps: true, values: samples.map((s) => s.consumerLagP95Ms) },
     line(`objective ${format(t.consumerLagP95Ms)} ms`, t.consumerLagP95Ms),
   ]);
   chart('chart-batch', 'ms (p95 per second)', xs, [
-    { label: 'batch duration p95', values: samples.map((s) => s.batchDurationP95Ms) },
+    { label: 'batch duration p95', spanGaps: true, values: samples.map((s) => s.batchDurationP95Ms) },
     line(`objective ${format(t.batchDurationP95Ms)} ms`, t.batchDurationP95Ms),
   ]);
   chart('chart-late-rate', '% of events', xs, [
@@ -194,10 +196,10 @@ function renderCharts(samples, thresholds) {
     { label: 'windows finalised', values: samples.map((s) => s.windowsFinalizedPerSecond) },
   ]);
   chart('chart-lag-per-metric', 'ms (p95 per second)', xs, [
-    ...perKey((s) => s.consumerLagP95MsByMetric),
+    ...perKey((s) => s.consumerLagP95MsByMetric).map((series) => ({ ...series, spanGaps: true })),
     line(`objective ${format(t.consumerLagP95Ms)} ms`, t.consumerLagP95Ms),
   ]);
-  chart('chart-watermark', 'ms behind the clock', xs, perKey((s) => s.watermarkDelayMsByMetric));
+  chart('chart-watermark', 'ms behind the clock', xs, perKey((s) => s.watermarkDelayMsByMetric).map((series) => ({ ...series, spanGaps: true })));
 }
 
 async function refreshHistory() {
@@ -216,6 +218,14 @@ async function refreshHistory() {
     statusEl.style.color = 'var(--bad)';
   }
 }
+
+/** CloudWatch's ComparisonOperator as a symbol. */
+const COMPARISONS = {
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '≥',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '≤',
+};
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, none: 2 };
 const STATE_ORDER = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2, NOT_EVALUATED: 3 };
@@ -238,7 +248,7 @@ async function refreshAlarms() {
         (a) => `<tr data-alarm="${escapeHtml(a.alarmName)}" data-state="${escapeHtml(a.state)}" title="${escapeHtml(a.description)}">
           <td><span class="state state-${escapeHtml(a.state)}">${escapeHtml(a.state)}</span></td>
           <td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.alarmName)}</td><td>${escapeHtml(a.metricLabel)}</td>
-          <td>${escapeHtml(a.comparison)} ${format(a.threshold)}</td>
+          <td>${escapeHtml(COMPARISONS[a.comparison] ?? a.comparison)} ${format(a.threshold)}</td>
           <td>${period(a.periodSeconds)} · ${period(a.offlinePeriodSeconds)}</td>
           <td>${a.datapointsToAlarm} of ${a.evaluationPeriods}</td>
           <td class="num">${a.lastValue === undefined ? '–' : format(a.lastValue)}</td>
@@ -301,14 +311,14 @@ function renderMetric(name, flash) {
   const aggregations = metric.aggregations.length ? metric.aggregations : [...new Set(windows.flatMap((w) => Object.keys(w.values)))];
   card.innerHTML = `${head}<table><thead><tr><th>Group</th><th>Window</th><th>State</th><th class="num">Events</th><th class="num">Late</th>${aggregations
     .map((a) => `<th class="num">${escapeHtml(a)}</th>`)
-    .join('')}<th>Updated</th></tr></thead><tbody>${windows
+    .join('')}<th>Received</th></tr></thead><tbody>${windows
     .map(
       (w) => `<tr data-group="${escapeHtml(w.group)}" data-window-start="${w.windowStart}"${flash && flash === `${w.group}\u0000${w.windowStart}` ? ' class="updated"' : ''}>
         <td>${escapeHtml(w.group || '(all)')}</td><td>${clock(w.windowStart)}–${clock(w.windowEnd)}</td>
         <td class="state state-${w.state}" data-state="${w.state}">${w.state}</td>
         <td class="num" data-field="eventCount">${w.eventCount.toLocaleString()}</td><td class="num" data-field="lateEvents">${w.lateEvents.toLocaleString()}</td>
         ${aggregations.map((a) => `<td class="num" data-aggregation="${escapeHtml(a)}">${valueText(w.values[a])}</td>`).join('')}
-        <td class="muted">${clock(w.updatedAtMs)}</td></tr>`,
+        <td class="muted">${clock(w.receivedAtMs)}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }

@@ -19,6 +19,8 @@ const WINDOW: WindowView = {
   lateEvents: 0,
   values: { orders: 2, revenue: 40 },
   updatedAtMs: 121_000,
+  changeId: '4900',
+  receivedAtMs: 121_500,
 };
 
 /** A page following the live stream, reading it as a browser's EventSource does. */

@@ -37,9 +37,11 @@ describe('Class: RecentWindows', () => {
     const windows = new RecentWindows(declaredMetricsOf(tributaryConfig.metrics));
 
     // Act
-    const first = windows.apply(change());
-    const second = windows.apply(change({ timestamp: 3_000, final: true, new: { eventCount: 3, lateEvents: 1, values: { orders: 3, revenue: 45 } } }));
-    const stale = windows.apply(change({ timestamp: 2_000, new: { eventCount: 2, lateEvents: 0, values: { orders: 2, revenue: 20 } } }));
+    const first = windows.apply(change(), 10_000);
+    const second = windows.apply(change({ timestamp: 3_000, changeId: '300', final: true, new: { eventCount: 3, lateEvents: 1, values: { orders: 3, revenue: 45 } } }), 11_000);
+    const stale = windows.apply(change({ timestamp: 2_000, changeId: '200', new: { eventCount: 2, lateEvents: 0, values: { orders: 2, revenue: 20 } } }), 12_000);
+    // Same (coarse) timestamp: the lower sequence number is the older change.
+    const sameSecondOlder = windows.apply(change({ timestamp: 3_000, changeId: '299', new: { eventCount: 9, lateEvents: 0, values: {} } }), 13_000);
 
     // Assess
     expect(first).toMatchObject({ state: 'open', eventCount: 1 });
@@ -53,8 +55,11 @@ describe('Class: RecentWindows', () => {
       lateEvents: 1,
       values: { orders: 3, revenue: 45 },
       updatedAtMs: 3_000,
+      changeId: '300',
+      receivedAtMs: 11_000,
     });
     expect(stale).toBeUndefined();
+    expect(sameSecondOlder).toBeUndefined();
     expect(windows.snapshot().metrics[0]!.windows).toEqual([second]);
   });
 
