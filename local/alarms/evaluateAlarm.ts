@@ -63,8 +63,9 @@ export function breaches(comparison: string, value: number, threshold: number): 
  *     `ignore` lets each missing one side with the current state (breaching
  *     while in ALARM), which keeps ALARM and OK as they are on partial data.
  *
- * That reproduces the documentation's table for 3 of 3 row by row
- * (test/local/alarms/evaluateAlarm.test.ts).
+ * So with `missing`, one breaching datapoint after a gap fires a 3-of-3 alarm,
+ * as on CloudWatch. test/local/alarms/evaluateAlarm.test.ts walks the five
+ * range patterns of the documentation's 3-of-3 example through these rules.
  */
 export function evaluateAlarm(range: readonly PeriodValue[], rule: AlarmRule, currentState: LocalAlarmState): AlarmEvaluation {
   const real = range.filter((period): period is { startMs: number; value: number } => period.value !== undefined);

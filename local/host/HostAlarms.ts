@@ -64,29 +64,44 @@ export class HostAlarms {
 
   /** A function's EMF datapoints, once per dimension set (each is its own metric in CloudWatch). */
   public recordEmf(datapoints: readonly EmfDatapoint[]): void {
-    for (const point of datapoints) {
-      for (const dimensions of point.dimensionSets) this.evaluator.record({ namespace: point.namespace, metricName: point.metricName, dimensions }, point.values, point.timestampMs);
-    }
+    this.guard('an EMF line', () => {
+      for (const point of datapoints) {
+        for (const dimensions of point.dimensionSets) this.evaluator.record({ namespace: point.namespace, metricName: point.metricName, dimensions }, point.values, point.timestampMs);
+      }
+    });
   }
 
   /** One invocation of a function, as Lambda counts it. */
   public recordInvocation(functionName: string, result: InvokeResult): void {
-    const at = this.now();
-    const dimensions = { FunctionName: functionName };
-    this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions }, [1], at);
-    this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensions }, [result.ok ? 0 : 1], at);
-    this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Duration', dimensions }, [result.durationMs], at);
+    this.guard('an invocation', () => {
+      const at = this.now();
+      const dimensions = { FunctionName: functionName };
+      this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions }, [1], at);
+      this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensions }, [result.ok ? 0 : 1], at);
+      this.evaluator.record({ namespace: 'AWS/Lambda', metricName: 'Duration', dimensions }, [result.durationMs], at);
+    });
   }
 
   /** One request answered by a REST API's stage. */
   public recordRequest(api: { readonly name?: string; readonly logicalId: string; readonly stageName: string }, entry: AccessLogEntry): void {
-    const at = this.now();
-    const dimensions = { ApiName: api.name ?? api.logicalId, Stage: api.stageName };
-    const metric = (metricName: string): LocalMetric => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
-    this.evaluator.record(metric('Count'), [1], at);
-    this.evaluator.record(metric('5XXError'), [entry.status >= 500 ? 1 : 0], at);
-    this.evaluator.record(metric('4XXError'), [entry.status >= 400 && entry.status < 500 ? 1 : 0], at);
-    this.evaluator.record(metric('Latency'), [entry.responseLatencyMs], at);
+    this.guard('a request', () => {
+      const at = this.now();
+      const dimensions = { ApiName: api.name ?? api.logicalId, Stage: api.stageName };
+      const metric = (metricName: string): LocalMetric => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
+      this.evaluator.record(metric('Count'), [1], at);
+      this.evaluator.record(metric('5XXError'), [entry.status >= 500 ? 1 : 0], at);
+      this.evaluator.record(metric('4XXError'), [entry.status >= 400 && entry.status < 500 ? 1 : 0], at);
+      this.evaluator.record(metric('Latency'), [entry.responseLatencyMs], at);
+    });
+  }
+
+  /** Recording runs inside an invocation or a request: a failure here must not become theirs. */
+  private guard(what: string, record: () => void): void {
+    try {
+      record();
+    } catch (error) {
+      this.dependencies.log(`alarms: recording ${what} failed, its datapoints are lost: ${(error as Error).stack ?? String(error)}`);
+    }
   }
 
   /** Samples the gauges, evaluates, and publishes what changed; never throws, and skips a tick while the last one runs. */

@@ -167,7 +167,7 @@ export class LocalLambda {
       ...youngGenerationLimit(definition.environment.NODE_OPTIONS ?? this.environment.NODE_OPTIONS),
     });
     const prefix = `[${definition.functionName}] `;
-    // A long line (an EMF line with a hundred lag values) can arrive in two chunks: only whole lines are read.
+    // A line written in pieces (process.stdout.write) arrives in as many chunks: only whole lines are read.
     const forwarder = (): ((chunk: Buffer) => void) => {
       let pending = '';
       return (chunk) => {

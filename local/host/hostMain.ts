@@ -1,8 +1,9 @@
 // Entry of the function host child process: `node --import tsx local/host/hostMain.ts <plan.json>`.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { readLocalCredentials } from '../credentials/LocalCredentials';
+import type { LocalAlarmStatus } from '../alarms/LocalAlarmStatus';
 import { alarmTimeScale } from '../alarms/alarmTimeScale';
 import { FunctionHost } from './FunctionHost';
 
@@ -59,7 +60,11 @@ async function main(): Promise<void> {
   await host.start();
   if (process.env.TRIBUTARY_STATE_DIR) writeFileSync(path.join(process.env.TRIBUTARY_STATE_DIR, 'host.pid'), String(process.pid));
   process.send?.({ type: 'ready', apiUrls: host.apiUrls });
-  const timer = setInterval(() => process.send?.({ type: 'stats', stats: host.stats() }), 1_000);
+  const timer = setInterval(() => {
+    const stats = host.stats();
+    process.send?.({ type: 'stats', stats });
+    writeAlarmStates(stats.alarms);
+  }, 1_000);
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
@@ -71,6 +76,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   // The supervisor went away: do not linger as an orphan.
   process.on('disconnect', shutdown);
+}
+
+/**
+ * The alarms' states as the host last reported them, in `<stateDir>/alarms.json`, for
+ * whoever reads the running pipeline from outside (tests, scripts); replaced
+ * whole (rename), so a reader never sees half a file.
+ */
+function writeAlarmStates(alarms: readonly LocalAlarmStatus[]): void {
+  const stateDir = process.env.TRIBUTARY_STATE_DIR;
+  if (!stateDir) return;
+  try {
+    const file = path.join(stateDir, 'alarms.json');
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(alarms, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  } catch (error) {
+    logStray('writing alarms.json failed', error);
+  }
 }
 
 main().catch((error: unknown) => {
