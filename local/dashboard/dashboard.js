@@ -276,12 +276,11 @@ function renderAlerts() {
     return;
   }
   const cell = (value) => (value === undefined || value === null ? '–' : typeof value === 'object' ? escapeHtml(JSON.stringify(value)) : escapeHtml(value));
-  target.innerHTML = `<table><thead><tr><th>Status</th><th>Metric</th><th>Group</th><th>Window</th><th class="num">Value</th><th class="num">Threshold</th><th>At</th></tr></thead><tbody>${alerts
+  // The event of functions/alerts: state raised | resolved, the alert's name, its window, value, comparison and threshold, `at` when it was raised.
+  target.innerHTML = `<table><thead><tr><th>State</th><th>Metric</th><th>Alert</th><th>Group</th><th>Window</th><th class="num">Value</th><th>Fires when</th><th class="num">Events</th><th>At</th></tr></thead><tbody>${alerts
     .map((a) => {
-      const start = a.windowStart ?? a.window?.start;
-      const end = a.windowEnd ?? a.window?.end;
-      const raised = (a.status ?? a.transition ?? a.state) === 'raised';
-      return `<tr><td><span class="state ${raised ? 'state-ALARM' : 'state-OK'}">${cell(a.status ?? a.transition ?? a.state)}</span></td><td>${cell(a.metric)}</td><td>${cell(a.group)}</td><td>${typeof start === 'number' ? `${clock(start)}–${clock(end)}` : '–'}</td><td class="num">${cell(a.value)}</td><td class="num">${cell(a.threshold)}</td><td>${typeof a.timestamp === 'number' ? clock(a.timestamp) : '–'}</td></tr>`;
+      const raised = a.state === 'raised';
+      return `<tr data-alert="${cell(a.transitionId)}"><td><span class="state ${raised ? 'state-ALARM' : 'state-OK'}">${cell(a.state)}</span></td><td>${cell(a.metric)}</td><td>${cell(a.alert)}</td><td>${cell(a.group)}</td><td>${typeof a.windowStart === 'number' && typeof a.windowEnd === 'number' ? `${clock(a.windowStart)}–${clock(a.windowEnd)}` : '–'}</td><td class="num">${cell(a.value)}</td><td>${cell(a.comparison)} ${cell(a.threshold)}</td><td class="num">${cell(a.eventCount)}</td><td>${typeof a.at === 'number' ? clock(a.at) : '–'}</td></tr>`;
     })
     .join('')}</tbody></table>`;
 }

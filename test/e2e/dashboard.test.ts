@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DashboardServer } from '../../local/dashboard/DashboardServer';
 import { startPipeline, type RunningPipeline } from '../support/runPipeline';
 import { waitUntil } from '../support/waitUntil';
 
@@ -207,5 +208,90 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
     expect(late).toBeGreaterThan(1);
     expect(late).toBeLessThan(3);
     await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+  });
+});
+
+describe('The dashboard page against a dashboard server fed by the test', { timeout: 60_000 }, () => {
+  let server: DashboardServer;
+  let ownContext: BrowserContext;
+  let ownDataDir: string;
+  beforeAll(async () => {
+    ownDataDir = mkdtempSync(path.join(tmpdir(), 'tributary-chromium-'));
+    ownContext = await chromium.launchPersistentContext(ownDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // The page shows clock times in the browser's zone: fixed, so the window reads 00:00–00:05 on any machine.
+      timezoneId: 'UTC',
+    });
+  });
+  afterAll(async () => {
+    await ownContext?.close();
+    await server?.close();
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  });
+
+  it('lists metric-alert events as they arrive, and shows a hostile group name as text, never as markup', async () => {
+    // Prepare
+    server = new DashboardServer(() => ({
+      status: { apiUrl: 'http://127.0.0.1:1/v1', hostRunning: true, hostRestarts: 0, deadEmulators: [] },
+      samples: [],
+      alerts: { configured: true, alerts: [] },
+      windows: { metrics: [{ name: 'checkout-errors-5m', window: 'hopping 300 s every 60 s', aggregations: ['errorRate'], windows: [] }] },
+    }));
+    const own = await ownContext.newPage();
+    await own.goto(await server.listen(0));
+    await own.waitForFunction(() => (globalThis as any).document.getElementById('alerts')?.textContent?.includes('No metric-alert yet'));
+    const hostile = '<img src=x onerror="globalThis.pwned=1">';
+
+    // Act
+    server.publishWindow({
+      metric: 'checkout-errors-5m',
+      group: hostile,
+      windowStart: 0,
+      windowEnd: 300_000,
+      state: 'final',
+      eventCount: 100,
+      lateEvents: 0,
+      values: { errorRate: 0.12 },
+      updatedAtMs: 1,
+      changeId: '1',
+      receivedAtMs: 1,
+    });
+    server.publishAlert({
+      type: 'metric-alert',
+      state: 'raised',
+      metric: 'checkout-errors-5m',
+      alert: 'highErrorRate',
+      group: hostile,
+      windowStart: 0,
+      windowEnd: 300_000,
+      value: 0.12,
+      threshold: 0.05,
+      comparison: 'above',
+      eventCount: 100,
+      transitionId: 'checkout-errors-5m#highErrorRate#x#1',
+    });
+
+    // Assess
+    await own.waitForFunction(() => (globalThis as any).document.querySelectorAll('#alerts tr[data-alert]').length === 1);
+    const seen = await own.evaluate(() => {
+      const doc = (globalThis as any).document;
+      const alert = doc.querySelector('#alerts tr[data-alert]');
+      return {
+        alert: [...alert.querySelectorAll('td')].map((td: any) => td.textContent),
+        badge: (globalThis as any).getComputedStyle(alert.querySelector('.state')).backgroundColor,
+        group: doc.querySelector('section[data-metric="checkout-errors-5m"] tr[data-group] td').textContent,
+        errorRate: doc.querySelector('section[data-metric="checkout-errors-5m"] [data-aggregation="errorRate"]').textContent,
+        images: doc.querySelectorAll('img').length,
+        pwned: (globalThis as any).pwned,
+      };
+    });
+    expect(seen.alert).toEqual(['raised', 'checkout-errors-5m', 'highErrorRate', hostile, '00:00:00–00:05:00', '0.12', 'above 0.05', '100', '–']);
+    expect(seen.badge).toBe('rgb(248, 81, 73)');
+    expect(seen.group).toBe(hostile);
+    expect(seen.errorRate).toBe('0.12');
+    expect(seen.images).toBe(0);
+    expect(seen.pwned).toBeUndefined();
   });
 });
