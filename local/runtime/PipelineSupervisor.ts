@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readSynthesizedStack } from '../assembly/CloudAssembly';
+import { readSynthesizedStack, type SynthesizedStack } from '../assembly/CloudAssembly';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
@@ -10,7 +10,6 @@ import { assertJavaAvailable, Emulators, type EmulatorEndpoints, type EmulatorPo
 import { assertPortFree } from '../emulators/ports';
 import { LocalDashboard } from '../dashboard/LocalDashboard';
 import { StatsHistory } from '../dashboard/StatsHistory';
-import type { SynthesizedStack } from '../assembly/CloudAssembly';
 import { tributaryConfig } from '../../infra/tributary.config';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../config/TributaryConfig';
