@@ -1,15 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readSynthesizedStack } from '../assembly/CloudAssembly';
+import { readSynthesizedStack, type SynthesizedStack } from '../assembly/CloudAssembly';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { provisionStack } from '../assembly/provisionStack';
 import { createLocalClients } from '../aws/localClients';
 import { assertJavaAvailable, Emulators, type EmulatorEndpoints, type EmulatorPorts } from '../emulators/Emulators';
 import { assertPortFree } from '../emulators/ports';
-import { DashboardServer } from '../dashboard/DashboardServer';
+import { LocalDashboard } from '../dashboard/LocalDashboard';
 import { StatsHistory } from '../dashboard/StatsHistory';
+import { tributaryConfig } from '../../infra/tributary.config';
 import type { HostStats } from '../host/FunctionHost';
 import type { TributaryConfig } from '../../config/TributaryConfig';
 import { type LocalCredentials, writeLocalCredentials } from '../credentials/LocalCredentials';
@@ -74,7 +75,7 @@ export class PipelineSupervisor {
   public latestStats: HostStats | undefined;
   public readonly history = new StatsHistory();
   public dashboardUrl: string | undefined;
-  private dashboard: DashboardServer | undefined;
+  private dashboard: LocalDashboard | undefined;
   public hostRestarts = 0;
   private host: ChildProcess | undefined;
   private stopping = false;
@@ -128,7 +129,7 @@ export class PipelineSupervisor {
       supervisor = new PipelineSupervisor(options, emulators, plan, credentials, planPath, '', lock);
       progress('starting the function host');
       supervisor.apiUrl = await supervisor.startHost();
-      if (options.dashboardPort !== undefined) await supervisor.startDashboard(options.dashboardPort);
+      if (options.dashboardPort !== undefined) await supervisor.startDashboard(options.dashboardPort, stack);
       const info: RuntimeInfo = {
         apiUrl: supervisor.apiUrl,
         ...(supervisor.dashboardUrl ? { dashboardUrl: supervisor.dashboardUrl } : {}),
@@ -195,7 +196,7 @@ export class PipelineSupervisor {
     host.on('message', (message: { type: string; stats?: HostStats }) => {
       if (message.type === 'stats' && message.stats) {
         this.latestStats = message.stats;
-        this.history.record(message.stats, Date.now());
+        this.history.record(message.stats, Date.now(), this.dashboard?.deadLetterQueueDepths);
       }
     });
     host.once('exit', () => {
@@ -224,12 +225,21 @@ export class PipelineSupervisor {
     });
   }
 
-  private async startDashboard(port: number): Promise<void> {
-    this.dashboard = new DashboardServer(() => ({
-      status: { apiUrl: this.apiUrl, hostRunning: this.hostRunning, hostRestarts: this.hostRestarts, deadEmulators: this.emulators.dead },
-      samples: this.history.snapshot(),
-    }));
-    this.dashboardUrl = await this.dashboard.listen(port);
+  /** The dashboard reads the emulators themselves (not the chaos proxy) and the stack's outputs for its topics. */
+  private async startDashboard(port: number, stack: SynthesizedStack): Promise<void> {
+    this.dashboard = await LocalDashboard.start({
+      port,
+      stack,
+      plan: this.plan,
+      clients: createLocalClients(this.emulators.endpoints),
+      metrics: (this.options.config ?? tributaryConfig).metrics,
+      history: this.history,
+      status: () => ({ apiUrl: this.apiUrl, hostRunning: this.hostRunning, hostRestarts: this.hostRestarts, deadEmulators: this.emulators.dead }),
+      latestStats: () => this.latestStats,
+      // Beside the host's log, not on the console: an emulator that restarts would otherwise fill the status line's terminal.
+      log: (message) => appendFileSync(path.join(this.options.stateDir, 'logs', 'dashboard.log'), `${new Date().toISOString()} ${message}\n`),
+    });
+    this.dashboardUrl = this.dashboard.url;
   }
 }
 
