@@ -1,0 +1,29 @@
+/** A final window as the audit reads it: its key, extent, and what it says it holds. */
+export interface AuditedWindow {
+  readonly metric: string;
+  readonly group: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Events counted into it (the window item's `eventCount`). */
+  readonly eventCount: number;
+  /** Events too late for it, recorded in the late-event output (the window item's `lateEvents`). */
+  readonly lateEventCount: number;
+  /** When it became final (epoch ms). */
+  readonly finalAtMs: number;
+}
+
+/** One window compared with its recount. */
+export interface WindowAudit {
+  readonly metric: string;
+  readonly group: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** What the window says it holds: counted + late. */
+  readonly expected: number;
+  /** Distinct raw events of its group, taken by the metric, with event time in [startMs, endMs). */
+  readonly recounted: number;
+  /** expected − recounted when positive: events counted more often than they exist (double counting). */
+  readonly surplus: number;
+  /** recounted − expected when positive: accepted events the window never applied (loss). */
+  readonly deficit: number;
+}
