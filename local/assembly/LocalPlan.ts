@@ -134,6 +134,32 @@ export interface LocalRestApi {
   readonly corsPreflights: readonly LocalCorsPreflight[];
 }
 
+/**
+ * An EventBridge schedule rule targeting one of the stack's functions: the
+ * host invokes it every `intervalMs` asynchronously, as EventBridge does, with
+ * Lambda's async retries and on-failure queue.
+ */
+export interface LocalSchedule {
+  /** The rule's logical id. */
+  readonly logicalId: string;
+  readonly ruleArn: string;
+  readonly scheduleExpression: string;
+  readonly intervalMs: number;
+  readonly functionLogicalId: string;
+  /** The target's constant `Input` (JSON text); absent: EventBridge's Scheduled Event. */
+  readonly input?: string;
+  /** Retries of a failed invocation (the function's EventInvokeConfig, Lambda's default 2). */
+  readonly maximumRetryAttempts: number;
+  /** Where an event goes after its last failed attempt: the function's DeadLetterConfig or OnFailure SQS queue. */
+  readonly onFailureQueueUrl?: string;
+  /**
+   * How Lambda writes the failed event there: a DeadLetterConfig queue gets the
+   * event itself with ErrorCode/ErrorMessage attributes, an OnFailure
+   * destination an invocation record wrapping it.
+   */
+  readonly onFailureFormat?: 'dead-letter' | 'destination';
+}
+
 /** Everything the function host needs, written by the supervisor as JSON. */
 export interface LocalPlan {
   readonly stackName: string;
@@ -142,6 +168,7 @@ export interface LocalPlan {
   readonly kinesisMappings: readonly LocalKinesisMapping[];
   readonly dynamoDbMappings: readonly LocalDynamoDbMapping[];
   readonly restApis: readonly LocalRestApi[];
+  readonly schedules: readonly LocalSchedule[];
   /** Logical id → physical name/URL of provisioned streams, tables and queues. */
   readonly resources: Readonly<Record<string, { type: string; physicalId: string }>>;
   /** Template resources with no offline behaviour, each with the reason. */

@@ -26,6 +26,10 @@ export const EMULATED: ReadonlySet<string> = new Set([
   'AWS::SNS::Topic',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
+  // rate(…) schedules targeting a function run in the host (cron and event patterns are reported by planSchedules).
+  'AWS::Events::Rule',
+  // Its retries and on-failure queue apply to the host's asynchronous (scheduled) invocations.
+  'AWS::Lambda::EventInvokeConfig',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   // Lambda proxy methods with their AWS_IAM/NONE authorization and API-key requirement, and MOCK CORS preflights.

@@ -23,6 +23,7 @@ import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPla
 import { localPseudoParameters } from './localPseudoParameters';
 import { notEmulatedResources } from './notEmulatedResources';
 import { planRestApis } from './planRestApis';
+import { planSchedules } from './planSchedules';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
 
@@ -120,6 +121,9 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis and DynamoDB Streams event sources are polled locally' });
   }
 
+  const { schedules, unplanned } = planSchedules(resources, context, functions);
+  notEmulated.push(...unplanned);
+
   return {
     stackName: stack.stackName,
     endpoints,
@@ -127,6 +131,7 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     kinesisMappings,
     dynamoDbMappings,
     restApis: planRestApis(stack),
+    schedules,
     resources: physical,
     notEmulated,
   };

@@ -11,6 +11,7 @@ import type { MappingStats } from '../esm/MappingStats';
 import { ApiGatewayServer, type RouteStats } from './ApiGatewayServer';
 import type { Invoke } from '../esm/InvokeResult';
 import { LocalLambda, type FunctionStats } from './LocalLambda';
+import { ScheduleRunner, type ScheduleStats } from './ScheduleRunner';
 
 export interface FunctionHostOptions {
   /** Port of the first REST API; 0 picks a free one. */
@@ -19,6 +20,8 @@ export interface FunctionHostOptions {
   readonly timing?: PollerTiming;
   /** What the local API verifies signatures and API keys against; without it every AWS_IAM route answers 403. */
   readonly credentials?: LocalCredentials;
+  /** Runs every schedule at this interval instead of its rate (TRIBUTARY_SCHEDULE_INTERVAL_MS, for tests and demos). */
+  readonly scheduleIntervalMs?: number;
 }
 
 /** What the host reports to the supervisor once a second. */
@@ -26,6 +29,8 @@ export interface HostStats {
   readonly functions: Record<string, FunctionStats>;
   readonly mappings: Record<string, MappingStats>;
   readonly routes: Record<string, RouteStats>;
+  /** Per schedule rule (`<rule>→<function>`): ticks, failed attempts, events dead-lettered. */
+  readonly schedules: Record<string, ScheduleStats>;
 }
 
 /**
@@ -38,6 +43,7 @@ export class FunctionHost {
   private readonly lambdas = new Map<string, LocalLambda>();
   private readonly mappings: StreamEventSourceMapping[] = [];
   private readonly servers: ApiGatewayServer[] = [];
+  private readonly schedules: ScheduleRunner[] = [];
   public apiUrls: string[] = [];
 
   public constructor(
@@ -88,6 +94,13 @@ export class FunctionHost {
       this.mappings.push(esm);
     }
 
+    for (const schedule of this.plan.schedules) {
+      const target = this.plan.functions.find((fn) => fn.logicalId === schedule.functionLogicalId)!;
+      const runner = new ScheduleRunner(schedule, { invoke: invokers.get(target.logicalId)!, target, sqs: clients.sqs, log }, this.options.scheduleIntervalMs ?? schedule.intervalMs);
+      runner.start();
+      this.schedules.push(runner);
+    }
+
     // The stage's access log, offline: one JSON line per request.
     const accessLog = createWriteStream(path.join(this.options.logDir, 'api-access.log'), { flags: 'a' });
     let port = this.options.apiPort;
@@ -107,12 +120,14 @@ export class FunctionHost {
       functions: Object.fromEntries([...this.lambdas].map(([id, lambda]) => [id, { ...lambda.stats, metrics: { ...lambda.stats.metrics } }])),
       mappings: Object.fromEntries(this.mappings.map((esm) => [esm.mapping.logicalId, { ...esm.stats }])),
       routes: Object.assign({}, ...this.servers.map((server) => structuredClone(server.stats))) as Record<string, RouteStats>,
+      schedules: Object.fromEntries(this.schedules.map((runner) => [`${runner.schedule.logicalId}→${runner.schedule.functionLogicalId}`, { ...runner.stats }])),
     };
   }
 
   /** Stops taking requests, lets batches in flight finish, then ends the sandboxes. */
   public async stop(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.close()));
+    await Promise.all(this.schedules.map((runner) => runner.stop()));
     await Promise.all(this.mappings.map((esm) => esm.stop()));
     await Promise.all([...this.lambdas.values()].map((lambda) => lambda.stop()));
   }

@@ -28,6 +28,15 @@ function logStray(kind: string, error: unknown): void {
 process.on('unhandledRejection', (reason) => logStray('unhandled rejection', reason));
 process.on('uncaughtException', (error) => logStray('uncaught exception', error));
 
+/** TRIBUTARY_SCHEDULE_INTERVAL_MS, when set to a whole number of ms ≥ 100; anything else is refused at start. */
+function scheduleIntervalMs(): number | undefined {
+  const text = process.env.TRIBUTARY_SCHEDULE_INTERVAL_MS;
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 100) throw new Error(`TRIBUTARY_SCHEDULE_INTERVAL_MS must be a whole number of milliseconds ≥ 100, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const planPath = process.argv[2];
   if (!planPath) throw new Error('usage: hostMain <plan.json>');
@@ -38,6 +47,7 @@ async function main(): Promise<void> {
   const host = new FunctionHost(plan, {
     ...(credentials ? { credentials } : {}),
     apiPort: Number(process.env.TRIBUTARY_API_PORT ?? '3000'),
+    ...(scheduleIntervalMs() !== undefined ? { scheduleIntervalMs: scheduleIntervalMs()! } : {}),
     logDir,
     timing: {
       idlePollIntervalMs: Number(process.env.TRIBUTARY_POLL_INTERVAL_MS ?? '1000'),
