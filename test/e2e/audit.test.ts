@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowItemKey } from '../../adapters/dynamodb/aggregateKeys';
@@ -9,6 +10,7 @@ import type { TributaryConfig } from '../../config/TributaryConfig';
 import { AUDIT_METRICS } from '../../core/observability/AUDIT_METRICS';
 import { tributaryConfig } from '../../infra/tributary.config';
 import { createLocalClients } from '../../local/aws/localClients';
+import { queueDepth } from '../../local/aws/queueDepth';
 import { LocalApiClient } from '../../local/credentials/LocalApiClient';
 import { PipelineSupervisor } from '../../local/runtime/PipelineSupervisor';
 import { waitUntil } from '../support/waitUntil';
@@ -18,7 +20,8 @@ import { waitUntil } from '../support/waitUntil';
  * stack as configured but with a 1 s settle time, schedules every 2 s
  * (TRIBUTARY_SCHEDULE_INTERVAL_MS). Orders become final windows; the audit
  * reports them equal; one window item bumped in DynamoDB Local is reported
- * as a mismatch with its surplus, and named in the function's log.
+ * as a mismatch with its surplus, and named in the function's log; a run
+ * that fails ends in the audit's DLQ.
  */
 const config: TributaryConfig = { ...tributaryConfig, audit: { settleSeconds: 1 } };
 const minuteMs = 60_000;
@@ -102,4 +105,17 @@ describe('E2E: the correctness audit on its schedule', () => {
     expect(reported[0]).toMatchObject({ metric: 'orders-per-region', group: 'us-east', startMs: T + minuteMs, endMs: T + 2 * minuteMs, surplus: 1, deficit: 0 });
     expect(reported[0]!.expected).toBe((reported[0]!.recounted as number) + 1);
   }, 240_000);
+
+  it('sends a run that fails to the audit DLQ after its retries, and counts it as failed', async () => {
+    // Prepare: the raw events table goes away (last test: the archive fails from now on too).
+    const eventsTable = Object.entries(supervisor.plan.resources).find(([id, resource]) => id.startsWith('RawEventsTable') && resource.type === 'AWS::DynamoDB::Table')![1].physicalId;
+    const auditDlq = Object.entries(supervisor.plan.resources).find(([id, resource]) => id.startsWith('AuditDeadLetterQueue') && resource.type === 'AWS::SQS::Queue')![1].physicalId;
+    const clients = createLocalClients(supervisor.emulators.endpoints);
+    await clients.dynamodb.send(new DeleteTableCommand({ TableName: eventsTable }));
+
+    // Act / Assess: a run throws, is retried twice (the interval bounds Lambda's 1- and 2-minute waits), then lands in the DLQ.
+    await waitUntil('a failed audit run in the audit DLQ', async () => (await queueDepth(clients.sqs, auditDlq)) > 0, 90_000, 500);
+    expect(auditMetrics()[AUDIT_METRICS.runsFailed]).toBeGreaterThanOrEqual(3);
+    expect(supervisor.latestStats!.functions[auditId]!.errors).toBeGreaterThanOrEqual(3);
+  }, 120_000);
 });
