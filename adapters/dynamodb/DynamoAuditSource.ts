@@ -1,7 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AuditedWindow } from '../../core/audit/AuditedWindow';
 import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
-import type { AuditSource, Read } from '../../core/ports/AuditSource';
+import type { AuditedWindow, AuditSource, Read } from '../../core/ports/AuditSource';
 import { AGGREGATE_KEYS } from './aggregateKeys';
 import { EVENT_KEYS, sortKeyFloor, typeBucketStart, typePartition } from './eventKeys';
 

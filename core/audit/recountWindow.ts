@@ -3,7 +3,8 @@ import type { CompiledMetric } from '../metrics/compileMetric';
 import { groupKeyFor } from '../metrics/groupKeyFor';
 import type { HoppingWindow, TumblingWindow } from '../metrics/MetricDefinition';
 import { WindowAssigner } from '../windowing/WindowAssigner';
-import type { AuditedWindow, WindowAudit } from './AuditedWindow';
+import type { AuditedWindow } from '../ports/AuditSource';
+import type { WindowAudit } from './WindowAudit';
 import { auditSkipReason } from './auditSkipReason';
 
 /**

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '../envelope/EventEnvelope';
 import type { CompiledMetric } from '../metrics/compileMetric';
-import type { AuditSource } from '../ports/AuditSource';
-import type { AuditedWindow, WindowAudit } from './AuditedWindow';
+import type { AuditedWindow, AuditSource } from '../ports/AuditSource';
+import type { WindowAudit } from './WindowAudit';
 import { auditSkipReason } from './auditSkipReason';
 import { recountWindow } from './recountWindow';
 import { sampleWindows } from './sampleWindows';

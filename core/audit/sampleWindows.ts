@@ -1,4 +1,4 @@
-import type { AuditedWindow } from './AuditedWindow';
+import type { AuditedWindow } from '../ports/AuditSource';
 
 /**
  * At most `maxCount` windows, spread evenly across metrics and, within a

@@ -1,5 +1,18 @@
-import type { AuditedWindow } from '../audit/AuditedWindow';
 import type { EventEnvelope } from '../envelope/EventEnvelope';
+
+/** A final window as the audit reads it: its key, extent, and what it says it holds. */
+export interface AuditedWindow {
+  readonly metric: string;
+  readonly group: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Events counted into it (the window item's `eventCount`). */
+  readonly eventCount: number;
+  /** Events too late for it, recorded in the late-event output (the window item's `lateEvents`). */
+  readonly lateEventCount: number;
+  /** When it became final (epoch ms). */
+  readonly finalAtMs: number;
+}
 
 /** What a read returned, with the read capacity it consumed (DynamoDB's ConsumedCapacity, in RCUs). */
 export interface Read<T> {

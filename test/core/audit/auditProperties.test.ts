@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditedWindow } from '../../../core/audit/AuditedWindow';
+import type { AuditedWindow } from '../../../core/ports/AuditSource';
 import { auditSkipReason } from '../../../core/audit/auditSkipReason';
 import { recountWindow } from '../../../core/audit/recountWindow';
 import { WindowedAggregator } from '../../../core/aggregator/WindowedAggregator';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditedWindow } from '../../../core/audit/AuditedWindow';
+import type { AuditedWindow } from '../../../core/ports/AuditSource';
 import { recountWindow } from '../../../core/audit/recountWindow';
 import { compileMetric } from '../../../core/metrics/compileMetric';
 import type { MetricDefinition } from '../../../core/metrics/MetricDefinition';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditedWindow } from '../../../core/audit/AuditedWindow';
+import type { AuditedWindow } from '../../../core/ports/AuditSource';
 import { sampleWindows } from '../../../core/audit/sampleWindows';
 
 const windowOf = (metric: string, group: string, startMs: number): AuditedWindow => ({ metric, group, startMs, endMs: startMs + 10, eventCount: 1, lateEventCount: 0, finalAtMs: startMs + 20 });

@@ -1,17 +1,3 @@
-/** A final window as the audit reads it: its key, extent, and what it says it holds. */
-export interface AuditedWindow {
-  readonly metric: string;
-  readonly group: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  /** Events counted into it (the window item's `eventCount`). */
-  readonly eventCount: number;
-  /** Events too late for it, recorded in the late-event output (the window item's `lateEvents`). */
-  readonly lateEventCount: number;
-  /** When it became final (epoch ms). */
-  readonly finalAtMs: number;
-}
-
 /** One window compared with its recount. */
 export interface WindowAudit {
   readonly metric: string;
