@@ -27,6 +27,9 @@ export interface CorrectnessAuditProps {
 /** Retries of a failed run before its event goes to the DLQ (EventBridge's and Lambda's async default is 2 as well). */
 const RUN_RETRY_ATTEMPTS = 2;
 
+/** The longest an asynchronous event may wait for its retries (Lambda's limit, 6 h). */
+const MAX_EVENT_AGE_SECONDS = 21_600;
+
 /**
  * The continuous correctness audit: the audit function on an EventBridge
  * schedule (`audit.scheduleMinutes`), invoked asynchronously. A run that
@@ -50,8 +53,6 @@ export class CorrectnessAudit extends Construct {
       memorySize: 512,
       // A run reads at most windowsPerRun ranges of raw events; a minute leaves room for a slow one.
       timeout: Duration.seconds(60),
-      // One run at a time: a slow run and the next one would only read the same windows twice.
-      reservedConcurrentExecutions: 1,
       environment: functionEnvironment('audit', props.config, {
         aggregatesTable: props.aggregatesTable.tableName,
         eventsTable: props.eventsTable.tableName,
@@ -59,11 +60,12 @@ export class CorrectnessAudit extends Construct {
     });
     // An on-failure destination rather than a function DLQ: its record carries the error with the
     // event (requestContext, responsePayload). The destination grants the role SendMessage and, with
-    // a customer-managed key, the key's encrypt actions. A run older than one interval is not retried:
-    // the next run has started by then.
+    // a customer-managed key, the key's encrypt actions. A run older than one interval (at most
+    // Lambda's 6 h) is not retried: the next run has started by then. No reserved concurrency: runs
+    // overlap only when retries meet the next run, and both only read.
     this.function.configureAsyncInvoke({
       retryAttempts: RUN_RETRY_ATTEMPTS,
-      maxEventAge: Duration.minutes(props.config.audit.scheduleMinutes),
+      maxEventAge: Duration.seconds(Math.min(props.config.audit.scheduleMinutes * 60, MAX_EVENT_AGE_SECONDS)),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
     Validations.of(this.function).acknowledge({

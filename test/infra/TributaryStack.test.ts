@@ -75,7 +75,6 @@ describe('Class: TributaryStack', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
       Environment: { Variables: Match.objectLike({ AUDIT_WINDOWS_PER_RUN: '20', AUDIT_SETTLE_SECONDS: '120', AUDIT_LOOKBACK_MINUTES: '5' }) },
     });
   });
@@ -84,6 +83,9 @@ describe('Class: TributaryStack', () => {
     const hourly = synth({ metrics: [ordersPerRegion], audit: { scheduleMinutes: 60, windowsPerRun: 50, settleSeconds: 300 } });
     hourly.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
     hourly.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUDIT_WINDOWS_PER_RUN: '50', AUDIT_SETTLE_SECONDS: '300', AUDIT_LOOKBACK_MINUTES: '60' }) } });
+    hourly.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 3_600 });
+    // Lambda keeps an asynchronous event 6 h at most: a daily run's retries stop there.
+    synth({ metrics: [ordersPerRegion], audit: { scheduleMinutes: 1_440 } }).hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 21_600 });
 
     const off = synth({ metrics: [ordersPerRegion], audit: { enabled: false } });
     off.resourceCountIs('AWS::Events::Rule', 0);
