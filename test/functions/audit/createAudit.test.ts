@@ -143,7 +143,7 @@ describe('Conformance: createAudit on DynamoDB Local', () => {
     const report = await createAudit(settings, documents, METRICS)(finalizedAtMs + 2_000);
     const perWindow = report.readUnits / report.auditedWindows;
 
-    // 2 metrics × 8 listing queries (0.5 RCU each at least) + per shared range 4 suffix queries of ~35 orders each.
+    // 2 metrics × 8 listing queries + per shared range 4 suffix queries of ~25 orders each (DynamoDB Local counts an empty query as 0; AWS as 0.5).
     expect(perWindow).toBeGreaterThan(0.5);
     expect(perWindow).toBeLessThan(5);
     console.info(`audit read cost: ${report.readUnits} RCUs for ${report.auditedWindows} windows (${perWindow.toFixed(2)} per window, ${report.auditedEvents} events)`);
