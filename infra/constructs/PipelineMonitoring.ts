@@ -362,6 +362,26 @@ function auditPanelGroups(scheduleMinutes: number): CustomMetricGroup[] {
     },
     { title: 'Failed runs', metrics: [auditMetric(AUDIT_METRICS.runsFailed, 'failed runs', scheduleMinutes)] },
     {
+      // Every completed run reports AuditedWindows (0 when nothing was final): no sample for
+      // three periods means no run completed — a disabled rule, a function that cannot start.
+      title: 'Completed runs',
+      metrics: [
+        {
+          metric: auditMetric(AUDIT_METRICS.auditedWindows, 'completed runs', scheduleMinutes).with({ statistic: 'SampleCount' }),
+          alarmFriendlyName: 'RunsMissing',
+          addAlarm: {
+            Warning: {
+              threshold: ALARM_THRESHOLDS.audit.minimumCompletedRuns,
+              comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+              datapointsToAlarm: ALARM_THRESHOLDS.audit.missingRunPeriods,
+              evaluationPeriods: ALARM_THRESHOLDS.audit.missingRunPeriods,
+              treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
+            },
+          },
+        },
+      ],
+    },
+    {
       title: 'Read cost (RCUs per audited window)',
       metrics: [
         new cloudwatch.MathExpression({
