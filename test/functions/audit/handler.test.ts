@@ -10,12 +10,12 @@ const context = { functionName: 'audit', awsRequestId: 'r1', getRemainingTimeInM
 const scheduled = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-12-03T10:00:00Z', resources: [], detail: {} } as unknown as ScheduledEvent;
 
 /** The EMF objects the handler printed (Powertools Metrics writes one JSON line per flush). */
-function emfOf(spy: ReturnType<typeof vi.spyOn>): Record<string, unknown>[] {
+function emfOf(spy: { readonly mock: { readonly calls: readonly (readonly unknown[])[] } }): Record<string, unknown>[] {
   return spy.mock.calls
-    .map((call: unknown[]) => String(call[0]))
-    .flatMap((text: string) => text.split('\n'))
-    .filter((line: string) => line.includes('"_aws"'))
-    .map((line: string) => JSON.parse(line) as Record<string, unknown>);
+    .map((call) => String(call[0]))
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('Function: audit handler', () => {
