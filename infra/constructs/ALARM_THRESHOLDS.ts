@@ -25,16 +25,9 @@ export const ALARM_THRESHOLDS = {
   /**
    * The correctness audit, each on its first breaching run (one period = max(5 min, the schedule)):
    * the duplicate-rate objective as AuditSurplusEvents ÷ AuditedEvents in % (warning), and any
-   * AuditDeficitEvents (critical: accepted means applied, a lost event is data lost); and runs
-   * that stop completing at all.
+   * AuditDeficitEvents (critical: accepted means applied, a lost event is data lost).
    */
-  audit: {
-    duplicateRatePercent: 0.1,
-    deficitEvents: 0,
-    /** Fewer completed runs (AuditedWindows samples) than this per period, `missingRunPeriods` periods in a row, missing data breaching: the audit is not running (warning). */
-    minimumCompletedRuns: 1,
-    missingRunPeriods: 3,
-  },
+  audit: { duplicateRatePercent: 0.1, deficitEvents: 0 },
   /** Any message in a DLQ: a batch no retry could apply, waiting for `tributary redrive`. Evaluated each minute. */
   deadLetterMessages: 0,
   /**

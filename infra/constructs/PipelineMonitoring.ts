@@ -362,24 +362,11 @@ function auditPanelGroups(scheduleMinutes: number): CustomMetricGroup[] {
     },
     { title: 'Failed runs', metrics: [auditMetric(AUDIT_METRICS.runsFailed, 'failed runs', scheduleMinutes)] },
     {
-      // Every completed run reports AuditedWindows (0 when nothing was final): no sample for
-      // three periods means no run completed — a disabled rule, a function that cannot start.
+      // Every completed run reports AuditedWindows (0 when nothing was final): a gap here is a
+      // run that never happened (a disabled rule). Graphed, not alarmed: offline, alarm periods run
+      // 30× faster than schedules, so an alarm on missing runs would sit in ALARM there.
       title: 'Completed runs',
-      metrics: [
-        {
-          metric: auditMetric(AUDIT_METRICS.auditedWindows, 'completed runs', scheduleMinutes).with({ statistic: 'SampleCount' }),
-          alarmFriendlyName: 'RunsMissing',
-          addAlarm: {
-            Warning: {
-              threshold: ALARM_THRESHOLDS.audit.minimumCompletedRuns,
-              comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-              datapointsToAlarm: ALARM_THRESHOLDS.audit.missingRunPeriods,
-              evaluationPeriods: ALARM_THRESHOLDS.audit.missingRunPeriods,
-              treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
-            },
-          },
-        },
-      ],
+      metrics: [auditMetric(AUDIT_METRICS.auditedWindows, 'completed runs', scheduleMinutes).with({ statistic: 'SampleCount' })],
     },
     {
       title: 'Read cost (RCUs per audited window)',

@@ -60,10 +60,10 @@ describe('Construct: PipelineMonitoring', () => {
     alarms = alarmsOf(template);
   });
 
-  it('creates 34 alarms: 8 critical, 26 warning, every one notifying the alarm topic on alarm and on OK', () => {
+  it('creates 33 alarms: 8 critical, 25 warning, every one notifying the alarm topic on alarm and on OK', () => {
     const names = [...alarms.keys()];
 
-    expect(names).toHaveLength(34);
+    expect(names).toHaveLength(33);
     expect(names.filter((name) => name.endsWith('-Critical')).sort()).toEqual([
       'Test-AggregatorDlq-Queue-Message-Count-Max-Critical',
       'Test-Api-Fault-Rate-Critical',
@@ -74,7 +74,7 @@ describe('Construct: PipelineMonitoring', () => {
       'Test-Objectives-LossRate-Critical',
       'Test-Stream-Iterator-Age-Max-Critical',
     ]);
-    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(26);
+    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(25);
     const topic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmsTopic'))!;
     for (const alarm of alarms.values()) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
@@ -131,19 +131,6 @@ describe('Construct: PipelineMonitoring', () => {
       expression: 'IF(FILL(whole, 0) > 0, 100 * FILL(part, 0) / FILL(whole, 0), 0)',
       metrics: [['Tributary/AuditSurplusEvents', 'Sum', 300], ['Tributary/AuditedEvents', 'Sum', 300]],
     });
-  });
-
-  it('warns when no audit run completed in three periods in a row, counting missing data as breaching', () => {
-    const alarm = alarms.get('Test-Audit-RunsMissing-Warning')! as AlarmProperties & { TreatMissingData: string };
-
-    expect({ threshold: alarm.Threshold, comparison: alarm.ComparisonOperator, periods: alarm.EvaluationPeriods, datapoints: alarm.DatapointsToAlarm, missing: alarm.TreatMissingData }).toEqual({
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      periods: 3,
-      datapoints: 3,
-      missing: 'breaching',
-    });
-    expect(watched(alarm).metrics).toEqual([['Tributary/AuditedWindows', 'SampleCount', 300]]);
   });
 
   it('reads the audit over its schedule when runs are further apart than 5 minutes, so no period lacks its run', () => {

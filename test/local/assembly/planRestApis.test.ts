@@ -158,7 +158,7 @@ describe('Function: notEmulatedResources, the monitoring resources', () => {
     // Assess: one dashboard, every alarm, and no subscription in the default config.
     const reasons = new Map(monitoring.map((entry) => [entry.type, entry.reason]));
     expect(monitoring.filter((entry) => entry.type === 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
-    expect(monitoring.filter((entry) => entry.type === 'AWS::CloudWatch::Alarm').length).toBe(34);
+    expect(monitoring.filter((entry) => entry.type === 'AWS::CloudWatch::Alarm').length).toBe(33);
     expect(reasons.get('AWS::CloudWatch::Dashboard')).toBe('the CloudWatch dashboard is not emulated offline: the local dashboard (npm start) shows the pipeline instead');
     expect(reasons.get('AWS::CloudWatch::Alarm')).toMatch(/^CloudWatch alarms are not evaluated offline/);
   }, 60_000);
