@@ -45,7 +45,11 @@ export class CorrectnessAudit extends Construct {
 
   public constructor(scope: Construct, id: string, props: CorrectnessAuditProps) {
     super(scope, id);
-    this.deadLetterQueue = createDeadLetterQueue(this, props.key);
+    this.deadLetterQueue = createDeadLetterQueue(
+      this,
+      props.key,
+      "This queue is itself the dead-letter queue: the on-failure destination of the audit's asynchronous invocations (and its schedule target's DLQ). It only holds failure records, which the operator reads and purges (docs/operations/runbooks.md), so a queue behind it would have nothing to catch",
+    );
     this.function = createTributaryFunction(this, 'Function', {
       name: 'audit',
       baseline: functionBaseline(props.config, props.key),
