@@ -288,6 +288,40 @@ export interface EncryptionConfig {
   readonly customerManagedKey?: boolean;
 }
 
+/**
+ * The continuous correctness audit (functions/audit): on a schedule it recounts
+ * a sample of recently final windows of the fixed-window metrics from the raw
+ * events table and publishes what it found (surplus = double counting,
+ * deficit = loss); the duplicate-rate and loss-rate alarms read it.
+ */
+export interface AuditConfig {
+  /**
+   * Deploy the audit function and its schedule.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Minutes between runs, 1..1,440; a run takes the windows that became final
+   * in the interval before the settle bound, so each window is a candidate once.
+   * @default 5
+   */
+  readonly scheduleMinutes?: number;
+  /**
+   * Windows recounted per run, 1..1,000, spread evenly across metrics and groups.
+   * Each costs a few RCUs (docs/operations/monitoring.md states the measured figure).
+   * @default 20
+   */
+  readonly windowsPerRun?: number;
+  /**
+   * Seconds a window must have been final before it is audited, 1..86,400: the
+   * archive consumer reads the stream on its own mapping and may be behind the
+   * aggregator (retries, a throttled batch); an event it has not written yet
+   * would show as a false deficit.
+   * @default 120
+   */
+  readonly settleSeconds?: number;
+}
+
 /** Where the stack is deployed: `localstack` leaves out what LocalStack's free tier lacks (DAX, WAF, X-Ray). */
 export type DeploymentTarget = 'aws' | 'localstack';
 
@@ -302,6 +336,7 @@ export interface TributaryConfig {
   readonly api?: ApiConfig;
   readonly observability?: ObservabilityConfig;
   readonly encryption?: EncryptionConfig;
+  readonly audit?: AuditConfig;
   /** The metrics to compute. At least one. */
   readonly metrics: readonly MetricDefinition[];
 }
@@ -317,6 +352,7 @@ export interface ResolvedConfig {
   readonly api: Required<ApiConfig>;
   readonly observability: Required<ObservabilityConfig>;
   readonly encryption: Required<EncryptionConfig>;
+  readonly audit: Required<AuditConfig>;
   /** From the CDK context (`-c target=localstack`); `aws` by default. */
   readonly target: DeploymentTarget;
   readonly metrics: readonly MetricDefinition[];
@@ -353,6 +389,7 @@ export const CONFIG_DEFAULTS = {
   api: { authorization: 'iam', producers: [], corsOrigins: [], wafRateLimitPer5Minutes: 0, queryReservedConcurrency: 10 },
   observability: { logRetentionDays: 30, tracing: true, alarmEmails: [], alarmHttpsEndpoints: [] },
   encryption: { customerManagedKey: false },
+  audit: { enabled: true, scheduleMinutes: 5, windowsPerRun: 20, settleSeconds: 120 },
 } as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes' | 'api' | 'target'> & {
   api: Omit<ResolvedConfig['api'], (typeof API_DERIVED)[number]>;
   archive: Omit<ResolvedConfig['archive'], (typeof ARCHIVE_FOLLOWS_AGGREGATOR)[number]>;

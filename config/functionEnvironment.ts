@@ -98,12 +98,17 @@ export const VARIABLES = {
   corsOrigins: optionalList('CORS_ORIGINS', 'the browser origins the read routes answer (absent: no CORS headers)'),
   cursorSigningKey: optionalText('CURSOR_SIGNING_KEY', 'the key page cursors are signed with (absent: derived from the table name)', 'operator'),
   region: optionalText('AWS_REGION', 'the region, for the DAX client', 'Lambda'),
+  // The correctness audit (functions/audit).
+  auditWindowsPerRun: wholeNumber('AUDIT_WINDOWS_PER_RUN', 'the number of windows one audit run recounts'),
+  auditSettleSeconds: wholeNumber('AUDIT_SETTLE_SECONDS', 'the seconds a window is final before it is audited'),
+  auditLookbackMinutes: wholeNumber('AUDIT_LOOKBACK_MINUTES', 'the minutes of finalisations one audit run takes (its schedule)'),
 } as const;
 
 /** The settings each function reads, in the order the stack writes them. */
 export const FUNCTION_VARIABLES = {
   aggregator: pickVariables('aggregatesTable', 'aggregateRetentionDays', 'lateEventsTable', 'lateEventRetentionDays', 'deliveryTable', 'streamRetentionHours', 'dedupeHorizonHours', 'idempotencyTable', 'streamName'),
   archive: pickVariables('eventsTable', 'eventRetentionDays', 'lateEventsTable', 'lateEventRetentionDays'),
+  audit: pickVariables('aggregatesTable', 'eventsTable', 'auditWindowsPerRun', 'auditSettleSeconds', 'auditLookbackMinutes'),
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
   // The idle-finalisation tick: the watermark item, shard progress and windows of the aggregates table only.
   clock: pickVariables('aggregatesTable', 'aggregateRetentionDays'),
@@ -155,6 +160,11 @@ const SETTINGS_FROM_CONFIG = {
   clock: (config: ResolvedConfig) => ({ aggregateRetentionDays: config.storage.aggregateRetentionDays }),
   ingest: () => ({}),
   query: (config: ResolvedConfig) => ({ corsOrigins: config.api.corsOrigins, cursorSigningKey: undefined, region: undefined }),
+  audit: (config: ResolvedConfig) => ({
+    auditWindowsPerRun: config.audit.windowsPerRun,
+    auditSettleSeconds: config.audit.settleSeconds,
+    auditLookbackMinutes: config.audit.scheduleMinutes,
+  }),
 } as const satisfies { readonly [F in FunctionName]: (config: ResolvedConfig) => Partial<FunctionSettings<F>> };
 
 /** What `fn`'s settings need beyond the configuration: the names of its resources. */

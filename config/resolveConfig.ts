@@ -4,6 +4,7 @@ import { ARCHIVE_FOLLOWS_AGGREGATOR, CHANGES_FOLLOW_AGGREGATOR, CONFIG_DEFAULTS,
 import { validateAlarmSubscriptions } from './validateAlarmSubscriptions';
 import { validateSecurity } from './validateSecurity';
 import { validateMetrics } from './validateMetrics';
+import { validateAudit } from './validateAudit';
 
 /** How the stack is synthesized, from the CDK context. */
 export interface ResolveOptions {
@@ -34,6 +35,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
     },
     observability: { ...CONFIG_DEFAULTS.observability, ...config.observability, ...(onLocalStack ? { tracing: false } : {}) },
     encryption: { ...CONFIG_DEFAULTS.encryption, ...config.encryption },
+    audit: { ...CONFIG_DEFAULTS.audit, ...config.audit },
     target,
     metrics: config.metrics,
   };
@@ -90,6 +92,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
       `archive.maxRecordAgeSeconds (${archive.maxRecordAgeSeconds}) must not exceed the stream retention (${resolved.stream.retentionHours * 3_600} s)`,
     );
   }
+  problems.push(...validateAudit(resolved.audit));
   problems.push(...validateSecurity(resolved));
   problems.push(...validateAlarmSubscriptions(resolved.observability));
   problems.push(...validateMetrics(config.metrics));

@@ -24,6 +24,7 @@ import { EVENT_KEYS } from '../adapters/dynamodb/eventKeys';
 import { PipelineApi } from './constructs/PipelineApi';
 import { AlarmTopic } from './constructs/AlarmTopic';
 import { PipelineMonitoring } from './constructs/PipelineMonitoring';
+import { CorrectnessAudit } from './constructs/CorrectnessAudit';
 
 export interface TributaryStackProps extends StackProps {
   readonly config: TributaryConfig;
@@ -47,6 +48,8 @@ export class TributaryStack extends Stack {
   /** Every alarm's notifications. */
   public readonly alarmTopic: AlarmTopic;
   public readonly monitoring: PipelineMonitoring;
+  /** The scheduled correctness audit; absent when `audit.enabled` is false. */
+  public readonly audit?: CorrectnessAudit;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
   /** The idle-finalisation tick; absent unless some metric sets `watermark.advanceWhenIdleMs`. */
@@ -131,6 +134,10 @@ export class TributaryStack extends Stack {
 
     this.pipelineApi = new PipelineApi(this, 'Http', { ingestFunction, queryFunction, config: this.config, ...(key ? { logEncryptionKey: key } : {}) });
 
+    this.audit = this.config.audit.enabled
+      ? new CorrectnessAudit(this, 'Audit', { aggregatesTable: this.aggregates.table, eventsTable: this.events.table, config: this.config, ...(key ? { key } : {}) })
+      : undefined;
+
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       ...(key ? { key } : {}),
       emails: this.config.observability.alarmEmails,
@@ -156,6 +163,7 @@ export class TributaryStack extends Stack {
         { name: 'ArchiverDlq', resource: this.archiver.deadLetterQueue },
         { name: 'ChangesDlq', resource: this.changes.deadLetterQueue },
         ...(this.idleFinalization ? [{ name: 'ClockDlq', resource: this.idleFinalization.deadLetterQueue }] : []),
+        ...(this.audit ? [{ name: 'AuditDlq', resource: this.audit.deadLetterQueue }] : []),
       ],
       tables: [
         { name: 'Aggregates', resource: this.aggregates.table },
@@ -167,6 +175,7 @@ export class TributaryStack extends Stack {
       ...(this.cache ? { daxClusterName: this.cache.cluster.ref } : {}),
       alarmTopic: this.alarmTopic.topic,
       metricNames: this.config.metrics.map((metric) => metric.name),
+      ...(this.audit ? { audit: { name: 'Audit', resource: this.audit.function, scheduleMinutes: this.config.audit.scheduleMinutes } } : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
@@ -203,5 +212,6 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'ChangesDeadLetterQueueUrl', { value: this.changes.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
+    if (this.audit) new CfnOutput(this, 'AuditDeadLetterQueueUrl', { value: this.audit.deadLetterQueue.queueUrl, description: 'Failed correctness-audit runs (their scheduled event); a message means a run could not complete' });
   }
 }

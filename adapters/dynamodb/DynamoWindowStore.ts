@@ -18,7 +18,7 @@ import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliverySta
 import { readMarks } from '../../core/delivery/SourceMarks';
 import { TransactionTooLargeError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
-import { AGGREGATE_KEYS, aggregatePartitionKey, shardSortKey, windowItemKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
 import { toStoredWindow, toWindowItem } from './windowItems';
 import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../core/ports/WindowStore';
 
@@ -206,16 +206,18 @@ export class DynamoWindowStore implements WindowStore {
         Key: windowItemKey(count),
         // A window an event was late for is final: mark it (once) and drop it from the pending index.
         UpdateExpression:
-          'ADD lateEvents :count SET version = :next, src = :src, finalAt = if_not_exists(finalAt, :now), metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), eventCount = if_not_exists(eventCount, :zero), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl) REMOVE #fpk, #fwm',
+          'ADD lateEvents :count SET version = :next, src = :src, finalAt = if_not_exists(finalAt, :now), #flpk = :flpk, metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), eventCount = if_not_exists(eventCount, :zero), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl) REMOVE #fpk, #fwm',
         ConditionExpression: count.expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :version',
         ExpressionAttributeNames: {
           '#group': 'group',
           '#ttl': AGGREGATE_KEYS.ttlAttribute,
           '#fpk': AGGREGATE_KEYS.pendingPartitionKey,
           '#fwm': AGGREGATE_KEYS.pendingSortKey,
+          '#flpk': AGGREGATE_KEYS.finalPartitionKey,
         },
         ExpressionAttributeValues: {
           ':count': count.count,
+          ':flpk': pendingPartition(count.metric, count.group),
           ':next': count.expectedVersion + 1,
           ...(count.expectedVersion === 0 ? {} : { ':version': count.expectedVersion }),
           ':src': count.marks,
@@ -231,7 +233,7 @@ export class DynamoWindowStore implements WindowStore {
   }
 
   public async finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number> {
-    const due: Record<string, unknown>[] = [];
+    const due: { key: Record<string, unknown>; bucket: unknown }[] = [];
     for (let bucket = 0; bucket < AGGREGATE_KEYS.pendingBuckets; bucket++) {
       for await (const item of this.query({
         IndexName: AGGREGATE_KEYS.pendingIndex,
@@ -239,20 +241,26 @@ export class DynamoWindowStore implements WindowStore {
         ExpressionAttributeNames: { '#fpk': AGGREGATE_KEYS.pendingPartitionKey, '#fwm': AGGREGATE_KEYS.pendingSortKey },
         ExpressionAttributeValues: { ':fpk': `${metric}#${bucket}`, ':wm': watermarkMs },
       })) {
-        due.push({ [AGGREGATE_KEYS.partitionKey]: item[AGGREGATE_KEYS.partitionKey], [AGGREGATE_KEYS.sortKey]: item[AGGREGATE_KEYS.sortKey] });
+        due.push({ key: { [AGGREGATE_KEYS.partitionKey]: item[AGGREGATE_KEYS.partitionKey], [AGGREGATE_KEYS.sortKey]: item[AGGREGATE_KEYS.sortKey] }, bucket: item[AGGREGATE_KEYS.pendingPartitionKey] });
       }
     }
     let finalized = 0;
-    await runLimited(due, this.concurrency, async (key) => {
+    await runLimited(due, this.concurrency, async ({ key, bucket }) => {
       const marked = await this.conditionally(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: key,
-          UpdateExpression: 'SET finalAt = :now, updatedAt = :now ADD version :one REMOVE #fpk, #fwm',
+          // From the pending index into the recent-final one (same bucket), which the correctness audit samples.
+          UpdateExpression: 'SET finalAt = :now, updatedAt = :now, #flpk = :flpk ADD version :one REMOVE #fpk, #fwm',
           // Exactly once: a window already final (or gone) is left alone.
           ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(finalAt)',
-          ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey, '#fpk': AGGREGATE_KEYS.pendingPartitionKey, '#fwm': AGGREGATE_KEYS.pendingSortKey },
-          ExpressionAttributeValues: { ':now': nowMs, ':one': 1 },
+          ExpressionAttributeNames: {
+            '#pk': AGGREGATE_KEYS.partitionKey,
+            '#fpk': AGGREGATE_KEYS.pendingPartitionKey,
+            '#fwm': AGGREGATE_KEYS.pendingSortKey,
+            '#flpk': AGGREGATE_KEYS.finalPartitionKey,
+          },
+          ExpressionAttributeValues: { ':now': nowMs, ':one': 1, ':flpk': bucket },
         }),
       );
       if (marked) finalized += 1;

@@ -27,7 +27,18 @@ export const AGGREGATE_KEYS = {
   pendingSortKey: 'finalWm',
   /** Spreads a metric's pending windows over this many index partitions (by group) so no one partition runs hot. */
   pendingBuckets: 8,
+  /**
+   * Sparse index of final windows, for the correctness audit: partition `<metric>#<bucket>` (the same
+   * bucket as the pending index), sort `finalAt`, so "the windows finalised in the last minutes" is one
+   * Query per bucket. It projects the counts the audit compares, never the states (sketches are KBs).
+   */
+  finalIndex: 'recent-final',
+  finalPartitionKey: 'finalListPk',
+  finalSortKey: 'finalAt',
 } as const;
+
+/** What the recent-final index projects besides its keys and the table's: what the audit compares. */
+export const FINAL_INDEX_ATTRIBUTES = ['metric', 'group', 'windowEnd', 'eventCount', 'lateEvents'] as const;
 
 /** The partition key value of a metric's group. */
 export function aggregatePartitionKey(metric: string, group: string): string {

@@ -55,7 +55,8 @@ export function toWindowItem(write: WindowWrite, nowMs: number, expiresAtS: numb
     updatedAt: nowMs,
     [AGGREGATE_KEYS.ttlAttribute]: expiresAtS,
     ...(write.finalAtMs !== undefined
-      ? { finalAt: write.finalAtMs }
+      ? // A repaired final window stays listed in the recent-final index, which the audit samples.
+        { finalAt: write.finalAtMs, [AGGREGATE_KEYS.finalPartitionKey]: pendingPartition(write.metric, write.group) }
       : { [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group), [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs }),
   };
 }

@@ -12,7 +12,7 @@ export const ALARM_THRESHOLDS = {
   objectives: {
     /** ConsumerLagMs p95 above this: the lag objective is "p95 < 5 s". */
     consumerLagP95Ms: 5_000,
-    /** DuplicatesDropped ÷ (EventsCounted + DuplicatesDropped), in %: "duplicate rate < 0.1 %". */
+    /** Without the audit (audit.enabled false): DuplicatesDropped ÷ (EventsCounted + DuplicatesDropped), in %. */
     duplicateRatePercent: 0.1,
     /** LateEvents ÷ (LateEvents + EventsCounted), in %: "late-event rate < 1 %". */
     lateEventRatePercent: 1,
@@ -22,6 +22,12 @@ export const ALARM_THRESHOLDS = {
     periodMinutes: 5,
     datapointsToAlarm: 3,
   },
+  /**
+   * The correctness audit, each on its first breaching run (one period = max(5 min, the schedule)):
+   * the duplicate-rate objective as AuditSurplusEvents ÷ AuditedEvents in % (warning), and any
+   * AuditDeficitEvents (critical: accepted means applied, a lost event is data lost).
+   */
+  audit: { duplicateRatePercent: 0.1, deficitEvents: 0 },
   /** Any message in a DLQ: a batch no retry could apply, waiting for `tributary redrive`. Evaluated each minute. */
   deadLetterMessages: 0,
   /**

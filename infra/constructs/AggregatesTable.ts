@@ -1,6 +1,6 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
+import { AGGREGATE_KEYS, FINAL_INDEX_ATTRIBUTES } from '../../adapters/dynamodb/aggregateKeys';
 import { type TableStorageProps, tableProtection } from './tableProtection';
 
 export type AggregatesTableProps = TableStorageProps;
@@ -8,8 +8,8 @@ export type AggregatesTableProps = TableStorageProps;
 /**
  * Time-series table of window aggregates: partition `<metric>#<group>`, sort
  * window start. On-demand, TTL, point-in-time recovery, a NEW_AND_OLD_IMAGES
- * stream for the change consumers, and a sparse index of the windows that
- * are not final yet. The watermarks live in the same table.
+ * stream for the change consumers, a sparse index of the windows that
+ * are not final yet and one of the final windows by when they became final. The watermarks live in the same table.
  */
 export class AggregatesTable extends Construct {
   public readonly table: dynamodb.Table;
@@ -31,6 +31,15 @@ export class AggregatesTable extends Construct {
       partitionKey: { name: AGGREGATE_KEYS.pendingPartitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: AGGREGATE_KEYS.pendingSortKey, type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    // Sparse too: only final windows carry its partition key. The correctness audit lists the windows
+    // finalised in the last minutes from it, reading the counts it compares and never the states.
+    this.table.addGlobalSecondaryIndex({
+      indexName: AGGREGATE_KEYS.finalIndex,
+      partitionKey: { name: AGGREGATE_KEYS.finalPartitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: AGGREGATE_KEYS.finalSortKey, type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...FINAL_INDEX_ATTRIBUTES],
     });
   }
 }

@@ -8,6 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, LatencyType, MonitoringFacade, SnsAlarmActionStrategy, type CustomMetricGroup } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { AUDIT_METRICS } from '../../core/observability/AUDIT_METRICS';
 import { SLO_METRICS } from '../../core/observability/SLO_METRICS';
 import { ALARM_THRESHOLDS } from './ALARM_THRESHOLDS';
 
@@ -41,6 +42,11 @@ export interface PipelineMonitoringProps {
   readonly alarmTopic: sns.ITopic;
   /** The metric definitions' names: a lag p95 and a watermark delay line each (dimension `Metric`). */
   readonly metricNames: readonly string[];
+  /**
+   * The correctness audit's function and schedule, when it is deployed: its measurements replace
+   * DuplicatesDropped in the duplicate-rate objective, and add the loss-rate alarm and the audit panel.
+   */
+  readonly audit?: Named<lambda.IFunction> & { readonly scheduleMinutes: number };
 }
 
 /** How long a DynamoDB stream keeps its records (fixed by DynamoDB). */
@@ -175,7 +181,25 @@ export class PipelineMonitoring extends Construct {
 
     // 7. Tributary's own metrics and the objectives.
     this.facade.addLargeHeader('7. Tributary: objectives and counts');
-    this.facade.monitorCustom({ alarmFriendlyName: 'Objectives', humanReadableName: 'Service-level objectives (aggregator)', metricGroups: [...objectiveGroups(), ...perMetricGroups(props.metricNames)] });
+    this.facade.monitorCustom({
+      alarmFriendlyName: 'Objectives',
+      humanReadableName: 'Service-level objectives (aggregator)',
+      metricGroups: [...objectiveGroups(props.audit === undefined), ...(props.audit ? auditObjectiveGroups(props.audit.scheduleMinutes) : []), ...perMetricGroups(props.metricNames)],
+    });
+
+    // 8. The correctness audit: its results, its cost, and its own failures.
+    if (props.audit) {
+      this.facade.addLargeHeader('8. Correctness audit');
+      this.facade.monitorCustom({ alarmFriendlyName: 'Audit', humanReadableName: 'Correctness audit (recounts of final windows)', metricGroups: auditPanelGroups(props.audit.scheduleMinutes) });
+      // A run that throws: Lambda's Errors (its retries included); the DLQ section alarms once they are spent.
+      this.facade.monitorLambdaFunction({
+        lambdaFunction: props.audit.resource,
+        alarmFriendlyName: props.audit.name,
+        humanReadableName: `${props.audit.name} function (scheduled)`,
+        isIterator: false,
+        addFaultCountAlarm: { Warning: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } },
+      });
+    }
   }
 }
 
@@ -201,8 +225,8 @@ function percentOf(part: cloudwatch.Metric, rest: cloudwatch.Metric, label: stri
   });
 }
 
-/** The objectives' graphs, each with its alarm, and the aggregator's counts. */
-function objectiveGroups(): CustomMetricGroup[] {
+/** The objectives' graphs, each with its alarm, and the aggregator's counts; the duplicate rate from dropped duplicates only without the audit. */
+function objectiveGroups(withoutAudit: boolean): CustomMetricGroup[] {
   const objectives = ALARM_THRESHOLDS.objectives;
   const sustained = { datapointsToAlarm: objectives.datapointsToAlarm, evaluationPeriods: objectives.datapointsToAlarm };
   const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
@@ -240,18 +264,22 @@ function objectiveGroups(): CustomMetricGroup[] {
         },
       ],
     },
-    {
-      // Until the correctness audit measures duplicates that got past deduplication,
-      // the rate of those it dropped stands in: a rising one says producers retry hard.
-      title: 'Duplicate rate % (objective < 0.1 %; dropped duplicates until the audit exists)',
-      metrics: [
-        {
-          metric: percentOf(duplicates, counted, 'dropped ÷ (counted + dropped) %'),
-          alarmFriendlyName: 'DuplicateRate',
-          addAlarm: { Warning: { threshold: objectives.duplicateRatePercent, comparisonOperator: above, ...sustained } },
-        },
-      ],
-    },
+    // With the audit off nothing measures duplicates that got past deduplication: the rate
+    // of those it dropped stands in (a rising one says producers retry hard).
+    ...(withoutAudit
+      ? [
+          {
+            title: 'Duplicate rate % (objective < 0.1 %; dropped duplicates: the audit is off)',
+            metrics: [
+              {
+                metric: percentOf(duplicates, counted, 'dropped ÷ (counted + dropped) %'),
+                alarmFriendlyName: 'DuplicateRate',
+                addAlarm: { Warning: { threshold: objectives.duplicateRatePercent, comparisonOperator: above, ...sustained } },
+              },
+            ],
+          },
+        ]
+      : []),
     { title: 'Events counted, late, duplicates dropped', metrics: [counted, late, duplicates] },
     { title: 'Windows finalised', metrics: [tributaryMetric(SLO_METRICS.windowsFinalized, 'Sum', 'windows finalised')] },
   ];
@@ -262,5 +290,101 @@ function perMetricGroups(metricNames: readonly string[]): CustomMetricGroup[] {
   return [
     { title: 'Consumer lag p95 per metric', metrics: metricNames.map((name) => tributaryMetric(SLO_METRICS.consumerLagMs, 'p95', name, name)) },
     { title: 'Watermark delay (now − watermark) per metric, maximum', metrics: metricNames.map((name) => tributaryMetric(SLO_METRICS.watermarkDelayMs, 'Maximum', name, name)) },
+  ];
+}
+
+/**
+ * The audit's alarm period: one run's measurement per period (the objectives' 5 minutes, or the
+ * schedule's interval when runs are further apart, so a period never lacks its run).
+ */
+export function auditPeriodMinutes(scheduleMinutes: number): number {
+  return Math.max(ALARM_THRESHOLDS.objectives.periodMinutes, scheduleMinutes);
+}
+
+/** An audit EMF metric (namespace Tributary, dimension service = tributary-audit), summed over the audit period. */
+function auditMetric(metricName: string, label: string, scheduleMinutes: number): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: AUDIT_METRICS.namespace,
+    metricName,
+    dimensionsMap: { [AUDIT_METRICS.serviceDimension.name]: AUDIT_METRICS.serviceDimension.value },
+    statistic: 'Sum',
+    label,
+    period: Duration.minutes(auditPeriodMinutes(scheduleMinutes)),
+  });
+}
+
+/** `part` ÷ `whole` in %, 0 when the whole is 0 or missing (no run, or nothing audited: nothing measured against the objective). */
+function percentOfWhole(part: cloudwatch.Metric, whole: cloudwatch.Metric, label: string, scheduleMinutes: number): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'IF(FILL(whole, 0) > 0, 100 * FILL(part, 0) / FILL(whole, 0), 0)',
+    usingMetrics: { part, whole },
+    label,
+    period: Duration.minutes(auditPeriodMinutes(scheduleMinutes)),
+  });
+}
+
+/**
+ * The duplicate-rate objective measured by the audit (surplus ÷ audited events), and the loss
+ * alarm: accepted means applied, so one missing event is critical. Each alarms on the first
+ * breaching run: a surplus or deficit is a recount of stored data, not a noisy sample.
+ */
+function auditObjectiveGroups(scheduleMinutes: number): CustomMetricGroup[] {
+  const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  const once = { datapointsToAlarm: 1, evaluationPeriods: 1 };
+  const surplus = auditMetric(AUDIT_METRICS.surplusEvents, 'surplus events', scheduleMinutes);
+  const audited = auditMetric(AUDIT_METRICS.auditedEvents, 'audited events', scheduleMinutes);
+  return [
+    {
+      title: 'Duplicate rate % (objective < 0.1 %): audit surplus ÷ audited events',
+      metrics: [
+        {
+          metric: percentOfWhole(surplus, audited, 'surplus ÷ audited events %', scheduleMinutes),
+          alarmFriendlyName: 'DuplicateRate',
+          addAlarm: { Warning: { threshold: ALARM_THRESHOLDS.audit.duplicateRatePercent, comparisonOperator: above, ...once } },
+        },
+      ],
+    },
+    {
+      title: 'Lost events (audit deficit; objective 0)',
+      metrics: [
+        {
+          metric: auditMetric(AUDIT_METRICS.deficitEvents, 'deficit events', scheduleMinutes),
+          alarmFriendlyName: 'LossRate',
+          addAlarm: { Critical: { threshold: ALARM_THRESHOLDS.audit.deficitEvents, comparisonOperator: above, ...once } },
+        },
+      ],
+    },
+  ];
+}
+
+/** The audit panel: windows audited and mismatching, surplus and deficit, failed runs, and the read cost per window. */
+function auditPanelGroups(scheduleMinutes: number): CustomMetricGroup[] {
+  const audited = auditMetric(AUDIT_METRICS.auditedWindows, 'audited windows', scheduleMinutes);
+  const readUnits = auditMetric(AUDIT_METRICS.readUnits, 'read units', scheduleMinutes);
+  return [
+    { title: 'Windows audited and mismatching', metrics: [audited, auditMetric(AUDIT_METRICS.mismatchedWindows, 'mismatched windows', scheduleMinutes)] },
+    {
+      title: 'Surplus (double counted) and deficit (lost) events',
+      metrics: [auditMetric(AUDIT_METRICS.surplusEvents, 'surplus', scheduleMinutes), auditMetric(AUDIT_METRICS.deficitEvents, 'deficit', scheduleMinutes)],
+    },
+    { title: 'Failed runs', metrics: [auditMetric(AUDIT_METRICS.runsFailed, 'failed runs', scheduleMinutes)] },
+    {
+      // Every completed run reports AuditedWindows (0 when nothing was final): a gap here is a
+      // run that never happened (a disabled rule). Graphed, not alarmed: offline, alarm periods run
+      // 30× faster than schedules, so an alarm on missing runs would sit in ALARM there.
+      title: 'Completed runs',
+      metrics: [auditMetric(AUDIT_METRICS.auditedWindows, 'completed runs', scheduleMinutes).with({ statistic: 'SampleCount' })],
+    },
+    {
+      title: 'Read cost (RCUs per audited window)',
+      metrics: [
+        new cloudwatch.MathExpression({
+          expression: 'IF(FILL(windows, 0) > 0, FILL(units, 0) / FILL(windows, 0), 0)',
+          usingMetrics: { units: readUnits, windows: audited },
+          label: 'RCUs per window',
+          period: Duration.minutes(auditPeriodMinutes(scheduleMinutes)),
+        }),
+      ],
+    },
   ];
 }

@@ -20,7 +20,10 @@ export interface TableGrantOptions {
  * key: Decrypt to read, Encrypt/GenerateDataKey as well to write.
  */
 export function grantTableActions(grantee: iam.IGrantable, table: dynamodb.ITable, actions: readonly TableAction[], options: TableGrantOptions = {}): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+  // No actions: a grantee that only queries indexes gets nothing on the table itself.
+  if (actions.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+  }
   const indexes = options.queriedIndexes ?? [];
   if (indexes.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(

@@ -1,5 +1,5 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AGGREGATE_KEYS } from '../../adapters/dynamodb/aggregateKeys';
+import { AGGREGATE_KEYS, FINAL_INDEX_ATTRIBUTES } from '../../adapters/dynamodb/aggregateKeys';
 
 /**
  * The aggregates table as infra/constructs/AggregatesTable.ts declares it (the
@@ -20,6 +20,8 @@ export async function createAggregatesTable(client: DynamoDBClient, tableName: s
         { AttributeName: AGGREGATE_KEYS.sortKey, AttributeType: 'N' },
         { AttributeName: AGGREGATE_KEYS.pendingPartitionKey, AttributeType: 'S' },
         { AttributeName: AGGREGATE_KEYS.pendingSortKey, AttributeType: 'N' },
+        { AttributeName: AGGREGATE_KEYS.finalPartitionKey, AttributeType: 'S' },
+        { AttributeName: AGGREGATE_KEYS.finalSortKey, AttributeType: 'N' },
       ],
       GlobalSecondaryIndexes: [
         {
@@ -29,6 +31,14 @@ export async function createAggregatesTable(client: DynamoDBClient, tableName: s
             { AttributeName: AGGREGATE_KEYS.pendingSortKey, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: AGGREGATE_KEYS.finalIndex,
+          KeySchema: [
+            { AttributeName: AGGREGATE_KEYS.finalPartitionKey, KeyType: 'HASH' },
+            { AttributeName: AGGREGATE_KEYS.finalSortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...FINAL_INDEX_ATTRIBUTES] },
         },
       ],
     }),

@@ -27,6 +27,7 @@ const FUNCTIONS = Object.keys(FUNCTION_VARIABLES) as FunctionName[];
 const LOGICAL_ID_PREFIX: Record<FunctionName, string> = {
   aggregator: 'AggregatorFunction',
   archive: 'ArchiverFunction',
+  audit: 'AuditFunction',
   changes: 'ChangesFunction',
   clock: 'ClockFunction',
   ingest: 'IngestFunction',
@@ -59,6 +60,7 @@ const problemsOf = (read: () => unknown): readonly string[] => {
 const RESOURCES = {
   aggregator: { aggregatesTable: 'aggregates', lateEventsTable: 'late', deliveryTable: 'delivery', idempotencyTable: 'idempotency', streamName: 'events' },
   archive: { eventsTable: 'raw-events', lateEventsTable: 'late' },
+  audit: { aggregatesTable: 'aggregates', eventsTable: 'raw-events' },
   changes: { topicArn: 'arn:aws:sns:eu-west-1:0:topic', idempotencyTable: 'idempotency', lateEventsTable: 'late' },
   clock: { aggregatesTable: 'aggregates' },
   ingest: { streamName: 'events' },

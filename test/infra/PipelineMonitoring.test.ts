@@ -60,19 +60,21 @@ describe('Construct: PipelineMonitoring', () => {
     alarms = alarmsOf(template);
   });
 
-  it('creates 30 alarms: 6 critical, 24 warning, every one notifying the alarm topic on alarm and on OK', () => {
+  it('creates 33 alarms: 8 critical, 25 warning, every one notifying the alarm topic on alarm and on OK', () => {
     const names = [...alarms.keys()];
 
-    expect(names).toHaveLength(30);
+    expect(names).toHaveLength(33);
     expect(names.filter((name) => name.endsWith('-Critical')).sort()).toEqual([
       'Test-AggregatorDlq-Queue-Message-Count-Max-Critical',
       'Test-Api-Fault-Rate-Critical',
       'Test-ArchiverDlq-Queue-Message-Count-Max-Critical',
+      'Test-AuditDlq-Queue-Message-Count-Max-Critical',
       'Test-ChangePublisher-Iterator-Age-Max-Critical',
       'Test-ChangesDlq-Queue-Message-Count-Max-Critical',
+      'Test-Objectives-LossRate-Critical',
       'Test-Stream-Iterator-Age-Max-Critical',
     ]);
-    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(24);
+    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(25);
     const topic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmsTopic'))!;
     for (const alarm of alarms.values()) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
@@ -84,7 +86,6 @@ describe('Construct: PipelineMonitoring', () => {
     ['Test-Objectives-ConsumerLagP95-Warning', 5_000, { metrics: [['Tributary/ConsumerLagMs', 'p95', 300]] }],
     ['Test-Objectives-BatchDurationP95-Warning', 10_000, { metrics: [['Tributary/BatchDurationMs', 'p95', 300]] }],
     ['Test-Objectives-LateEventRate-Warning', 1, { expression: RATE, metrics: [['Tributary/LateEvents', 'Sum', 300], ['Tributary/EventsCounted', 'Sum', 300]] }],
-    ['Test-Objectives-DuplicateRate-Warning', 0.1, { expression: RATE, metrics: [['Tributary/DuplicatesDropped', 'Sum', 300], ['Tributary/EventsCounted', 'Sum', 300]] }],
   ])('alarms on objective %s above %d over three consecutive 5-minute periods', (name, threshold, metric) => {
     const alarm = alarms.get(name)!;
 
@@ -102,6 +103,10 @@ describe('Construct: PipelineMonitoring', () => {
     ['Test-AggregatorDlq-Queue-Message-Count-Max-Critical', 0, 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60],
     ['Test-ArchiverDlq-Queue-Message-Count-Max-Critical', 0, 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60],
     ['Test-ChangesDlq-Queue-Message-Count-Max-Critical', 0, 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60],
+    ['Test-AuditDlq-Queue-Message-Count-Max-Critical', 0, 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60],
+    // Accepted means applied: one event the audit finds missing from its window is critical.
+    ['Test-Objectives-LossRate-Critical', 0, 'Tributary/AuditDeficitEvents', 'Sum', 300],
+    ['Test-Audit-Fault-Count-Warning', 0, 'AWS/Lambda/Errors', 'Sum', 300],
     ['Test-Api-Fault-Rate-Warning', 0.01, 'AWS/ApiGateway/5XXError', 'Average', 300],
     ['Test-Api-Fault-Rate-Critical', 0.05, 'AWS/ApiGateway/5XXError', 'Average', 300],
     // One throttled call makes the period's Average of the 0/1 metric > 0.
@@ -118,10 +123,37 @@ describe('Construct: PipelineMonitoring', () => {
     expect(watched(alarm).metrics).toEqual([[metric, statistic, periodSeconds]]);
   });
 
+  it('alarms on the duplicate-rate objective as the audit measures it: surplus ÷ audited events above 0.1 %, on the first breaching run', () => {
+    const alarm = alarms.get('Test-Objectives-DuplicateRate-Warning')!;
+
+    expect({ threshold: alarm.Threshold, comparison: alarm.ComparisonOperator, periods: alarm.EvaluationPeriods, datapoints: alarm.DatapointsToAlarm }).toEqual({ threshold: 0.1, comparison: 'GreaterThanThreshold', periods: 1, datapoints: 1 });
+    expect(watched(alarm)).toEqual({
+      expression: 'IF(FILL(whole, 0) > 0, 100 * FILL(part, 0) / FILL(whole, 0), 0)',
+      metrics: [['Tributary/AuditSurplusEvents', 'Sum', 300], ['Tributary/AuditedEvents', 'Sum', 300]],
+    });
+  });
+
+  it('reads the audit over its schedule when runs are further apart than 5 minutes, so no period lacks its run', () => {
+    const sparse = alarmsOf(synth({ metrics: [ordersPerRegion], audit: { scheduleMinutes: 15 } }));
+
+    expect(watched(sparse.get('Test-Objectives-LossRate-Critical')!).metrics).toEqual([['Tributary/AuditDeficitEvents', 'Sum', 900]]);
+    expect(watched(sparse.get('Test-Objectives-DuplicateRate-Warning')!).metrics).toEqual([['Tributary/AuditSurplusEvents', 'Sum', 900], ['Tributary/AuditedEvents', 'Sum', 900]]);
+  });
+
+  it('falls back to dropped duplicates for the duplicate rate, with no audit alarm, when the audit is off', () => {
+    const withoutAudit = alarmsOf(synth({ metrics: [ordersPerRegion], audit: { enabled: false } }));
+    const alarm = withoutAudit.get('Test-Objectives-DuplicateRate-Warning')!;
+
+    expect([...withoutAudit.keys()]).toHaveLength(30);
+    expect([...withoutAudit.keys()].filter((name) => name.includes('Audit') || name.includes('LossRate'))).toEqual([]);
+    expect({ threshold: alarm.Threshold, periods: alarm.EvaluationPeriods, datapoints: alarm.DatapointsToAlarm }).toEqual({ threshold: 0.1, periods: 3, datapoints: 3 });
+    expect(watched(alarm)).toEqual({ expression: RATE, metrics: [['Tributary/DuplicatesDropped', 'Sum', 300], ['Tributary/EventsCounted', 'Sum', 300]] });
+  });
+
   it('alarms on errors of every function and on read and write throttles of every table', () => {
     const names = [...alarms.keys()];
 
-    expect(names.filter((name) => name.endsWith('-Fault-Count-Warning')).sort()).toEqual(['Aggregator', 'Archiver', 'ChangePublisher', 'Ingest', 'Query'].map((fn) => `Test-${fn}-Fault-Count-Warning`));
+    expect(names.filter((name) => name.endsWith('-Fault-Count-Warning')).sort()).toEqual(['Aggregator', 'Archiver', 'Audit', 'ChangePublisher', 'Ingest', 'Query'].map((fn) => `Test-${fn}-Fault-Count-Warning`));
     expect(names.filter((name) => name.includes('-Throttled-Events-'))).toHaveLength(10);
   });
 
@@ -231,13 +263,13 @@ describe('Function: resolveConfig, the alarm subscriptions', () => {
 });
 
 describe('Construct: PipelineMonitoring, with idle finalisation on', () => {
-  it('adds 2 alarms for the clock: its errors (warning) and any message in its DLQ (critical), 32 in all', () => {
+  it('adds 2 alarms for the clock: its errors (warning) and any message in its DLQ (critical), 35 in all with the audit’s 3', () => {
     const alarms = alarmsOf(synth({ metrics: [{ ...ordersPerRegion, watermark: { advanceWhenIdleMs: 60_000 } }] }));
     const names = [...alarms.keys()];
 
-    expect(names).toHaveLength(32);
-    expect(names.filter((name) => name.endsWith('-Critical'))).toHaveLength(7);
-    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(25);
+    expect(names).toHaveLength(35);
+    expect(names.filter((name) => name.endsWith('-Critical'))).toHaveLength(9);
+    expect(names.filter((name) => name.endsWith('-Warning'))).toHaveLength(26);
     const fault = alarms.get('Test-Clock-Fault-Count-Warning')!;
     const dlq = alarms.get('Test-ClockDlq-Queue-Message-Count-Max-Critical')!;
     expect([fault.Threshold, fault.ComparisonOperator, watched(fault).metrics]).toEqual([0, 'GreaterThanThreshold', [['AWS/Lambda/Errors', 'Sum', 300]]]);

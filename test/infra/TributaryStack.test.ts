@@ -60,8 +60,42 @@ describe('Class: TributaryStack', () => {
     );
   });
 
+  it('runs the correctness audit every 5 minutes, asynchronously, with 2 retries and then its own DLQ', () => {
+    const fn = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('AuditFunction'))!;
+    const dlq = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('AuditDeadLetterQueue'))!;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUDIT_WINDOWS_PER_RUN: '20', AUDIT_SETTLE_SECONDS: '120', AUDIT_LOOKBACK_MINUTES: '5' }) },
+    });
+  });
+
+  it('follows audit.scheduleMinutes, and leaves the audit out when audit.enabled is false', () => {
+    const hourly = synth({ metrics: [ordersPerRegion], audit: { scheduleMinutes: 60, windowsPerRun: 50, settleSeconds: 300 } });
+    hourly.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    hourly.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUDIT_WINDOWS_PER_RUN: '50', AUDIT_SETTLE_SECONDS: '300', AUDIT_LOOKBACK_MINUTES: '60' }) } });
+    hourly.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 3_600 });
+    // Lambda keeps an asynchronous event 6 h at most: a daily run's retries stop there.
+    synth({ metrics: [ordersPerRegion], audit: { scheduleMinutes: 1_440 } }).hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 21_600 });
+
+    const off = synth({ metrics: [ordersPerRegion], audit: { enabled: false } });
+    off.resourceCountIs('AWS::Events::Rule', 0);
+    off.resourceCountIs('AWS::SQS::Queue', 3);
+    expect(Object.keys(off.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('AuditFunction'))).toEqual([]);
+  });
+
   it('keeps the DLQs encrypted for 14 days', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // The aggregator's, the archiver's, the change publisher's and the audit's.
+    template.resourceCountIs('AWS::SQS::Queue', 4);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
 
@@ -85,8 +119,10 @@ describe('Class: TributaryStack', () => {
         { AttributeName: 'windowStart', AttributeType: 'N' },
         { AttributeName: 'finalPk', AttributeType: 'S' },
         { AttributeName: 'finalWm', AttributeType: 'N' },
+        { AttributeName: 'finalListPk', AttributeType: 'S' },
+        { AttributeName: 'finalAt', AttributeType: 'N' },
       ],
-      // Sparse index of windows not yet final, read by finalisation.
+      // Sparse index of windows not yet final, read by finalisation; and of final ones, read by the audit.
       GlobalSecondaryIndexes: [
         {
           IndexName: 'pending-final',
@@ -95,6 +131,14 @@ describe('Class: TributaryStack', () => {
             { AttributeName: 'finalWm', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: 'recent-final',
+          KeySchema: [
+            { AttributeName: 'finalListPk', KeyType: 'HASH' },
+            { AttributeName: 'finalAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['metric', 'group', 'windowEnd', 'eventCount', 'lateEvents'] },
         },
       ],
       BillingMode: 'PAY_PER_REQUEST',
@@ -160,7 +204,7 @@ describe('Class: TributaryStack', () => {
 
   it('runs every function on Node.js 24 (the latest Lambda runtime) on arm64, with JSON logs and active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);

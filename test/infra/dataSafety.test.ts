@@ -48,23 +48,23 @@ describe('Data safety', () => {
     expect(withPitr).toEqual(['AggregatesTable', 'DeliveryTable', 'LateEventsTable', 'RawEventsTable']);
   });
 
-  it('retains the three dead-letter queues when the stack is destroyed', () => {
+  it('retains the four dead-letter queues when the stack is destroyed', () => {
     const queues = byName(template, 'AWS::SQS::Queue');
-    expect(Object.keys(queues).sort()).toEqual(['AggregatorDeadLetterQueue', 'ArchiverDeadLetterQueue', 'ChangesDeadLetterQueue']);
+    expect(Object.keys(queues).sort()).toEqual(['AggregatorDeadLetterQueue', 'ArchiverDeadLetterQueue', 'AuditDeadLetterQueue', 'ChangesDeadLetterQueue']);
     for (const queue of Object.values(queues)) expect(queue.DeletionPolicy).toBe('Retain');
   });
 
   it('gives every function and the API (access and execution logs) its own log group with the configured retention, and the DAX VPC a flow log of rejected traffic', () => {
     const custom = synth({ observability: { logRetentionDays: 90 } });
     const groups = byName(custom, 'AWS::Logs::LogGroup');
-    expect(Object.keys(groups).sort()).toEqual(['AggregatorFunctionLogs', 'ArchiverFunctionLogs', 'CacheFlowLogs', 'ChangesFunctionLogs', 'HttpAccessLogs', 'HttpExecutionLogs', 'IngestFunctionLogs', 'QueryFunctionLogs']);
+    expect(Object.keys(groups).sort()).toEqual(['AggregatorFunctionLogs', 'ArchiverFunctionLogs', 'AuditFunctionLogs', 'CacheFlowLogs', 'ChangesFunctionLogs', 'HttpAccessLogs', 'HttpExecutionLogs', 'IngestFunctionLogs', 'QueryFunctionLogs']);
     for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(90);
     custom.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', LogDestinationType: 'cloud-watch-logs' });
   });
 
   it('turns tracing off in every function when observability.tracing is false', () => {
     const functions = Object.values(synth({ observability: { tracing: false } }).findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     // No TracingConfig: Lambda's default, which sends no trace of its own.
     expect(functions.map((fn) => fn.Properties.TracingConfig)).toEqual(functions.map(() => undefined));
     expect(functions.map((fn) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_TRACE_ENABLED)).toEqual(functions.map(() => 'false'));
@@ -96,8 +96,8 @@ describe('Customer-managed key (encryption.customerManagedKey)', () => {
     for (const queue of Object.values(byName(template, 'AWS::SQS::Queue'))) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     const groups = Object.values(byName(template, 'AWS::Logs::LogGroup'));
-    // Five functions' log groups and the API's access and execution logs.
-    expect(groups).toHaveLength(7);
+    // Six functions' log groups and the API's access and execution logs.
+    expect(groups).toHaveLength(8);
     for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyArn);
   });
 
