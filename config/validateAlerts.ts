@@ -6,6 +6,8 @@ const COMPARISONS = ['above', 'below'] as const;
 /** More than this many windows in a row is an alert on a longer window, not on this one. */
 const MAX_CONSECUTIVE_WINDOWS = 100;
 const MAX_MIN_EVENT_COUNT = 1_000_000_000;
+/** Keys of the business-metric EMF document besides the values (core/alerts/businessMetricDocument.ts). */
+const RESERVED_PUBLISHED_NAMES = ['Metric', 'Group', 'windowEnd'] as const;
 /** A group a published series names becomes a CloudWatch dimension value: at most 1,024 characters. */
 const MAX_PUBLISHED_GROUP_CHARS = 1_024;
 
@@ -82,6 +84,9 @@ export function validateAlerts(at: string, metric: Partial<MetricDefinition>): s
           problems.push(`${at}.publish.groups[${index}] must be a group value of 1 to ${MAX_PUBLISHED_GROUP_CHARS} characters (got ${JSON.stringify(group)})`);
         }
       });
+      for (const reserved of RESERVED_PUBLISHED_NAMES) {
+        if (publish.aggregations.includes(reserved)) problems.push(`${at}.publish.aggregations cannot publish a value named "${reserved}": the metric's EMF document uses that key`);
+      }
       if (new Set(publish.groups).size !== publish.groups.length) problems.push(`${at}.publish.groups names a group more than once`);
       if (new Set(publish.aggregations).size !== publish.aggregations.length) problems.push(`${at}.publish.aggregations names a value more than once`);
     }
