@@ -98,6 +98,8 @@ export const VARIABLES = {
   corsOrigins: optionalList('CORS_ORIGINS', 'the browser origins the read routes answer (absent: no CORS headers)'),
   cursorSigningKey: optionalText('CURSOR_SIGNING_KEY', 'the key page cursors are signed with (absent: derived from the table name)', 'operator'),
   region: optionalText('AWS_REGION', 'the region, for the DAX client', 'Lambda'),
+  // Alerts on windowed metrics (issue 14).
+  alertStateTable: text('ALERT_STATE_TABLE', 'its alert-state table'),
 } as const;
 
 /** The settings each function reads, in the order the stack writes them. */
@@ -107,6 +109,7 @@ export const FUNCTION_VARIABLES = {
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
   ingest: pickVariables('streamName'),
   query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'corsOrigins', 'cursorSigningKey', 'region'),
+  alerts: pickVariables('topicArn', 'idempotencyTable', 'alertStateTable', 'aggregatesTable', 'aggregateRetentionDays'),
 } as const;
 
 /** A Tributary function, by its folder under functions/. */
@@ -149,6 +152,7 @@ const SETTINGS_FROM_CONFIG = {
   changes: (config: ResolvedConfig) => ({ lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   ingest: () => ({}),
   query: (config: ResolvedConfig) => ({ corsOrigins: config.api.corsOrigins, cursorSigningKey: undefined, region: undefined }),
+  alerts: (config: ResolvedConfig) => ({ aggregateRetentionDays: config.storage.aggregateRetentionDays }),
 } as const satisfies { readonly [F in FunctionName]: (config: ResolvedConfig) => Partial<FunctionSettings<F>> };
 
 /** What `fn`'s settings need beyond the configuration: the names of its resources. */

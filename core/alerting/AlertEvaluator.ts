@@ -1,6 +1,7 @@
 import type { MetricDefinition } from '../metrics/MetricDefinition';
 import type { AlertPublisher } from '../ports/AlertPublisher';
 import type { AlertStateStore } from '../ports/AlertStateStore';
+import type { GroupWindows } from '../ports/GroupWindows';
 import type { FinalWindow } from '../alerts/FinalWindow';
 import { LOST_RACE, retryOnConflict } from '../retry/retryOnConflict';
 import { compileAlerts, type CompiledAlert } from '../alerts/CompiledAlert';
@@ -20,7 +21,12 @@ export interface AlertEvaluatorOptions {
  *    (a crash came between writing them and publishing them), publish those
  *    first and clear them;
  * 2. evaluate the window (a window at or before the last one evaluated — a
- *    redelivery — changes nothing);
+ *    redelivery, or a window read in an earlier step 2 — changes nothing);
+ *    when it does not follow the last one evaluated, first read and evaluate
+ *    the group's windows in between: the aggregator finalises a pass's
+ *    windows concurrently, so a later window's finalisation can come first
+ *    (the windows in between are past the watermark too, their values
+ *    settled); the ones that do not exist are the gap;
  * 3. write the new state with its transitions as pending, conditional on the
  *    version read (a lost race re-reads and re-evaluates);
  * 4. publish the transitions (idempotent by transition id) and clear them.
@@ -36,6 +42,7 @@ export class AlertEvaluator {
     metrics: readonly MetricDefinition[],
     private readonly store: AlertStateStore,
     private readonly publisher: AlertPublisher,
+    private readonly windows: GroupWindows,
     private readonly options: AlertEvaluatorOptions,
   ) {
     this.alerts = new Map(metrics.map((metric) => [metric.name, compileAlerts(metric)]));
@@ -62,16 +69,23 @@ export class AlertEvaluator {
         if (!(await this.store.clearPending(key, stored.version))) return LOST_RACE;
         stored = { ...stored, pending: [], version: stored.version + 1 };
       }
-      const evaluation = evaluateWindow(alert, stored?.state, window, groupKey);
-      if (evaluation.stale) return [];
+      let state = stored?.state;
+      if (state && window.startMs <= state.lastWindowStartMs) return [];
+      const transitions: MetricAlert[] = [];
+      const windows = state && window.startMs > state.lastWindowStartMs + alert.stepMs ? await this.windows.windowsBetween(window.metric, window.group, state.lastWindowStartMs, window.startMs) : [];
+      for (const next of [...windows, window]) {
+        const evaluation = evaluateWindow(alert, state, next, groupKey);
+        state = evaluation.state;
+        transitions.push(...evaluation.transitions);
+      }
       const version = stored?.version ?? 0;
-      if (!(await this.store.write(key, evaluation.state, evaluation.transitions, version, window.endMs + this.options.stateRetentionMs))) return LOST_RACE;
-      if (evaluation.transitions.length > 0) {
-        await this.publishAll(evaluation.transitions);
+      if (!(await this.store.write(key, state!, transitions, version, window.endMs + this.options.stateRetentionMs))) return LOST_RACE;
+      if (transitions.length > 0) {
+        await this.publishAll(transitions);
         // Lost only to a writer that read them pending and published them (idempotently) itself.
         await this.store.clearPending(key, version + 1);
       }
-      return evaluation.transitions;
+      return transitions;
     });
   }
 

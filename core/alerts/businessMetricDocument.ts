@@ -18,7 +18,7 @@ export type EmfDocument = Record<string, unknown> & { readonly _aws: { readonly 
  */
 export function businessMetricDocument(metric: MetricDefinition, window: FinalWindow): EmfDocument | undefined {
   const publish = metric.publish;
-  if (!publish || !publish.groups.includes(window.group)) return undefined;
+  if (!publish?.groups.includes(window.group)) return undefined;
   const values: Record<string, number> = {};
   for (const valueName of publish.aggregations) {
     const [aggregation, quantile] = splitValueName(valueName, metric);

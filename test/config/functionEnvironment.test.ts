@@ -30,6 +30,7 @@ const LOGICAL_ID_PREFIX: Record<FunctionName, string> = {
   changes: 'ChangesFunction',
   ingest: 'IngestFunction',
   query: 'QueryFunction',
+  alerts: 'AlertsFunction',
 };
 
 /** Every function's environment keys in the template of `config`, by function. */
@@ -61,7 +62,11 @@ const RESOURCES = {
   changes: { topicArn: 'arn:aws:sns:eu-west-1:0:topic', idempotencyTable: 'idempotency', lateEventsTable: 'late' },
   ingest: { streamName: 'events' },
   query: { aggregatesTable: 'aggregates', eventsTable: 'raw-events', daxEndpoint: 'dax://cluster' },
+  alerts: { topicArn: 'arn:aws:sns:eu-west-1:0:alerts', idempotencyTable: 'idempotency', alertStateTable: 'alert-states', aggregatesTable: 'aggregates' },
 } as const;
+
+/** The example metric with an alert: the stack has the alert function only when some metric declares one. */
+const withAlert = { ...ordersPerRegion, alerts: { noOrders: { aggregation: 'orders', comparison: 'below', threshold: 1 } } } as const;
 
 describe('Module: functionEnvironment', () => {
   describe('what the stack writes', () => {
@@ -69,9 +74,9 @@ describe('Module: functionEnvironment', () => {
     let withoutDax: Record<string, string[]>;
     let withCors: Record<string, string[]>;
     beforeAll(() => {
-      withDax = synthesizedEnvironments({ metrics: [ordersPerRegion] });
-      withoutDax = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false } });
-      withCors = synthesizedEnvironments({ metrics: [ordersPerRegion], cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });
+      withDax = synthesizedEnvironments({ metrics: [withAlert] });
+      withoutDax = synthesizedEnvironments({ metrics: [withAlert], cache: { dax: false } });
+      withCors = synthesizedEnvironments({ metrics: [withAlert], cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });
     });
 
     it('gives every function exactly the variables the module says the stack writes for it, with DAX', () => {
