@@ -22,6 +22,7 @@ import { grantTableActions } from './constructs/grantTableActions';
 import { EVENT_KEYS } from '../adapters/dynamodb/eventKeys';
 import { PipelineApi } from './constructs/PipelineApi';
 import { AlarmTopic } from './constructs/AlarmTopic';
+import { AlertEvaluator } from './constructs/AlertEvaluator';
 import { PipelineMonitoring } from './constructs/PipelineMonitoring';
 
 export interface TributaryStackProps extends StackProps {
@@ -46,6 +47,8 @@ export class TributaryStack extends Stack {
   /** Every alarm's notifications. */
   public readonly alarmTopic: AlarmTopic;
   public readonly monitoring: PipelineMonitoring;
+  /** Alerts on windowed metrics and published business metrics; absent when no metric declares `alerts` or `publish`. */
+  public readonly alerts?: AlertEvaluator;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
   /** The customer-managed key of the stream, tables, queues, topic and log groups; absent unless `encryption.customerManagedKey`. */
@@ -77,6 +80,11 @@ export class TributaryStack extends Stack {
     });
 
     this.changes = new ChangePublisher(this, 'Changes', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
+
+    // Alerts (issue 14): a second consumer of the aggregates stream, only when some metric has alerts or published series.
+    this.alerts = this.config.metrics.some((metric) => Object.keys(metric.alerts ?? {}).length > 0 || metric.publish !== undefined)
+      ? new AlertEvaluator(this, 'Alerts', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, config: this.config, storage })
+      : undefined;
 
     this.events = new EventsTable(this, 'RawEvents', storage);
     this.archiver = new Archiver(this, 'Archiver', { stream: this.eventStream.stream, eventsTable: this.events.table, rejectsTable: this.lateEvents.table, config: this.config, ...(key ? { key } : {}) });
@@ -157,6 +165,13 @@ export class TributaryStack extends Stack {
       ...(this.cache ? { daxClusterName: this.cache.cluster.ref } : {}),
       alarmTopic: this.alarmTopic.topic,
       metricNames: this.config.metrics.map((metric) => metric.name),
+      ...(this.alerts
+        ? {
+            alertConsumer: { name: 'AlertEvaluator', resource: this.alerts.function, maxRecordAgeSeconds: this.config.changes.maxRecordAgeSeconds, deadLetterQueue: this.alerts.deadLetterQueue },
+            alertStateTable: this.alerts.stateTable,
+          }
+        : {}),
+      publishedSeries: this.config.metrics.flatMap((metric) => metric.publish?.groups.flatMap((group) => metric.publish!.aggregations.map((value) => ({ metric: metric.name, group, value }))) ?? []),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
@@ -193,5 +208,10 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'ChangesDeadLetterQueueUrl', { value: this.changes.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
+    if (this.alerts) {
+      new CfnOutput(this, 'MetricAlertTopicArn', { value: this.alerts.topic.topicArn, description: 'metric-alert events (raised / resolved) of the alerts declared on metrics' });
+      new CfnOutput(this, 'AlertsDeadLetterQueueUrl', { value: this.alerts.deadLetterQueue.queueUrl });
+      new CfnOutput(this, 'AlertStateTableName', { value: this.alerts.stateTable.tableName });
+    }
   }
 }

@@ -27,7 +27,8 @@ describe('npx cdk synth', () => {
       expect(types).toContain(type);
     }
     const bundles = readdirSync(outdir).filter((entry) => entry.startsWith('asset.'));
-    expect(bundles).toHaveLength(5);
+    // ingest, aggregator, archive, changes, query, and alerts (the example config declares an alert).
+    expect(bundles).toHaveLength(6);
     for (const bundle of bundles) expect(existsSync(path.join(outdir, bundle, 'index.js'))).toBe(true);
   }, 120_000);
 });
