@@ -73,7 +73,9 @@ export class AlertEvaluator {
       if (state && window.startMs <= state.lastWindowStartMs) return [];
       const transitions: MetricAlert[] = [];
       const windows = state && window.startMs > state.lastWindowStartMs + alert.stepMs ? await this.windows.windowsBetween(window.metric, window.group, state.lastWindowStartMs, window.startMs) : [];
-      for (const next of [...windows, window]) {
+      // A window read back before its own finalisation arrived is final as of the window that revealed it.
+      const revealed = windows.map((earlier) => (earlier.finalAtMs === undefined && window.finalAtMs !== undefined ? { ...earlier, finalAtMs: window.finalAtMs } : earlier));
+      for (const next of [...revealed, window]) {
         const evaluation = evaluateWindow(alert, state, next, groupKey);
         state = evaluation.state;
         transitions.push(...evaluation.transitions);

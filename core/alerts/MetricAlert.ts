@@ -24,7 +24,7 @@ export interface MetricAlert {
   readonly threshold: number;
   readonly comparison: AlertComparison;
   readonly eventCount: number;
-  /** When the window became final (epoch ms): the moment the transition happened, the same on every redelivery. */
+  /** When the window became final (epoch ms; read back before its own finalisation came, the revealing window's): the transition's moment, the same on every redelivery. */
   readonly at: number;
   /**
    * `<metric>#<alert>#<group key>#<n>`, n counting this alert's transitions for the group from 1:

@@ -250,4 +250,22 @@ describe('Property: alert transitions are published exactly once, in order, what
     // Assess: one read, for the gap.
     expect(table.reads).toBe(1);
   });
+
+  it('dates a transition of a window read back (not yet marked final) at the finalisation of the window that revealed it', async () => {
+    // Prepare: window 1 is in the table but its finalisation has not come; window 2's has.
+    const unmarked = { ...windowAt(1, 0.9, 10), finalAtMs: undefined };
+    const table = tableOf([windowAt(0, 0.1, 10), unmarked, windowAt(2, 0.1, 10)]);
+    const publisher = new InMemoryAlertPublisher();
+    const evaluator = new AlertEvaluator([metricOf(1, 1)], new InMemoryAlertStateStore(), publisher, table, { stateRetentionMs: 1 });
+
+    // Act
+    await evaluator.evaluate(windowAt(0, 0.1, 10), 'g');
+    await evaluator.evaluate(windowAt(2, 0.1, 10), 'g');
+
+    // Assess: raised by window 1 and resolved by window 2, both at window 2's finalisation.
+    expect(publisher.sent.map((t) => [t.state, t.windowStart / stepMs, t.at])).toEqual([
+      ['raised', 1, windowAt(2, 0, 0).finalAtMs],
+      ['resolved', 2, windowAt(2, 0, 0).finalAtMs],
+    ]);
+  });
 });
