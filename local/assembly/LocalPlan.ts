@@ -1,3 +1,4 @@
+import type { LocalAlarm } from '../alarms/LocalAlarm';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 
 /** A function as the local host runs it: the bundle from cdk.out with its resolved environment. */
@@ -125,6 +126,8 @@ export interface LocalCorsPreflight {
 export interface LocalRestApi {
   readonly logicalId: string;
   readonly restApiId: string;
+  /** `Name` of the RestApi: the `ApiName` dimension of its CloudWatch metrics. */
+  readonly name?: string;
   readonly stageName: string;
   readonly routes: readonly LocalRoute[];
   /** The stage's method setting for every resource and method; beyond it API Gateway answers 429. */
@@ -132,6 +135,32 @@ export interface LocalRestApi {
   readonly usagePlans: readonly LocalUsagePlan[];
   readonly managedPolicies: readonly LocalManagedPolicy[];
   readonly corsPreflights: readonly LocalCorsPreflight[];
+}
+
+/**
+ * An EventBridge schedule rule targeting one of the stack's functions: the
+ * host invokes it every `intervalMs` asynchronously, as EventBridge does, with
+ * Lambda's async retries and on-failure queue.
+ */
+export interface LocalSchedule {
+  /** The rule's logical id. */
+  readonly logicalId: string;
+  readonly ruleArn: string;
+  readonly scheduleExpression: string;
+  readonly intervalMs: number;
+  readonly functionLogicalId: string;
+  /** The target's constant `Input` (JSON text); absent: EventBridge's Scheduled Event. */
+  readonly input?: string;
+  /** Retries of a failed invocation (the function's EventInvokeConfig, Lambda's default 2). */
+  readonly maximumRetryAttempts: number;
+  /** Where an event goes after its last failed attempt: the function's DeadLetterConfig or OnFailure SQS queue. */
+  readonly onFailureQueueUrl?: string;
+  /**
+   * How Lambda writes the failed event there: a DeadLetterConfig queue gets the
+   * event itself with ErrorCode/ErrorMessage attributes, an OnFailure
+   * destination an invocation record wrapping it.
+   */
+  readonly onFailureFormat?: 'dead-letter' | 'destination';
 }
 
 /** Everything the function host needs, written by the supervisor as JSON. */
@@ -142,8 +171,11 @@ export interface LocalPlan {
   readonly kinesisMappings: readonly LocalKinesisMapping[];
   readonly dynamoDbMappings: readonly LocalDynamoDbMapping[];
   readonly restApis: readonly LocalRestApi[];
+  readonly schedules: readonly LocalSchedule[];
   /** Logical id → physical name/URL of provisioned streams, tables and queues. */
   readonly resources: Readonly<Record<string, { type: string; physicalId: string }>>;
   /** Template resources with no offline behaviour, each with the reason. */
   readonly notEmulated: readonly { logicalId: string; type: string; reason: string }[];
+  /** The CloudWatch alarms the host evaluates (planAlarms); absent in a plan written before alarms were evaluated. */
+  readonly alarms?: readonly LocalAlarm[];
 }

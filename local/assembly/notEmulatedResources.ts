@@ -15,7 +15,6 @@ export const NOT_ENFORCED: Readonly<Record<string, string>> = {
   'AWS::WAFv2::WebACLAssociation': 'WAF is not emulated offline: the stage throttle and usage plans still answer floods with 429',
   // The alarm topic itself is emulated (an SNS topic like the change topic); what hangs off it is not.
   'AWS::CloudWatch::Dashboard': 'the CloudWatch dashboard is not emulated offline: the local dashboard (npm start) shows the pipeline instead',
-  'AWS::CloudWatch::Alarm': "CloudWatch alarms are not evaluated offline: the functions' EMF metrics are in .tributary/logs/functions.log, and nothing publishes to the local alarm topic",
   'AWS::SNS::Subscription': 'alarm subscriptions (email, https) are not delivered offline: no mail or webhook leaves the machine',
   'AWS::CDK::Metadata': 'CDK bookkeeping, nothing to run',
 };
@@ -26,6 +25,10 @@ export const EMULATED: ReadonlySet<string> = new Set([
   'AWS::SNS::Topic',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
+  // rate(…) schedules targeting a function run in the host (cron and event patterns are reported by planSchedules).
+  'AWS::Events::Rule',
+  // Its retries and on-failure queue apply to the host's asynchronous (scheduled) invocations.
+  'AWS::Lambda::EventInvokeConfig',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   // Lambda proxy methods with their AWS_IAM/NONE authorization and API-key requirement, and MOCK CORS preflights.
@@ -39,6 +42,11 @@ export const EMULATED: ReadonlySet<string> = new Set([
   'AWS::ApiGateway::RequestValidator',
   // The local API allows a signed identity the execute-api:Invoke resources of its role's policies.
   'AWS::IAM::ManagedPolicy',
+  // Evaluated by the function host (local/alarms) over the functions' EMF metrics, Lambda's Errors/Invocations, the
+  // API's requests, the Kinesis iterator age and the queues on fauxqs, with periods ÷ TRIBUTARY_ALARM_TIME_SCALE; state
+  // changes are published to the alarm topic. Alarms on metrics no emulator produces (DynamoDB throttles, Kinesis
+  // throughput, DAX) are listed as not evaluated, each with why (provisionStack).
+  'AWS::CloudWatch::Alarm',
 ]);
 
 /** A template resource with no (or not all of its) offline behaviour, and why. */

@@ -86,6 +86,7 @@ export function planRestApis(stack: SynthesizedStack): LocalRestApi[] {
       return {
         logicalId: apiLogicalId,
         restApiId: apiRef,
+        ...(typeof stack.template.Resources[apiLogicalId]?.Properties?.Name === 'string' ? { name: stack.template.Resources[apiLogicalId]!.Properties!.Name as string } : {}),
         stageName,
         routes,
         ...(stageThrottle ? { stageThrottle } : {}),

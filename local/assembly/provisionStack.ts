@@ -22,7 +22,9 @@ import type { SynthesizedStack, TemplateResource } from './CloudAssembly';
 import type { LocalDynamoDbMapping, LocalFunction, LocalKinesisMapping, LocalPlan } from './LocalPlan';
 import { localPseudoParameters } from './localPseudoParameters';
 import { notEmulatedResources } from './notEmulatedResources';
+import { planAlarms } from './planAlarms';
 import { planRestApis } from './planRestApis';
+import { planSchedules } from './planSchedules';
 import { resolveIntrinsics, type IntrinsicContext, type ResolvedResource } from './resolveIntrinsics';
 import { TableMismatchError } from './TableMismatchError';
 
@@ -120,6 +122,14 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     else notEmulated.push({ logicalId, type: resource.Type, reason: 'UNSUPPORTED offline: only Kinesis and DynamoDB Streams event sources are polled locally' });
   }
 
+  const { schedules, unplanned } = planSchedules(resources, context, functions);
+  notEmulated.push(...unplanned);
+  // Alarms are evaluated offline; one whose metric nothing produces here is listed with why.
+  const alarms = planAlarms(stack);
+  for (const alarm of alarms) {
+    if (alarm.notEvaluatedReason !== undefined) notEmulated.push({ logicalId: alarm.logicalId, type: 'AWS::CloudWatch::Alarm', reason: `not evaluated offline: ${alarm.notEvaluatedReason}` });
+  }
+
   return {
     stackName: stack.stackName,
     endpoints,
@@ -127,8 +137,10 @@ export async function provisionStack(stack: SynthesizedStack, endpoints: Emulato
     kinesisMappings,
     dynamoDbMappings,
     restApis: planRestApis(stack),
+    schedules,
     resources: physical,
     notEmulated,
+    alarms,
   };
 }
 

@@ -4,7 +4,8 @@ import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../assembly/LocalPlan';
 import type { InvokeResult } from '../esm/InvokeResult';
-import { readEmfMetrics } from './readEmfMetrics';
+import { readEmfDatapoints, type EmfDatapoint } from './readEmfDatapoints';
+import { sumByName } from './readEmfMetrics';
 
 const WORKER_FILE = path.join(__dirname, 'lambdaWorker.cjs');
 
@@ -42,6 +43,8 @@ export class LocalLambda {
     private readonly environment: Readonly<Record<string, string>>,
     private readonly logSink: Writable,
     private readonly maxConcurrency = 8,
+    /** Gets every EMF datapoint the function prints (the host's alarms and recent values). */
+    private readonly metricSink?: (datapoints: readonly EmfDatapoint[]) => void,
   ) {}
 
   /** Invokes the function with an event; never throws: errors come back as a failed InvokeResult. */
@@ -164,16 +167,24 @@ export class LocalLambda {
       ...youngGenerationLimit(definition.environment.NODE_OPTIONS ?? this.environment.NODE_OPTIONS),
     });
     const prefix = `[${definition.functionName}] `;
-    const forward = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line) continue;
-        this.logSink.write(`${prefix}${line}\n`);
-        const metrics = readEmfMetrics(line);
-        if (metrics) for (const [name, value] of Object.entries(metrics)) this.stats.metrics[name] = (this.stats.metrics[name] ?? 0) + value;
-      }
+    // A line written in pieces (process.stdout.write) arrives in as many chunks: only whole lines are read.
+    const forwarder = (): ((chunk: Buffer) => void) => {
+      let pending = '';
+      return (chunk) => {
+        const lines = (pending + chunk.toString('utf8')).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line) continue;
+          this.logSink.write(`${prefix}${line}\n`);
+          const datapoints = readEmfDatapoints(line, Date.now());
+          if (!datapoints) continue;
+          for (const [name, value] of Object.entries(sumByName(datapoints))) this.stats.metrics[name] = (this.stats.metrics[name] ?? 0) + value;
+          this.metricSink?.(datapoints);
+        }
+      };
     };
-    worker.stdout.on('data', forward);
-    worker.stderr.on('data', forward);
+    worker.stdout.on('data', forwarder());
+    worker.stderr.on('data', forwarder());
     const ready = new Promise<void>((resolve, reject) => {
       const onInit = (message: { type: string; errorType?: string; errorMessage?: string }): void => {
         if (message.type === 'ready') resolve();

@@ -1,8 +1,10 @@
 // Entry of the function host child process: `node --import tsx local/host/hostMain.ts <plan.json>`.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPlan } from '../assembly/LocalPlan';
 import { readLocalCredentials } from '../credentials/LocalCredentials';
+import type { LocalAlarmStatus } from '../alarms/LocalAlarmStatus';
+import { alarmTimeScale } from '../alarms/alarmTimeScale';
 import { FunctionHost } from './FunctionHost';
 
 const logDir = process.env.TRIBUTARY_LOG_DIR ?? '.tributary/logs';
@@ -28,6 +30,15 @@ function logStray(kind: string, error: unknown): void {
 process.on('unhandledRejection', (reason) => logStray('unhandled rejection', reason));
 process.on('uncaughtException', (error) => logStray('uncaught exception', error));
 
+/** TRIBUTARY_SCHEDULE_INTERVAL_MS, when set to a whole number of ms ≥ 100; anything else is refused at start. */
+function scheduleIntervalMs(): number | undefined {
+  const text = process.env.TRIBUTARY_SCHEDULE_INTERVAL_MS;
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 100) throw new Error(`TRIBUTARY_SCHEDULE_INTERVAL_MS must be a whole number of milliseconds ≥ 100, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const planPath = process.argv[2];
   if (!planPath) throw new Error('usage: hostMain <plan.json>');
@@ -38,6 +49,8 @@ async function main(): Promise<void> {
   const host = new FunctionHost(plan, {
     ...(credentials ? { credentials } : {}),
     apiPort: Number(process.env.TRIBUTARY_API_PORT ?? '3000'),
+    ...(scheduleIntervalMs() !== undefined ? { scheduleIntervalMs: scheduleIntervalMs()! } : {}),
+    alarmTimeScale: alarmTimeScale(process.env.TRIBUTARY_ALARM_TIME_SCALE),
     logDir,
     timing: {
       idlePollIntervalMs: Number(process.env.TRIBUTARY_POLL_INTERVAL_MS ?? '1000'),
@@ -47,7 +60,11 @@ async function main(): Promise<void> {
   await host.start();
   if (process.env.TRIBUTARY_STATE_DIR) writeFileSync(path.join(process.env.TRIBUTARY_STATE_DIR, 'host.pid'), String(process.pid));
   process.send?.({ type: 'ready', apiUrls: host.apiUrls });
-  const timer = setInterval(() => process.send?.({ type: 'stats', stats: host.stats() }), 1_000);
+  const timer = setInterval(() => {
+    const stats = host.stats();
+    process.send?.({ type: 'stats', stats });
+    writeAlarmStates(stats.alarms);
+  }, 1_000);
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
@@ -59,6 +76,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   // The supervisor went away: do not linger as an orphan.
   process.on('disconnect', shutdown);
+}
+
+/**
+ * The alarms' states as the host last reported them, in `<stateDir>/alarms.json`, for
+ * whoever reads the running pipeline from outside (tests, scripts); replaced
+ * whole (rename), so a reader never sees half a file.
+ */
+function writeAlarmStates(alarms: readonly LocalAlarmStatus[]): void {
+  const stateDir = process.env.TRIBUTARY_STATE_DIR;
+  if (!stateDir) return;
+  try {
+    const file = path.join(stateDir, 'alarms.json');
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(alarms, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  } catch (error) {
+    logStray('writing alarms.json failed', error);
+  }
 }
 
 main().catch((error: unknown) => {

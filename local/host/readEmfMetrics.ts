@@ -1,29 +1,20 @@
+import { readEmfDatapoints } from './readEmfDatapoints';
+
 /**
  * The metric values of one CloudWatch Embedded Metric Format log line (what
- * Powertools Metrics prints), or undefined for any other line. The offline
- * dashboard charts the same metrics CloudWatch would receive.
+ * Powertools Metrics prints), summed by name, or undefined for any other line.
+ * The running totals of the status line and dashboard; alarms and
+ * distributions use the datapoints themselves (readEmfDatapoints).
  */
 export function readEmfMetrics(line: string): Record<string, number> | undefined {
-  if (!line.startsWith('{') || !line.includes('"_aws"')) return undefined;
-  let document: unknown;
-  try {
-    document = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const root = document as { _aws?: { CloudWatchMetrics?: { Metrics?: { Name?: unknown }[] }[] } } & Record<string, unknown>;
-  const directives = root._aws?.CloudWatchMetrics;
-  if (!Array.isArray(directives)) return undefined;
-  const values: Record<string, number> = {};
-  for (const directive of directives) {
-    for (const metric of directive.Metrics ?? []) {
-      if (typeof metric.Name !== 'string') continue;
-      const value = root[metric.Name];
-      // A metric may carry one value or a list of values (several addMetric calls).
-      const numbers = Array.isArray(value) ? value : [value];
-      const sum = numbers.reduce<number>((total, n) => (typeof n === 'number' && Number.isFinite(n) ? total + n : total), 0);
-      values[metric.Name] = (values[metric.Name] ?? 0) + sum;
-    }
-  }
-  return values;
+  const datapoints = readEmfDatapoints(line, Date.now());
+  if (!datapoints) return undefined;
+  return sumByName(datapoints);
+}
+
+/** Each metric's values added up, by metric name. */
+export function sumByName(datapoints: readonly { readonly metricName: string; readonly values: readonly number[] }[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const point of datapoints) sums[point.metricName] = (sums[point.metricName] ?? 0) + point.values.reduce((total, n) => total + n, 0);
+  return sums;
 }

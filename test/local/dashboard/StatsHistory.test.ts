@@ -7,6 +7,9 @@ const stats = (requests: number, processedRecords: number, errors: number, lagMs
   functions: { Aggregator: { invocations: 0, errors, coldStarts: 1, metrics } },
   mappings: { Esm: { ...emptyMappingStats(), processedRecords, millisBehindLatest: lagMs } },
   routes: { 'POST /events': { requests, clientErrors: 0, serverErrors: 0 } },
+  schedules: {},
+  recentMetricValues: {},
+  alarms: [],
 });
 
 describe('Class: StatsHistory', () => {

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalFunction } from '../../../local/assembly/LocalPlan';
 import { LocalLambda } from '../../../local/host/LocalLambda';
+import { waitUntil } from '../../support/waitUntil';
 
 /** A function bundle on disk, as cdk.out holds one. */
 function bundle(source: string, overrides: Partial<LocalFunction> = {}): LocalFunction {
@@ -84,5 +85,30 @@ describe('Class: LocalLambda', () => {
     await Promise.all([fn.invoke({}), fn.invoke({}), fn.invoke({})]);
     await fn.invoke({});
     expect(fn.stats).toMatchObject({ invocations: 4, errors: 0, coldStarts: 3 });
+  });
+
+  it('hands every EMF datapoint to its sink, a line written in two pieces read whole', async () => {
+    // Prepare: 20,000 lag values (a line of about 60 kB), written as two halves.
+    const source = `exports.handler = async () => {
+      const values = Array.from({ length: 20000 }, (_, i) => i % 7);
+      const line = JSON.stringify({ _aws: { Timestamp: 1234, CloudWatchMetrics: [{ Namespace: 'Tributary', Dimensions: [['service']], Metrics: [{ Name: 'ConsumerLagMs', Unit: 'Milliseconds' }] }] }, service: 'tributary-aggregator', ConsumerLagMs: values });
+      process.stdout.write(line.slice(0, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      process.stdout.write(line.slice(1000) + '\\n');
+      return 'done';
+    };`;
+    const received: { metricName: string; count: number; timestampMs: number }[] = [];
+    const fn = new LocalLambda(bundle(source), {}, new PassThrough().resume(), 8, (datapoints) => {
+      for (const point of datapoints) received.push({ metricName: point.metricName, count: point.values.length, timestampMs: point.timestampMs });
+    });
+    started.push(fn);
+
+    // Act
+    expect(await fn.invoke({})).toMatchObject({ ok: true, payload: 'done' });
+    await waitUntil('the EMF line to be read', () => received.length > 0, 5_000, 20);
+
+    // Assess
+    expect(received).toEqual([{ metricName: 'ConsumerLagMs', count: 20_000, timestampMs: 1234 }]);
+    expect(fn.stats.metrics.ConsumerLagMs).toBe(Array.from({ length: 20_000 }, (_, i) => i % 7).reduce((a, b) => a + b, 0));
   });
 });
