@@ -17,11 +17,12 @@ describe('Function: planAlarms, on the synthesized stack', () => {
   }, 60_000);
 
   it('plans every alarm of the template, evaluating all but those on metrics no emulator produces', () => {
-    expect(alarms).toHaveLength(30);
+    // 30, and 6 of the alert function (the example config declares an alert).
+    expect(alarms).toHaveLength(36);
     const notEvaluated = alarms.filter((alarm) => alarm.notEvaluatedReason !== undefined).map((alarm) => alarm.alarmName);
-    // Ten DynamoDB throttle alarms, two Kinesis throughput alarms, the change publisher's two iterator-age alarms.
-    expect(notEvaluated).toHaveLength(14);
-    expect(notEvaluated.every((name) => /Throttled-Events|ThroughputExceeded|ChangePublisher-Iterator-Age/.test(name))).toBe(true);
+    // Twelve DynamoDB throttle alarms, two Kinesis throughput alarms, the two iterator-age alarms of each DynamoDB-stream consumer.
+    expect(notEvaluated).toHaveLength(18);
+    expect(notEvaluated.every((name) => /Throttled-Events|ThroughputExceeded|ChangePublisher-Iterator-Age|AlertEvaluator-Iterator-Age/.test(name))).toBe(true);
   });
 
   it('reads the late-event objective as metric math over two EMF sums, 3 of 3 five-minute periods', () => {
