@@ -102,6 +102,8 @@ export const VARIABLES = {
   auditWindowsPerRun: wholeNumber('AUDIT_WINDOWS_PER_RUN', 'the number of windows one audit run recounts'),
   auditSettleSeconds: wholeNumber('AUDIT_SETTLE_SECONDS', 'the seconds a window is final before it is audited'),
   auditLookbackMinutes: wholeNumber('AUDIT_LOOKBACK_MINUTES', 'the minutes of finalisations one audit run takes (its schedule)'),
+  // Alerts on windowed metrics (issue 14).
+  alertStateTable: text('ALERT_STATE_TABLE', 'its alert-state table'),
 } as const;
 
 /** The settings each function reads, in the order the stack writes them. */
@@ -114,6 +116,7 @@ export const FUNCTION_VARIABLES = {
   clock: pickVariables('aggregatesTable', 'aggregateRetentionDays'),
   ingest: pickVariables('streamName'),
   query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'corsOrigins', 'cursorSigningKey', 'region'),
+  alerts: pickVariables('topicArn', 'idempotencyTable', 'alertStateTable', 'aggregatesTable', 'aggregateRetentionDays'),
 } as const;
 
 /** A Tributary function, by its folder under functions/. */
@@ -165,6 +168,7 @@ const SETTINGS_FROM_CONFIG = {
     auditSettleSeconds: config.audit.settleSeconds,
     auditLookbackMinutes: config.audit.scheduleMinutes,
   }),
+  alerts: (config: ResolvedConfig) => ({ aggregateRetentionDays: config.storage.aggregateRetentionDays }),
 } as const satisfies { readonly [F in FunctionName]: (config: ResolvedConfig) => Partial<FunctionSettings<F>> };
 
 /** What `fn`'s settings need beyond the configuration: the names of its resources. */

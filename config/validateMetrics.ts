@@ -1,4 +1,5 @@
 import type { Condition, MetricDefinition } from '../core/metrics/MetricDefinition';
+import { validateAlerts, validatePublishedTotal } from './validateAlerts';
 
 const NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
 const AGGREGATION_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
@@ -43,7 +44,10 @@ export function validateMetrics(metrics: unknown): string[] {
     problems.push(...validateWindow(`${at}.window`, metric.window));
     problems.push(...validateWatermark(`${at}.watermark`, metric.watermark));
     problems.push(...validateAggregations(at, metric.aggregations));
+    // Alerts and published series (issue 14): their own module.
+    problems.push(...validateAlerts(at, metric));
   });
+  problems.push(...validatePublishedTotal(metrics));
   return problems;
 }
 

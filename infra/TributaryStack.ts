@@ -23,6 +23,7 @@ import { grantTableActions } from './constructs/grantTableActions';
 import { EVENT_KEYS } from '../adapters/dynamodb/eventKeys';
 import { PipelineApi } from './constructs/PipelineApi';
 import { AlarmTopic } from './constructs/AlarmTopic';
+import { AlertEvaluator } from './constructs/AlertEvaluator';
 import { PipelineMonitoring } from './constructs/PipelineMonitoring';
 import { CorrectnessAudit } from './constructs/CorrectnessAudit';
 
@@ -50,6 +51,8 @@ export class TributaryStack extends Stack {
   public readonly monitoring: PipelineMonitoring;
   /** The scheduled correctness audit; absent when `audit.enabled` is false. */
   public readonly audit?: CorrectnessAudit;
+  /** Alerts on windowed metrics and published business metrics; absent when no metric declares `alerts` or `publish`. */
+  public readonly alerts?: AlertEvaluator;
   /** Absent when `cache.dax` is false. */
   public readonly cache?: DaxCache;
   /** The idle-finalisation tick; absent unless some metric sets `watermark.advanceWhenIdleMs`. */
@@ -87,6 +90,11 @@ export class TributaryStack extends Stack {
     // Idle finalisation: only synthesized when a metric opts in (a tick with nothing to advance costs a minute's invocations for nothing).
     this.idleFinalization = this.config.metrics.some((metric) => metric.watermark?.advanceWhenIdleMs !== undefined)
       ? new IdleFinalization(this, 'Clock', { table: this.aggregates.table, config: this.config, ...(key ? { key } : {}) })
+      : undefined;
+
+    // Alerts (issue 14): a second consumer of the aggregates stream, only when some metric has alerts or published series.
+    this.alerts = this.config.metrics.some((metric) => Object.keys(metric.alerts ?? {}).length > 0 || metric.publish !== undefined)
+      ? new AlertEvaluator(this, 'Alerts', { table: this.aggregates.table, idempotencyTable: this.idempotency.table, config: this.config, storage })
       : undefined;
 
     this.events = new EventsTable(this, 'RawEvents', storage);
@@ -176,6 +184,13 @@ export class TributaryStack extends Stack {
       alarmTopic: this.alarmTopic.topic,
       metricNames: this.config.metrics.map((metric) => metric.name),
       ...(this.audit ? { audit: { name: 'Audit', resource: this.audit.function, scheduleMinutes: this.config.audit.scheduleMinutes } } : {}),
+      ...(this.alerts
+        ? {
+            alertConsumer: { name: 'AlertEvaluator', resource: this.alerts.function, maxRecordAgeSeconds: this.config.changes.maxRecordAgeSeconds, deadLetterQueue: this.alerts.deadLetterQueue },
+            alertStateTable: this.alerts.stateTable,
+          }
+        : {}),
+      publishedSeries: this.config.metrics.flatMap((metric) => metric.publish?.groups.flatMap((group) => metric.publish!.aggregations.map((value) => ({ metric: metric.name, group, value }))) ?? []),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.pipelineApi.api.url });
@@ -213,5 +228,10 @@ export class TributaryStack extends Stack {
     new CfnOutput(this, 'ArchiverDeadLetterQueueUrl', { value: this.archiver.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.aggregator.deadLetterQueue.queueUrl });
     if (this.audit) new CfnOutput(this, 'AuditDeadLetterQueueUrl', { value: this.audit.deadLetterQueue.queueUrl, description: 'Failed correctness-audit runs (their scheduled event); a message means a run could not complete' });
+    if (this.alerts) {
+      new CfnOutput(this, 'MetricAlertTopicArn', { value: this.alerts.topic.topicArn, description: 'metric-alert events (raised / resolved) of the alerts declared on metrics' });
+      new CfnOutput(this, 'AlertsDeadLetterQueueUrl', { value: this.alerts.deadLetterQueue.queueUrl });
+      new CfnOutput(this, 'AlertStateTableName', { value: this.alerts.stateTable.tableName });
+    }
   }
 }

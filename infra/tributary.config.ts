@@ -24,6 +24,8 @@ export const tributaryConfig: TributaryConfig = {
         customers: { kind: 'distinct', field: 'key' },
         amount: { kind: 'quantiles', field: 'data.amount', quantiles: [0.5, 0.9, 0.99] },
       },
+      // Orders and revenue per region per minute on the CloudWatch dashboard (namespace Tributary/Business).
+      publish: { aggregations: ['orders', 'revenue'], groups: ['eu-west', 'us-east', 'ap-south'] },
     },
     {
       // Hopping ("sliding"): the checkout error rate over the last 5 minutes, every minute.
@@ -40,6 +42,12 @@ export const tributaryConfig: TributaryConfig = {
         errorRate: { kind: 'ratio', where: [{ field: 'type', equals: 'checkout.failed' }] },
         slowCheckouts: { kind: 'countIf', where: [{ field: 'data.latencyMs', range: { gte: 1_000 } }] },
         latencyMs: { kind: 'quantiles', field: 'data.latencyMs' },
+      },
+      alerts: {
+        // The seed's alert: more than 5 % of checkouts failing over 5 minutes, in two windows in a row
+        // (two minutes), and only windows of at least 20 checkouts (one failure in two does not page).
+        // Try it offline: `npx tributary send --type checkout --error-rate 0.3 --rate 20 --duration 180`.
+        highErrorRate: { aggregation: 'errorRate', comparison: 'above', threshold: 0.05, consecutiveWindows: 2, minEventCount: 20 },
       },
     },
     {

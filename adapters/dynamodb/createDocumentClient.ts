@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClient } from './createDynamoDbClient';
-import { DOCUMENT_TRANSLATION } from './documentTranslation';
+import { documentTranslationCopy } from './documentTranslation';
 
 /**
  * The document client every Tributary function uses: binary sketches stay
@@ -9,5 +9,5 @@ import { DOCUMENT_TRANSLATION } from './documentTranslation';
  * retry policy). A client passed in keeps its own retry settings.
  */
 export function createDocumentClient(client: DynamoDBClient = createDynamoDbClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATION);
+  return DynamoDBDocumentClient.from(client, documentTranslationCopy());
 }

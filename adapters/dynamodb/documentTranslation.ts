@@ -15,3 +15,15 @@ export const DOCUMENT_TRANSLATION: TranslateConfig = {
   marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
   unmarshallOptions: { wrapNumbers: (text: string) => Number(text) },
 };
+
+/**
+ * A fresh copy of DOCUMENT_TRANSLATION for a document client to own:
+ * lib-dynamodb writes `unmarshallOptions.convertWithoutMapWrapper = true`
+ * into the options it is given on its first request, which turned every later
+ * `unmarshall(image, DOCUMENT_TRANSLATION.unmarshallOptions)` of a stream
+ * image in the same container into "Unsupported type passed" (found by the
+ * alert function's e2e test).
+ */
+export function documentTranslationCopy(): TranslateConfig {
+  return { marshallOptions: { ...DOCUMENT_TRANSLATION.marshallOptions }, unmarshallOptions: { ...DOCUMENT_TRANSLATION.unmarshallOptions } };
+}

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocument, type BatchGetCommandInput, type GetCommandInput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { RETRY_POLICY, markRetriesSpent } from '../../core/retry/retryPolicy';
 import { createDynamoDbClient } from './createDynamoDbClient';
-import { DOCUMENT_TRANSLATION } from './documentTranslation';
+import { documentTranslationCopy } from './documentTranslation';
 import type { DocumentReads } from './DocumentReads';
 
 /** Where reads go: a DAX cluster's endpoint, if the stack has one. */
@@ -21,7 +21,7 @@ export interface DocumentReadsSettings {
  */
 export function openDocumentReads(settings: DocumentReadsSettings, dynamodb: DynamoDBClient = createDynamoDbClient()): DocumentReads {
   if (settings.daxEndpoint) return daxReads(new DaxDocument({ endpoint: settings.daxEndpoint, region: settings.region, readRetries: RETRY_POLICY.maxAttempts - 1 }));
-  return DynamoDBDocument.from(dynamodb, DOCUMENT_TRANSLATION);
+  return DynamoDBDocument.from(dynamodb, documentTranslationCopy());
 }
 
 /**

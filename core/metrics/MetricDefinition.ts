@@ -179,7 +179,65 @@ export interface MetricDefinition {
   readonly watermark?: WatermarkPolicy;
   /** Named results, e.g. `{ orders: { kind: 'count' }, revenue: { kind: 'sum', field: 'data.amount' } }`. */
   readonly aggregations: Readonly<Record<string, AggregationSpec>>;
+  /**
+   * Named alerts on the metric's final windows (tumbling and hopping metrics only),
+   * e.g. `{ highErrorRate: { aggregation: 'errorRate', comparison: 'above', threshold: 0.05 } }`.
+   * @default {} (no alert)
+   */
+  readonly alerts?: Readonly<Record<string, AlertDefinition>>;
+  /**
+   * Aggregations of chosen groups published as CloudWatch metrics when a window
+   * becomes final (tumbling and hopping metrics only).
+   * @default undefined (nothing published)
+   */
+  readonly publish?: PublishedSeries;
 }
+
+// ---- Alerts on windowed metrics and published business metrics (issue 14, item 4) ----
+
+/** How an alert compares a window's value with its threshold: strictly greater or strictly smaller. */
+export type AlertComparison = 'above' | 'below';
+
+/**
+ * An alert on one aggregation of a metric's final windows. A window breaches
+ * when it counted at least `minEventCount` events and its value is `above` or
+ * `below` the threshold; `consecutiveWindows` breaching windows in a row raise
+ * the alert, the first window that does not breach resolves it.
+ */
+export interface AlertDefinition {
+  /**
+   * The aggregation's name (`errorRate`), or for a quantiles aggregation the
+   * aggregation and a quantile's label (`latencyMs.p99`).
+   */
+  readonly aggregation: string;
+  readonly comparison: AlertComparison;
+  /** A finite number, in the aggregation's unit (a ratio is a fraction: 0.05 for 5 %). */
+  readonly threshold: number;
+  /**
+   * Breaching windows in a row (by window start: one slide apart for hopping, one size for tumbling) that raise the alert.
+   * @default 1
+   */
+  readonly consecutiveWindows?: number;
+  /**
+   * Events a window must have counted to breach at all: one failure in two requests does not page.
+   * @default 1
+   */
+  readonly minEventCount?: number;
+}
+
+/** The chosen aggregations of the chosen groups of a metric, as CloudWatch metrics (namespace `Tributary/Business`). */
+export interface PublishedSeries {
+  /** Aggregation names, quantiles as `latencyMs.p99`, like an alert's `aggregation`. */
+  readonly aggregations: readonly string[];
+  /** Group values as the query API names them (`eu-west`; `(all)` for a metric without groupBy). */
+  readonly groups: readonly string[];
+}
+
+/** Alert defaults, applied where alerts are compiled (core/alerts/compileAlerts.ts). */
+export const ALERT_DEFAULTS = { consecutiveWindows: 1, minEventCount: 1 } as const satisfies Required<Pick<AlertDefinition, 'consecutiveWindows' | 'minEventCount'>>;
+
+/** Bounds on published series: each is a CloudWatch custom metric, billed per month. */
+export const PUBLISH_LIMITS = { groupsPerMetric: 10, seriesTotal: 50 } as const;
 
 /** Watermark defaults, applied by compileMetric; `advanceWhenIdleMs` has none: absent, idle finalisation is off. */
 export const WATERMARK_DEFAULTS = { maxDelayMs: 5_000, idleTimeoutMs: 60_000, allowedLatenessMs: 0, maxFutureMs: 300_000 } as const satisfies Required<Omit<WatermarkPolicy, 'advanceWhenIdleMs'>>;

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, LatencyType, MonitoringFacade, SnsAlarmActionStrategy, type CustomMetricGroup } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { AUDIT_METRICS } from '../../core/observability/AUDIT_METRICS';
+import { BUSINESS_METRICS } from '../../core/alerts/BUSINESS_METRICS';
 import { SLO_METRICS } from '../../core/observability/SLO_METRICS';
 import { ALARM_THRESHOLDS } from './ALARM_THRESHOLDS';
 
@@ -47,6 +48,20 @@ export interface PipelineMonitoringProps {
    * DuplicatesDropped in the duplicate-rate objective, and add the loss-rate alarm and the audit panel.
    */
   readonly audit?: Named<lambda.IFunction> & { readonly scheduleMinutes: number };
+  /** The alert function (second consumer of the aggregates stream), its DLQ; absent when no metric declares alerts or published series. */
+  readonly alertConsumer?: Named<lambda.IFunction> & { readonly maxRecordAgeSeconds: number; readonly deadLetterQueue: sqs.IQueue };
+  /** The alert-state table, with the alert function. */
+  readonly alertStateTable?: dynamodb.ITable;
+  /** The published business metrics (a metric definition's `publish`), one line each. @default none */
+  readonly publishedSeries?: readonly PublishedSeriesLine[];
+}
+
+/** One published business metric: a value of one group of one metric definition. */
+export interface PublishedSeriesLine {
+  readonly metric: string;
+  readonly group: string;
+  /** The aggregation's name, or `<quantiles aggregation>.<label>`. */
+  readonly value: string;
 }
 
 /** How long a DynamoDB stream keeps its records (fixed by DynamoDB). */
@@ -200,7 +215,66 @@ export class PipelineMonitoring extends Construct {
         addFaultCountAlarm: { Warning: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } },
       });
     }
+
+    // 9. Alerts on windowed metrics (issue 14): the alert function, its DLQ and state table, and the business metrics.
+    if (props.alertConsumer) {
+      const alerts = props.alertConsumer;
+      this.facade.addLargeHeader('9. Alerts on windowed metrics');
+      this.facade.monitorLambdaFunction({
+        lambdaFunction: alerts.resource,
+        alarmFriendlyName: alerts.name,
+        humanReadableName: `${alerts.name} (aggregates table stream consumer)`,
+        addFaultCountAlarm: { Warning: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } },
+        // The change publisher's margins: the same stream, the same mapping settings.
+        addMaxIteratorAgeAlarm: {
+          Critical: { maxAgeInMillis: DYNAMODB_STREAM_RETENTION_MS * ALARM_THRESHOLDS.iteratorAge.criticalFractionOfRetention, period: minute },
+          Warning: { maxAgeInMillis: alerts.maxRecordAgeSeconds * 1_000 * ALARM_THRESHOLDS.iteratorAge.warningFractionOfMaxRecordAge, period: minute },
+        },
+      });
+      this.facade.monitorSqsQueue({
+        queue: alerts.deadLetterQueue,
+        alarmFriendlyName: `${alerts.name}Dlq`,
+        humanReadableName: `${alerts.name}Dlq DLQ`,
+        addQueueMaxSizeAlarm: { Critical: { maxMessageCount: ALARM_THRESHOLDS.deadLetterMessages, period: minute } },
+      });
+      if (props.alertStateTable) {
+        this.facade.monitorDynamoTable({
+          table: props.alertStateTable,
+          alarmFriendlyName: 'AlertStates',
+          humanReadableName: 'AlertStates table',
+          addReadThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: ALARM_THRESHOLDS.tableThrottledEvents } },
+          addWriteThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: ALARM_THRESHOLDS.tableThrottledEvents } },
+        });
+      }
+    }
+    const series = props.publishedSeries ?? [];
+    if (series.length > 0) {
+      this.facade.addLargeHeader('10. Business metrics');
+      this.facade.monitorCustom({ alarmFriendlyName: 'Business', humanReadableName: 'Business metrics (published windows, at their start)', metricGroups: businessMetricGroups(series) });
+    }
   }
+}
+
+/**
+ * One graph per (metric definition, value), a line per group. Average over a
+ * minute: a window emits one point at its start, and a redelivered one emits
+ * the same point again, which the average does not notice (a sum would).
+ */
+function businessMetricGroups(series: readonly PublishedSeriesLine[]): CustomMetricGroup[] {
+  const graphs = new Map<string, cloudwatch.Metric[]>();
+  for (const line of series) {
+    const title = `${line.metric}: ${line.value}`;
+    const metric = new cloudwatch.Metric({
+      namespace: BUSINESS_METRICS.namespace,
+      metricName: line.value,
+      dimensionsMap: { [BUSINESS_METRICS.metricDimension]: line.metric, [BUSINESS_METRICS.groupDimension]: line.group },
+      statistic: 'Average',
+      label: line.group,
+      period: Duration.minutes(1),
+    });
+    graphs.set(title, [...(graphs.get(title) ?? []), metric]);
+  }
+  return [...graphs].map(([title, metrics]) => ({ title, metrics }));
 }
 
 /** An aggregator EMF metric (namespace Tributary, dimension service, and Metric when given). */

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 import { LOCAL_REGION } from '../emulators/Emulators';
-import { DOCUMENT_TRANSLATION } from '../../adapters/dynamodb/documentTranslation';
+import { documentTranslationCopy } from '../../adapters/dynamodb/documentTranslation';
 
 /** Credentials the emulators accept (they do not check them). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -30,7 +30,7 @@ export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
     kinesis: new KinesisClient({ ...common, endpoint: endpoints.kinesis }),
     dynamodb,
     streams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodb }),
-    documents: DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATION),
+    documents: DynamoDBDocumentClient.from(dynamodb, documentTranslationCopy()),
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
     sns: new SNSClient({ ...common, endpoint: endpoints.sqs }),
   };

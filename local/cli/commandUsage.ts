@@ -26,6 +26,10 @@ Ctrl-C stops it and prints the counts so far.
 
 Options:
   --file <events.ndjson>  one event per line (default: synthetic order.created events)
+  --type <orders|checkout>
+                          synthetic events: order.created (default), or checkout.completed
+                          and checkout.failed (the checkout-errors-5m metric and its alert)
+  --error-rate <0-1>      share of synthetic checkouts that fail, spread evenly (default 0.02)
   --rate <n>              events per second (default 100)
   --duration <s>          seconds of synthetic load (default 10)
   --count <n>             number of synthetic events (instead of --duration)

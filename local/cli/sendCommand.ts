@@ -4,6 +4,7 @@ import { CliError } from './CliError';
 import { explainForbidden } from './explainForbidden';
 import { postEvents, type PostSummary } from './postEvents';
 import { resolveApiTarget } from './resolveApiTarget';
+import { syntheticCheckout } from './syntheticCheckout';
 import { syntheticOrder } from './syntheticOrder';
 
 export interface SendOptions {
@@ -17,7 +18,17 @@ export interface SendOptions {
   readonly apiKey?: string;
   /** `--producer`: whose local API key to send. */
   readonly producer?: string;
+  /** `--type`: which synthetic events (without --file). @default 'orders' */
+  readonly type?: SyntheticType;
+  /** `--error-rate`: the share of synthetic checkouts that fail, 0–1. @default 0.02 */
+  readonly errorRate?: number;
 }
+
+/** The synthetic loads `send` generates: `order.created`, or `checkout.completed` / `checkout.failed`. */
+export type SyntheticType = 'orders' | 'checkout';
+
+/** Failing share of synthetic checkouts unless `--error-rate` says otherwise: below the example alert's 5 %. */
+export const DEFAULT_CHECKOUT_ERROR_RATE = 0.02;
 
 /**
  * `tributary send`: posts events from an NDJSON file, or synthetic orders at a
@@ -36,7 +47,8 @@ export async function sendCommand(options: SendOptions): Promise<PostSummary> {
   const events = options.file ? readNdjson(options.file) : undefined;
   const total = events ? events.length : (options.count ?? Math.round(options.rate * (options.durationSeconds ?? 10)));
   if (total <= 0) throw new CliError('nothing to send: give --count, --duration or a non-empty --file');
-  const next = events ? (index: number) => events[index] : (index: number) => syntheticOrder(index);
+  const errorRate = options.errorRate ?? DEFAULT_CHECKOUT_ERROR_RATE;
+  const next = events ? (index: number) => events[index] : options.type === 'checkout' ? (index: number) => syntheticCheckout(index, errorRate) : (index: number) => syntheticOrder(index);
 
   const interrupt = new AbortController();
   // A terminal's Ctrl-C reaches this process twice (from the tty and relayed by bin/tributary.js); aborting twice is harmless.

@@ -32,6 +32,7 @@ const LOGICAL_ID_PREFIX: Record<FunctionName, string> = {
   clock: 'ClockFunction',
   ingest: 'IngestFunction',
   query: 'QueryFunction',
+  alerts: 'AlertsFunction',
 };
 
 /** Every function's environment keys in the template of `config`, by function. */
@@ -65,7 +66,11 @@ const RESOURCES = {
   clock: { aggregatesTable: 'aggregates' },
   ingest: { streamName: 'events' },
   query: { aggregatesTable: 'aggregates', eventsTable: 'raw-events', daxEndpoint: 'dax://cluster' },
+  alerts: { topicArn: 'arn:aws:sns:eu-west-1:0:alerts', idempotencyTable: 'idempotency', alertStateTable: 'alert-states', aggregatesTable: 'aggregates' },
 } as const;
+
+/** The example metric with an alert: the stack has the alert function only when some metric declares one. */
+const withAlert = { ...ordersPerRegion, alerts: { noOrders: { aggregation: 'orders', comparison: 'below', threshold: 1 } } } as const;
 
 describe('Module: functionEnvironment', () => {
   describe('what the stack writes', () => {
@@ -73,8 +78,8 @@ describe('Module: functionEnvironment', () => {
     let withoutDax: Record<string, string[]>;
     let withCors: Record<string, string[]>;
     beforeAll(() => {
-      // Idle finalisation on, so that the clock function is synthesized too.
-      const metrics = [{ ...ordersPerRegion, watermark: { advanceWhenIdleMs: 60_000 } }];
+      // Idle finalisation on and an alert declared, so that the clock and the alert function are synthesized too.
+      const metrics = [{ ...withAlert, watermark: { advanceWhenIdleMs: 60_000 } }];
       withDax = synthesizedEnvironments({ metrics });
       withoutDax = synthesizedEnvironments({ metrics, cache: { dax: false } });
       withCors = synthesizedEnvironments({ metrics, cache: { dax: false }, api: { corsOrigins: ['https://dashboard.example.com'] } });

@@ -201,6 +201,61 @@ describe('Construct: PipelineMonitoring', () => {
   });
 });
 
+// Alerts on windowed metrics (issue 14, item 4): the alert function's alarms and the business-metrics section.
+describe('Construct: PipelineMonitoring, with alerts and published business metrics', () => {
+  let template: Template;
+  let alarms: Map<string, AlarmProperties>;
+  beforeAll(() => {
+    const alerting = { ...ordersPerRegion, alerts: { noOrders: { aggregation: 'orders', comparison: 'below', threshold: 1 } }, publish: { aggregations: ['orders', 'revenue'], groups: ['eu-west', 'us-east'] } } as const;
+    template = synth({ metrics: [alerting], changes: { maxRecordAgeSeconds: 3_600 } });
+    alarms = alarmsOf(template);
+  });
+
+  it('adds 6 alarms for the alert function: its DLQ and iterator age critical, its errors, iterator-age warning and state-table throttles', () => {
+    const names = [...alarms.keys()];
+
+    // 30, the audit's 3 (on by default) and these 6.
+    expect(names).toHaveLength(39);
+    expect(names.filter((name) => name.includes('AlertEvaluator') || name.includes('AlertStates')).sort()).toEqual([
+      'Test-AlertEvaluator-Fault-Count-Warning',
+      'Test-AlertEvaluator-Iterator-Age-Max-Critical',
+      'Test-AlertEvaluator-Iterator-Age-Max-Warning',
+      'Test-AlertEvaluatorDlq-Queue-Message-Count-Max-Critical',
+      'Test-AlertStates-Read-Throttled-Events-Warning',
+      'Test-AlertStates-Write-Throttled-Events-Warning',
+    ]);
+    expect(names.filter((name) => name.endsWith('-Critical'))).toHaveLength(10);
+  });
+
+  it.each([
+    ['Test-AlertEvaluatorDlq-Queue-Message-Count-Max-Critical', 0, 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Maximum', 60],
+    // DynamoDB streams keep 24 h: half of it; half of the mapping's 1 h maximum record age.
+    ['Test-AlertEvaluator-Iterator-Age-Max-Critical', 43_200_000, 'AWS/Lambda/IteratorAge', 'Maximum', 60],
+    ['Test-AlertEvaluator-Iterator-Age-Max-Warning', 1_800_000, 'AWS/Lambda/IteratorAge', 'Maximum', 60],
+    ['Test-AlertEvaluator-Fault-Count-Warning', 0, 'AWS/Lambda/Errors', 'Sum', 300],
+    ['Test-AlertStates-Write-Throttled-Events-Warning', 0, 'AWS/DynamoDB/WriteThrottleEvents', 'Sum', 300],
+  ])('alarms %s above %d on %s (%s, %d s)', (name, threshold, metric, statistic, periodSeconds) => {
+    const alarm = alarms.get(name)!;
+
+    expect({ threshold: alarm.Threshold, comparison: alarm.ComparisonOperator, periods: alarm.EvaluationPeriods, datapoints: alarm.DatapointsToAlarm }).toEqual({ threshold, comparison: 'GreaterThanThreshold', periods: 1, datapoints: 1 });
+    expect(watched(alarm).metrics).toEqual([[metric, statistic, periodSeconds]]);
+  });
+
+  // The widget leaves out the statistic when it is Average, CloudWatch's default.
+  it('charts each published value per group in a Business metrics section, as a one-minute average in Tributary/Business', () => {
+    const [, parts] = (Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const text = parts.filter((part): part is string => typeof part === 'string').join('');
+
+    expect(text.indexOf('# 8. Correctness audit')).toBeGreaterThan(text.indexOf('# 7. Tributary'));
+    expect(text.indexOf('# 9. Alerts on windowed metrics')).toBeGreaterThan(text.indexOf('# 8. Correctness audit'));
+    expect(text.indexOf('# 10. Business metrics')).toBeGreaterThan(text.indexOf('# 9. Alerts on windowed metrics'));
+    for (const value of ['orders', 'revenue']) {
+      expect(text).toContain(`"title":"orders-per-region: ${value}"`);
+      for (const group of ['eu-west', 'us-east']) expect(text).toContain(`["Tributary/Business","${value}","Group","${group}","Metric","orders-per-region",{"label":"${group}","period":60}]`);
+    }
+  });
+});
+
 describe('Construct: PipelineMonitoring, with a customer-managed key and subscriptions', () => {
   let template: Template;
   beforeAll(() => {

@@ -27,8 +27,8 @@ describe('npx cdk synth', () => {
       expect(types).toContain(type);
     }
     const bundles = readdirSync(outdir).filter((entry) => entry.startsWith('asset.'));
-    // ingest, aggregator, archive, changes, query, audit, and the clock: the bundled config turns idle finalisation on.
-    expect(bundles).toHaveLength(7);
+    // ingest, aggregator, archive, changes, query, audit, the clock (the bundled config turns idle finalisation on) and alerts (it declares an alert).
+    expect(bundles).toHaveLength(8);
     for (const bundle of bundles) expect(existsSync(path.join(outdir, bundle, 'index.js'))).toBe(true);
   }, 120_000);
 });

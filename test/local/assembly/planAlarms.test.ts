@@ -24,9 +24,9 @@ describe('Function: planAlarms, on the synthesized stack', () => {
     expect(templateAlarmCount).toBeGreaterThanOrEqual(30);
     expect(alarms).toHaveLength(templateAlarmCount);
     const notEvaluated = alarms.filter((alarm) => alarm.notEvaluatedReason !== undefined).map((alarm) => alarm.alarmName);
-    // Ten DynamoDB throttle alarms, two Kinesis throughput alarms, the change publisher's two iterator-age alarms.
-    expect(notEvaluated).toHaveLength(14);
-    expect(notEvaluated.every((name) => /Throttled-Events|ThroughputExceeded|ChangePublisher-Iterator-Age/.test(name))).toBe(true);
+    // Twelve DynamoDB throttle alarms, two Kinesis throughput alarms, the two iterator-age alarms of each DynamoDB-stream consumer.
+    expect(notEvaluated).toHaveLength(18);
+    expect(notEvaluated.every((name) => /Throttled-Events|ThroughputExceeded|ChangePublisher-Iterator-Age|AlertEvaluator-Iterator-Age/.test(name))).toBe(true);
   });
 
   it('reads the late-event objective as metric math over two EMF sums, 3 of 3 five-minute periods', () => {
