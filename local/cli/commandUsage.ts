@@ -30,6 +30,9 @@ Options:
                           synthetic events: order.created (default), or checkout.completed
                           and checkout.failed (the checkout-errors-5m metric and its alert)
   --error-rate <0-1>      share of synthetic checkouts that fail, spread evenly (default 0.02)
+  --late-rate <0-1>       share of synthetic events sent 10 minutes in the past, spread evenly:
+                          late for every bundled window (default 0; 0.02 drives the
+                          late-event-rate alarm, whose threshold is 1 %)
   --rate <n>              events per second (default 100)
   --duration <s>          seconds of synthetic load (default 10)
   --count <n>             number of synthetic events (instead of --duration)

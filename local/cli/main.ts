@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
         producer: { type: 'string' },
         type: { type: 'string' },
         'error-rate': { type: 'string' },
+        'late-rate': { type: 'string' },
       });
       const number = (name: string, value: string | undefined, min: number, max: number): number | undefined => {
         if (value === undefined) return undefined;
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
         batchSize: Math.round(number('batch', values.batch, 1, 500)!),
         ...(values['api-key'] !== undefined ? { apiKey: nonEmpty('api-key', values['api-key']) } : {}),
         ...(values.producer !== undefined ? { producer: values.producer } : {}),
-        ...sendLoadOptions(values.type, values['error-rate'], values.file, number),
+        ...sendLoadOptions(values.type, values['error-rate'], values['late-rate'], values.file, number),
       };
       const { sendCommand } = await import('./sendCommand');
       const summary = await sendCommand(options);
@@ -128,17 +129,24 @@ function pipelineSelection(values: { readonly stack?: string | boolean; readonly
   return { ...(stack !== undefined ? { stack } : {}), ...(region !== undefined ? { region } : {}) };
 }
 
-/** `--type` and `--error-rate` of `send`: which synthetic load; the error rate only for checkouts, neither with --file. */
+/** `--type`, `--error-rate` and `--late-rate` of `send`: which synthetic load; the error rate only for checkouts, none with --file. */
 function sendLoadOptions(
   type: string | undefined,
   errorRate: string | undefined,
+  lateRate: string | undefined,
   file: string | undefined,
   number: (name: string, value: string | undefined, min: number, max: number) => number | undefined,
-): { type?: 'orders' | 'checkout'; errorRate?: number } {
+): { type?: 'orders' | 'checkout'; errorRate?: number; lateRate?: number } {
   if (type !== undefined && type !== 'orders' && type !== 'checkout') throw new UsageError(`--type must be orders or checkout (got ${type})`);
-  if (file !== undefined && (type !== undefined || errorRate !== undefined)) throw new UsageError('--type and --error-rate generate synthetic events: they cannot be used with --file');
+  if (file !== undefined && (type !== undefined || errorRate !== undefined || lateRate !== undefined)) {
+    throw new UsageError('--type, --error-rate and --late-rate generate synthetic events: they cannot be used with --file');
+  }
   if (errorRate !== undefined && type !== 'checkout') throw new UsageError('--error-rate applies to --type checkout only');
-  return { ...(type !== undefined ? { type } : {}), ...(errorRate !== undefined ? { errorRate: number('error-rate', errorRate, 0, 1)! } : {}) };
+  return {
+    ...(type !== undefined ? { type } : {}),
+    ...(errorRate !== undefined ? { errorRate: number('error-rate', errorRate, 0, 1)! } : {}),
+    ...(lateRate !== undefined ? { lateRate: number('late-rate', lateRate, 0, 1)! } : {}),
+  };
 }
 
 function isDeadLetterQueueName(value: string): value is DeadLetterQueueName {

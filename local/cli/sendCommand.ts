@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { signedFetch } from '../../adapters/apigateway/signedFetch';
+import { backdateEvent } from './backdateEvent';
 import { CliError } from './CliError';
 import { explainForbidden } from './explainForbidden';
+import { inEvenShare } from './inEvenShare';
 import { postEvents, type PostSummary } from './postEvents';
 import { resolveApiTarget } from './resolveApiTarget';
 import { syntheticCheckout } from './syntheticCheckout';
@@ -22,6 +24,8 @@ export interface SendOptions {
   readonly type?: SyntheticType;
   /** `--error-rate`: the share of synthetic checkouts that fail, 0–1. @default 0.02 */
   readonly errorRate?: number;
+  /** `--late-rate`: the share of synthetic events sent with an event time 10 minutes old (late for every bundled window), 0–1. @default 0 */
+  readonly lateRate?: number;
 }
 
 /** The synthetic loads `send` generates: `order.created`, or `checkout.completed` / `checkout.failed`. */
@@ -48,7 +52,11 @@ export async function sendCommand(options: SendOptions): Promise<PostSummary> {
   const total = events ? events.length : (options.count ?? Math.round(options.rate * (options.durationSeconds ?? 10)));
   if (total <= 0) throw new CliError('nothing to send: give --count, --duration or a non-empty --file');
   const errorRate = options.errorRate ?? DEFAULT_CHECKOUT_ERROR_RATE;
-  const next = events ? (index: number) => events[index] : options.type === 'checkout' ? (index: number) => syntheticCheckout(index, errorRate) : (index: number) => syntheticOrder(index);
+  const synthetic = options.type === 'checkout' ? (index: number) => syntheticCheckout(index, errorRate) : (index: number) => syntheticOrder(index);
+  const lateRate = options.lateRate ?? 0;
+  const next = events
+    ? (index: number) => events[index]
+    : (index: number) => (lateRate > 0 && inEvenShare(index, lateRate) ? backdateEvent(synthetic(index)) : synthetic(index));
 
   const interrupt = new AbortController();
   // A terminal's Ctrl-C reaches this process twice (from the tty and relayed by bin/tributary.js); aborting twice is harmless.

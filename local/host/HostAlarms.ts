@@ -56,6 +56,8 @@ export class HostAlarms {
     this.now = dependencies.now ?? Date.now;
     mkdirSync(dependencies.logDir, { recursive: true });
     this.alarmsLog = path.join(dependencies.logDir, 'alarms.log');
+    // Created at start like the host's other logs, not at the first state change: the logs folder is complete once the pipeline is up.
+    appendFileSync(this.alarmsLog, '');
     for (const [logicalId, resource] of Object.entries(plan.resources)) {
       if (resource.type === 'AWS::SQS::Queue') this.queueUrls.set(resource.physicalId.slice(resource.physicalId.lastIndexOf('/') + 1), resource.physicalId);
       if (resource.type === 'AWS::SNS::Topic') this.topicArns.set(logicalId, resource.physicalId);

@@ -116,12 +116,14 @@ describe('CLI: tributary', () => {
       });
     });
 
-    it('refuses a synthetic load it cannot generate: an unknown --type, --error-rate without checkouts or out of 0–1, either with --file', () => {
+    it('refuses a synthetic load it cannot generate: an unknown --type, --error-rate without checkouts, a rate out of 0–1, any of them with --file', () => {
       const refused = (args: string[], message: string) => expect(tributary(['send', ...args])).toMatchObject({ status: 2, stdout: '', stderr: `tributary: ${message}\n` });
       refused(['--type', 'payments'], '--type must be orders or checkout (got payments)');
       refused(['--error-rate', '0.3'], '--error-rate applies to --type checkout only');
       refused(['--type', 'checkout', '--error-rate', '1.5'], '--error-rate must be a number from 0 to 1 (got 1.5)');
-      refused(['--file', 'events.ndjson', '--type', 'checkout'], '--type and --error-rate generate synthetic events: they cannot be used with --file');
+      refused(['--file', 'events.ndjson', '--type', 'checkout'], '--type, --error-rate and --late-rate generate synthetic events: they cannot be used with --file');
+      refused(['--file', 'events.ndjson', '--late-rate', '0.02'], '--type, --error-rate and --late-rate generate synthetic events: they cannot be used with --file');
+      refused(['--late-rate', '1.5'], '--late-rate must be a number from 0 to 1 (got 1.5)');
     });
 
     it('refuses a --day that is no calendar day, naming what is wrong', () => {
