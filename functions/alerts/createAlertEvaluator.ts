@@ -11,7 +11,7 @@ import { AlertEvaluator } from '../../core/alerting/AlertEvaluator';
 import { businessMetricDocument, type EmfDocument } from '../../core/alerts/businessMetricDocument';
 import type { MetricAlert } from '../../core/alerts/MetricAlert';
 import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
-import { waitOutCrashedLock } from '../changes/waitOutCrashedLock';
+import { waitOutCrashedLock } from '../../adapters/powertools/waitOutCrashedLock';
 import { finalWindowOf } from './finalWindowOf';
 
 /** The clients the evaluator works through. */

@@ -9,7 +9,7 @@ import type { CountValueUpdated } from '../../core/changes/CountValueUpdated';
 import { DynamoLateEventStore } from '../../adapters/dynamodb/DynamoLateEventStore';
 import { changeRejection, isPermanentChangeFailure } from './changeRejection';
 import { toCountValueUpdated } from './toCountValueUpdated';
-import { waitOutCrashedLock } from './waitOutCrashedLock';
+import { waitOutCrashedLock } from '../../adapters/powertools/waitOutCrashedLock';
 
 /** The clients the publisher sends through. */
 export interface ChangePublisherClients {

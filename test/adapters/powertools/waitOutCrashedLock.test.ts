@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitOutCrashedLock } from '../../../functions/changes/waitOutCrashedLock';
+import { waitOutCrashedLock } from '../../../adapters/powertools/waitOutCrashedLock';
 
 const inProgress = (expiresAtMs: number) => Object.assign(new Error('in progress'), { name: 'IdempotencyAlreadyInProgressError', existingRecord: { inProgressExpiryTimestamp: expiresAtMs } });
 
