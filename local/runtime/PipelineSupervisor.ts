@@ -137,7 +137,10 @@ export class PipelineSupervisor {
         pid: process.pid,
         startedAt: new Date().toISOString(),
       };
-      writeFileSync(path.join(options.stateDir, 'runtime.json'), JSON.stringify(info, null, 2));
+      // Written whole, then renamed: its presence means "up", so a reader (the CLI, a test waiting for it) must never see half of it.
+      const runtimeFile = path.join(options.stateDir, 'runtime.json');
+      writeFileSync(`${runtimeFile}.tmp`, JSON.stringify(info, null, 2));
+      renameSync(`${runtimeFile}.tmp`, runtimeFile);
       return supervisor;
     } catch (error) {
       if (supervisor) await supervisor.stop();

@@ -151,7 +151,7 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
     expect(byId['chart-lag']).toMatchObject({ yLabel: 'ms (p95 per second)', legend: ['time', 'consumer lag p95', 'objective 5.0k ms'] });
     expect(byId['chart-late-rate']!.legend).toEqual(['time', 'late ÷ (late + counted)', 'objective 1 %']);
     expect(byId['chart-dlq']!.legend).toEqual(expect.arrayContaining(['time', 'Aggregator DLQ', 'Archiver DLQ', 'Changes DLQ']));
-    expect(byId['chart-iterator-age']).toMatchObject({ yLabel: 'ms behind tip', legend: ['time', 'Aggregator ← Kinesis', 'Archiver ← Kinesis', 'Changes ← table stream'] });
+    expect(byId['chart-iterator-age']).toMatchObject({ yLabel: 'ms behind tip', legend: ['time', 'Aggregator ← Kinesis', 'Alerts ← table stream', 'Archiver ← Kinesis', 'Changes ← table stream'] });
     // The sections CloudWatch has and DynamoDB Local / no DAX cannot fill say so instead of drawing fake charts.
     const text = await page.textContent('body');
     expect(text).toContain('DynamoDB Local: no capacity metrics');
