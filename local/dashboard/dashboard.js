@@ -110,6 +110,11 @@ function shortName(id) {
   return bare.replace(/Function$/, '') || id;
 }
 
+/** A schedule's key (`<rule id>→<function id>`) by its function's short name: `Audit`, `Clock`. */
+function scheduleName(key) {
+  return shortName(key.slice(key.indexOf('→') + 1));
+}
+
 /** The keys that any sample of `pick` holds, sorted: one series each. */
 function keysOf(samples, pick) {
   return [...new Set(samples.flatMap((s) => Object.keys(pick(s) || {})))].sort();
@@ -168,8 +173,8 @@ function renderCharts(samples, thresholds) {
   chart('chart-records', 'records / s', xs, perKey((s) => s.recordsPerSecondByMapping, '', shortName));
   chart('chart-errors', 'errors / s', xs, perKey((s) => s.errorsPerSecondByFunction, '', shortName));
   chart('chart-schedules', 'invocations / s', xs, [
-    ...perKey((s) => s.scheduleTicksPerSecond, ' runs'),
-    ...perKey((s) => s.scheduleFailedAttemptsPerSecond, ' failed'),
+    ...perKey((s) => s.scheduleTicksPerSecond, ' runs', scheduleName),
+    ...perKey((s) => s.scheduleFailedAttemptsPerSecond, ' failed', scheduleName),
   ]);
   chart('chart-iterator-age', 'ms behind tip', xs, perKey((s) => s.iteratorAgeMsByMapping, '', shortName));
   chart('chart-dlq', 'messages', xs, perKey((s) => s.dlqDepth, '', shortName));
