@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeTableStreamConsumer } from './acknowledgeTableStreamConsumer';
 import { functionEnvironment } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import { createDeadLetterQueue } from './createDeadLetterQueue';
@@ -75,17 +76,6 @@ export class ChangePublisher extends Construct {
     grantTableActions(this.function, props.idempotencyTable, ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']);
     // DynamoLateEventStore: batch writes only.
     grantTableActions(this.function, props.rejectsTable, ['BatchWriteItem']);
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked only by its DynamoDB Streams event source mapping, synchronously: a function DLQ catches asynchronous invocations only. Failed changes go to the mapping\'s on-failure destination (DeadLetterQueue)',
-    });
-    // The role's one wildcard besides X-Ray's (acknowledged in createTributaryFunction with the same id).
-    if (this.function.role) {
-      Validations.of(this.function.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'dynamodb:ListStreams, which the DynamoDB Streams event source mapping needs, supports no resource-level permission; the other stream actions are on this table\'s stream ARN. With tracing, xray:PutTraceSegments/PutTelemetryRecords, which support none either',
-      });
-    }
+    acknowledgeTableStreamConsumer(this.function);
   }
 }
