@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -45,6 +45,8 @@ async function headline(label: string): Promise<string | undefined> {
 // the Node project has no DOM types), never through a variable of this file.
 describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () => {
   beforeAll(async () => {
+    // Fail at once, saying what to do, rather than with playwright's launch error after the pipeline started.
+    if (!existsSync('/usr/bin/chromium')) throw new Error("this test drives Debian's Chromium: sudo apt-get install -y chromium (.ci/run installs it)");
     pipeline = await startPipeline({ TRIBUTARY_POLL_INTERVAL_MS: '200' });
     userDataDir = mkdtempSync(path.join(tmpdir(), 'tributary-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
