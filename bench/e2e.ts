@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tributaryConfig } from '../infra/tributary.config';
+import { resolveConfig } from '../config/resolveConfig';
 import { createLocalClients } from '../local/aws/localClients';
 import { signedFetch } from '../adapters/apigateway/signedFetch';
 import { postEvents, type SendRequest } from '../local/cli/postEvents';
@@ -12,18 +13,22 @@ import { syntheticOrder } from '../local/cli/syntheticOrder';
 import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { percentile } from './percentile';
 import { progressLine } from '../local/cli/progressLine';
+import { consumerLagOf, type ConsumerLag } from './consumerLagOf';
 
-const RATES = [500, 2_000] as const;
-const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? '10');
+const RATES = [500, 2_000, 5_000] as const;
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? '15');
+/** What the offline pipeline must sustain on the two-core machine (issue 15): the 2,000 ev/s phase is judged against it. */
+const OBJECTIVE = { ratePerSecond: 2_000, visibleP99Ms: 2_000, consumerLagP95Ms: 5_000 } as const;
+/** A probe not visible this long after its phase ended counts as not visible (and fails the objective). */
+const DRAIN_MS = 30_000;
 const PROBE_INTERVAL_MS = 100;
 const BURST_EVENTS = 10_000;
 /**
- * Sized for the load: on AWS a shard takes 1,000 records/s, so 2,000 ev/s needs
- * at least 2 and wants headroom. kinesis-mock also slows as a shard fills (each
- * put costs more the more records the shard holds), so more shards keep the
- * emulator from being the bottleneck for longer.
+ * The deployment's own shard count (2 in the bundled config): the bench measures
+ * what `npm start` runs. With aggregated records a shard's 1,000 records/s is no
+ * longer the limit; its 1 MB/s is (about 3,000 events/s of ~300 bytes).
  */
-const SHARDS = Number(process.env.BENCH_SHARDS ?? '8');
+const SHARDS = Number(process.env.BENCH_SHARDS ?? String(resolveConfig(tributaryConfig).stream.shardCount));
 /** Lambda's own cadence: about one GetRecords per shard per second when idle. */
 const POLL_INTERVAL_MS = 1_000;
 
@@ -32,8 +37,14 @@ interface LatencyPhase {
   readonly achievedRatePerSecond: number;
   readonly accepted: number;
   readonly failed: number;
+  /** Probe events accepted, and those of them never visible within DRAIN_MS (counted as DRAIN_MS in the percentiles). */
   readonly probes: number;
+  readonly probesNotVisible: number;
   readonly visibleLatencyMs: { p50: number; p99: number; max: number };
+  /** Event-time lag as the aggregator measured it (ConsumerLagMs) from the phase's start until its probes drained. */
+  readonly consumerLag: ConsumerLag;
+  /** Ingested events/s over the direct-PutRecords baseline of the same run. */
+  readonly ratioToDirect?: number;
 }
 
 const progress = progressLine;
@@ -43,7 +54,7 @@ const assemblyDir = path.join(workDir, 'cdk.out');
 let runs = 0;
 
 /** A fresh pipeline for each measurement, so no phase inherits another's full shards. */
-async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSupervisor, api: LocalApiClient) => Promise<T>): Promise<T> {
+async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSupervisor, api: LocalApiClient, stateDir: string) => Promise<T>): Promise<T> {
   const stateDir = path.join(workDir, `run-${++runs}`);
   const supervisor = await PipelineSupervisor.start({
     stateDir,
@@ -57,7 +68,7 @@ async function withPipeline<T>(synth: boolean, body: (supervisor: PipelineSuperv
   });
   try {
     // The bench calls the API as a producer and a dashboard would: signed (the local API refuses unsigned requests).
-    return await body(supervisor, LocalApiClient.fromStateDir(supervisor.apiUrl, stateDir));
+    return await body(supervisor, LocalApiClient.fromStateDir(supervisor.apiUrl, stateDir), stateDir);
   } finally {
     await supervisor.stop();
   }
@@ -71,8 +82,11 @@ async function main(): Promise<void> {
   progress(`boot: ${bootMs} ms with synth, ${warmBootMs} ms from an existing cdk.out\n`);
 
   const phases: LatencyPhase[] = [];
-  for (const rate of RATES) phases.push(await withPipeline(false, (_supervisor, api) => latencyPhase(api, rate)));
   const directEventsPerSecond = await withPipeline(false, directPutRecords);
+  for (const rate of RATES) {
+    const phase = await withPipeline(false, (_supervisor, api, stateDir) => latencyPhase(api, rate, path.join(stateDir, 'logs', 'functions.log')));
+    phases.push({ ...phase, ratioToDirect: phase.achievedRatePerSecond / directEventsPerSecond });
+  }
   const apiBurst = await withPipeline(false, async (_supervisor, api) => {
     const summary = await postEvents(`${api.apiUrl}/events`, BURST_EVENTS, (index) => syntheticOrder(index), {
       ratePerSecond: 1_000_000,
@@ -92,6 +106,7 @@ async function main(): Promise<void> {
     pollIntervalMs: POLL_INTERVAL_MS,
     bootMs,
     warmBootMs,
+    objective: { ...OBJECTIVE, met: objectiveMet(phases) },
     latency: phases,
     burst: { events: BURST_EVENTS, apiEventsPerSecond: apiBurst, directPutRecordsEventsPerSecond: directEventsPerSecond, ratioToDirect: apiBurst / directEventsPerSecond },
   };
@@ -102,9 +117,14 @@ async function main(): Promise<void> {
   for (const phase of phases) {
     console.log(
       `${String(phase.targetRatePerSecond).padStart(5)} ev/s target    ingest ${phase.achievedRatePerSecond} ev/s · ` +
-        `accepted→visible p50 ${phase.visibleLatencyMs.p50} ms, p99 ${phase.visibleLatencyMs.p99} ms (${phase.probes} probes, ${phase.failed} not accepted)`,
+        `(${(phase.ratioToDirect ?? 0).toFixed(2)} × direct) · accepted→visible p50 ${phase.visibleLatencyMs.p50} ms, p99 ${phase.visibleLatencyMs.p99} ms ` +
+        `(${phase.probes} probes${phase.probesNotVisible > 0 ? `, ${phase.probesNotVisible} never visible` : ''}) · ` +
+        `lag p95 ${phase.consumerLag.p95Ms} ms · batch p95 ${phase.consumerLag.batchP95Ms} ms (${phase.consumerLag.batches} batches) · ${phase.failed} not accepted`,
     );
   }
+  console.log(
+    `objective             ${OBJECTIVE.ratePerSecond} ev/s ingested, accepted→visible p99 < ${OBJECTIVE.visibleP99Ms} ms, lag p95 < ${OBJECTIVE.consumerLagP95Ms} ms: ${objectiveMet(phases) ? 'met' : 'NOT met'}`,
+  );
   console.log(
     `burst ingest          ${apiBurst.toFixed(0)} ev/s through the API vs ${directEventsPerSecond.toFixed(0)} ev/s PutRecords straight into ` +
       `kinesis-mock (ratio ${(apiBurst / directEventsPerSecond).toFixed(2)}), ${SHARDS} shards, ${BURST_EVENTS} events`,
@@ -123,7 +143,22 @@ function signingAs(api: LocalApiClient): SendRequest {
   return (url, init) => signedFetch(url, init, api.signing('POST', '/events'));
 }
 
-async function latencyPhase(api: LocalApiClient, rate: number): Promise<LatencyPhase> {
+/** The 2,000 ev/s phase against the objective. */
+function objectiveMet(phases: readonly LatencyPhase[]): boolean {
+  const phase = phases.find((candidate) => candidate.targetRatePerSecond === OBJECTIVE.ratePerSecond);
+  if (!phase) return false;
+  // A paced sender reaches its target only to within its last tick: 2 % slack on the rate.
+  return (
+    phase.achievedRatePerSecond >= OBJECTIVE.ratePerSecond * 0.98 &&
+    phase.failed === 0 &&
+    phase.probesNotVisible === 0 &&
+    phase.visibleLatencyMs.p99 < OBJECTIVE.visibleP99Ms &&
+    phase.consumerLag.p95Ms < OBJECTIVE.consumerLagP95Ms
+  );
+}
+
+async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: string): Promise<LatencyPhase> {
+  const phaseStartedAt = Date.now();
   const group = `probe-${rate}`;
   const probeAcceptedAt: number[] = [];
   const probeVisibleAt: number[] = [];
@@ -156,12 +191,13 @@ async function latencyPhase(api: LocalApiClient, rate: number): Promise<LatencyP
   });
   stopProbes = true;
   await prober;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + DRAIN_MS;
   while (probeVisibleAt.length < probeAcceptedAt.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   stopReader = true;
   await reader;
 
-  const latencies = probeAcceptedAt.slice(0, probeVisibleAt.length).map((acceptedAt, i) => Math.max(0, probeVisibleAt[i]! - acceptedAt));
+  // A probe never seen counts as the whole drain: leaving it out would flatter the percentiles.
+  const latencies = probeAcceptedAt.map((acceptedAt, i) => (i < probeVisibleAt.length ? Math.max(0, probeVisibleAt[i]! - acceptedAt) : DRAIN_MS));
   progress(`${rate} ev/s: done\n`);
   return {
     targetRatePerSecond: rate,
@@ -169,6 +205,8 @@ async function latencyPhase(api: LocalApiClient, rate: number): Promise<LatencyP
     accepted: load.accepted,
     failed: load.failed + load.rejected,
     probes: latencies.length,
+    probesNotVisible: Math.max(0, probeAcceptedAt.length - probeVisibleAt.length),
+    consumerLag: consumerLagOf(functionsLog, phaseStartedAt, Date.now()),
     visibleLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
   };
 }
