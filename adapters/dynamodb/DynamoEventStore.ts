@@ -2,6 +2,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryComman
 import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
 import { ConfigError } from '../../core/errors';
 import { isValidationError } from '../aws/isValidationError';
+import { runLimited } from '../../core/async/runLimited';
 import { BATCH_WRITE_LIMIT, batchWriteItems } from './batchWriteItems';
 import { createDocumentClient } from './createDocumentClient';
 import { cursorNotOurs, decodeCursor, encodeCursor } from './EventCursor';
@@ -30,6 +31,12 @@ const MAX_BUCKETS_PER_PAGE = 24;
  * ids are `A-Z a-z 0-9 . _ : -` (ingest checks), all above `!`.
  */
 const AFTER = '!';
+/**
+ * BatchWriteItem calls in flight for one putEvents: a batch's chunks go out
+ * together, as the aggregator's window writes do (writeConcurrency 16). Each call
+ * is 25 items, so 8 keep ~200 writes in flight per consumer.
+ */
+const WRITE_CONCURRENCY = 8;
 
 /** The raw event archive in DynamoDB. */
 export class DynamoEventStore {
@@ -74,21 +81,27 @@ export class DynamoEventStore {
       items.set(`${item[EVENT_KEYS.partitionKey]}\u0000${item[EVENT_KEYS.sortKey]}`, { item, index });
     }
     const all = [...items.values()];
+    const chunks: (typeof all)[] = [];
+    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) chunks.push(all.slice(offset, offset + BATCH_WRITE_LIMIT));
+    // Chunks in parallel: one after another, a batch of 10,000 events is 400 round trips in a row.
+    return (await runLimited(chunks, WRITE_CONCURRENCY, (chunk) => this.putChunk(chunk))).flat();
+  }
+
+  /** One BatchWriteItem; when DynamoDB refuses it as invalid, its items one by one, to find the refused ones. */
+  private async putChunk(chunk: readonly { item: Record<string, unknown>; index: number }[]): Promise<{ index: number; reason: string }[]> {
+    try {
+      await batchWriteItems(this.client, this.tableName, chunk.map(({ item }) => item));
+      return [];
+    } catch (error) {
+      if (!isValidationError(error)) throw error;
+    }
     const refused: { index: number; reason: string }[] = [];
-    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
-      const chunk = all.slice(offset, offset + BATCH_WRITE_LIMIT);
+    for (const { item, index } of chunk) {
       try {
-        await batchWriteItems(this.client, this.tableName, chunk.map(({ item }) => item));
-      } catch (error) {
-        if (!isValidationError(error)) throw error;
-        for (const { item, index } of chunk) {
-          try {
-            await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
-          } catch (itemError) {
-            if (!isValidationError(itemError)) throw itemError;
-            refused.push({ index, reason: `the raw events store refused it: ${(itemError as Error).message}` });
-          }
-        }
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      } catch (itemError) {
+        if (!isValidationError(itemError)) throw itemError;
+        refused.push({ index, reason: `the raw events store refused it: ${(itemError as Error).message}` });
       }
     }
     return refused;
