@@ -187,6 +187,8 @@ async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: str
     ratePerSecond: rate,
     batchSize: 100,
     send: signingAs(api),
+    // Bounded in time, not only in events: a pipeline that cannot keep up would otherwise stretch the phase for minutes.
+    signal: AbortSignal.timeout((PHASE_SECONDS + 5) * 1_000),
     onProgress: (p) => progress(`${rate} ev/s: sent ${p.sent}/${rate * PHASE_SECONDS} · ${p.ratePerSecond.toFixed(0)} ev/s`),
   });
   stopProbes = true;
