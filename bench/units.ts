@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DynamoEventStore } from '../adapters/dynamodb/DynamoEventStore';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
@@ -70,7 +71,8 @@ async function waitForStream(client: KinesisClient, name: string): Promise<void>
 
 /** functions/ingest/ingestEvents.ts against kinesis-mock: per request size and shard count. */
 async function measureIngest(endpoint: string): Promise<{ eventBytes: number; runs: IngestUnits[] }> {
-  const client = new KinesisClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  // HTTP/1.1: kinesis-mock's plain port has no HTTP/2 (as local/aws/localClients.ts).
+  const client = new KinesisClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }) });
   const counts = meterKinesis(client);
   const runs: IngestUnits[] = [];
   let sentBytes = 0;
