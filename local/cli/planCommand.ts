@@ -51,7 +51,7 @@ export function planLines(plan: CapacityPlan, units: UnitCounts): string[] {
     `units: bench/results/units.json, ${sourceLine(units.source)}`,
     '',
     `Kinesis     ${n(kinesis.shards)} shards${input.shards !== undefined ? ' (--shards)' : ''}: ${n(kinesis.recordsPerSecond)} records/s ÷ 1,000, ${mb(kinesis.bytesPerSecond)} MB/s ÷ 1, at ${SHARD_TARGET_UTILISATION * 100} % (25 % headroom)`,
-    `            ${n(plan.ingestBasis.recordsPerEvent)} records per event at ${plan.ingestBasis.eventsPerRequest} events per request (measured), ${n(kinesis.bytesPerRecord)} bytes per record`,
+    `            Kinesis records per event: ${n(plan.ingestBasis.recordsPerEvent)} at ${plan.ingestBasis.eventsPerRequest} events per request (measured), ${n(kinesis.bytesPerRecord)} bytes per record`,
     `Lambda      concurrency: aggregator ${n(lambda.aggregatorConcurrency)}, archive ${n(lambda.archiveConcurrency)} (1 per shard), ingest ${n(lambda.ingestConcurrency)} (${n(lambda.ingestRequestsPerSecond)} requests/s × ${n(plan.ingestBasis.msPerRequest)} ms)`,
     `            ${n(lambda.batchesPerSecond)} batches/s of ${n(lambda.eventsPerBatch)} events, ${n(lambda.aggregatorMsPerBatch)} ms each (offline, DynamoDB Local)`,
     `DynamoDB    ${n(dynamodb.writeUnitsPerSecond)} WCU/s (aggregator ${n(dynamodb.aggregatorWriteUnitsPerSecond)}, archive ${n(dynamodb.archiveWriteUnitsPerSecond)}), ${n(dynamodb.readUnitsPerSecond)} RCU/s`,

@@ -141,4 +141,12 @@ describe('planCapacity', () => {
     expect(plan.dynamodb.hotWindowWriteUnitsPerSecond).toBeCloseTo(1_920, 6);
     expect(plan.warnings[0]).toBe("hot partition: one group's open window takes 1,920 WCU/s (64 shards write it each batch), above one partition's 1,000 WCU/s: DynamoDB throttles it");
   });
+
+  it('repeats the lost races the bench saw from two shards on, never for one shard (no other consumer to race)', () => {
+    const racy = { ...UNITS, aggregator: { ...UNITS.aggregator, byShards: [{ ...UNITS.aggregator.byShards[0]!, writeConflictsPerBatch: 5 }] } };
+    expect(planCapacity({ ...INPUT, eventsPerSecond: 100, eventsPerRequest: 1 }, racy, PRICES).warnings).toEqual([]);
+    expect(planCapacity({ ...INPUT, eventsPerSecond: 100, eventsPerRequest: 1, shards: 2 }, racy, PRICES).warnings).toEqual([
+      'contention: with 2 shards on the same groups the bench saw 5 lost write races per batch',
+    ]);
+  });
 });
