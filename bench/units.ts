@@ -8,15 +8,19 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { KinesisStreamRecord } from 'aws-lambda';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { DynamoEventStore } from '../adapters/dynamodb/DynamoEventStore';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
 import type { AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planning/UnitCounts';
 import { archiveRecords } from '../functions/archive/archiveRecords';
+import { createChangePublisher } from '../functions/changes/createChangePublisher';
 import { ingestEvents } from '../functions/ingest/ingestEvents';
 import { endProgress, progressLine } from '../local/cli/progressLine';
 import { LOCAL_CREDENTIALS } from '../local/aws/localClients';
 import { Emulators, LOCAL_REGION } from '../local/emulators/Emulators';
+import { createDeliveryTables } from '../local/tables/createDeliveryTables';
 import { createEventsTable } from '../local/tables/createEventsTable';
 import { benchSource, type BenchSource } from './benchSource';
 import { DynamoDbMeter, total } from './DynamoDbMeter';
@@ -30,6 +34,8 @@ const EVENTS_PER_SIZE = 1_000;
 const EVENT_TARGET_BYTES = 300;
 const ARCHIVE_BATCH_RECORDS = 100;
 const ARCHIVE_BATCHES = 10;
+/** Window changes the change publisher is given: each a new count of one window, as the aggregates table's stream carries them. */
+const CHANGES = 200;
 const RESULTS = path.join(__dirname, 'results');
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
@@ -147,6 +153,48 @@ async function measureArchive(endpoint: string): Promise<Omit<UnitCounts['archiv
   return { batchRecords: ARCHIVE_BATCH_RECORDS, writeUnitsPerEvent: round(total(all.writeUnits) / events), itemBytes: Math.round(itemBytes / events), msPerBatch: round(percentile(batchMs, 50), 1) };
 }
 
+/**
+ * functions/changes/createChangePublisher.ts on window changes (old and new image of a
+ * count), SNS on fauxqs, Powertools idempotency on DynamoDB Local: DynamoDB units per
+ * change published. Every window write is one such change on the table's stream.
+ */
+async function measureChanges(endpoints: { dynamodb: string; sqs: string }): Promise<Omit<NonNullable<UnitCounts['changes']>, 'source'>> {
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const meter = new DynamoDbMeter();
+  meter.attach(dynamodb);
+  const sns = new SNSClient({ ...common, endpoint: endpoints.sqs, requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }) });
+  await createDeliveryTables(dynamodb, { delivery: 'units-changes-delivery', idempotency: 'units-changes-idempotency' });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'units-count-value-updated' }));
+  const publisher = createChangePublisher(
+    { topicArn: TopicArn!, idempotencyTable: 'units-changes-idempotency', lateEventsTable: 'units-changes-delivery', lateEventRetentionDays: 30 },
+    { sns, dynamodb, documents: createDocumentClient(dynamodb) },
+  );
+  publisher.registerContext({ getRemainingTimeInMillis: () => 60_000 });
+  const windowStart = Math.floor(Date.now() / 60_000) * 60_000;
+  const image = (n: number) =>
+    marshall({ pk: `orders-per-region#region-${n % 100}`, windowStart, metric: 'orders-per-region', group: `region-${n % 100}`, windowEnd: windowStart + 60_000, eventCount: n, values: { orders: n }, version: n, updatedAt: Date.now() });
+  const changeMs: number[] = [];
+  let published = 0;
+  meter.reset();
+  for (let n = 1; n <= CHANGES; n++) {
+    const record = {
+      eventID: `change-${n}`,
+      eventName: 'MODIFY',
+      dynamodb: { SequenceNumber: String(10_000_000 + n), ApproximateCreationDateTime: Date.now() / 1_000, OldImage: image(n), NewImage: image(n + 1) },
+    } as unknown as DynamoDBRecord;
+    const started = performance.now();
+    if ((await publisher.publishRecord(record, () => 60_000)) === 'published') published += 1;
+    changeMs.push(performance.now() - started);
+    if (n % 20 === 0) progressLine(`change publisher: ${n}/${CHANGES} changes`);
+  }
+  if (published !== CHANGES) throw new Error(`the change publisher published ${published} of ${CHANGES} changes`);
+  const { all } = meter.counts();
+  dynamodb.destroy();
+  sns.destroy();
+  return { writeUnitsPerChange: round(total(all.writeUnits) / CHANGES), readUnitsPerChange: round(total(all.readUnits) / CHANGES), msPerChange: round(percentile(changeMs, 50), 2) };
+}
+
 /** The shape of bench/results/shards.json this reads (bench/shards.ts writes it). */
 interface ShardsResult {
   readonly source: BenchSource;
@@ -214,9 +262,11 @@ async function main(): Promise<void> {
   const emulators = await Emulators.start({ kinesis: 0, dynamodb: 0, sqs: 0 }, mkdtempSync(path.join(tmpdir(), 'tributary-bench-units-')));
   let ingest: Awaited<ReturnType<typeof measureIngest>>;
   let archive: Awaited<ReturnType<typeof measureArchive>>;
+  let changes: Awaited<ReturnType<typeof measureChanges>>;
   try {
     ingest = await measureIngest(emulators.endpoints.kinesis);
     archive = await measureArchive(emulators.endpoints.dynamodb);
+    changes = await measureChanges(emulators.endpoints);
   } finally {
     await emulators.stop();
   }
@@ -226,6 +276,7 @@ async function main(): Promise<void> {
     ingest: { source, ...ingest },
     aggregator,
     archive: { source, ...archive },
+    changes: { source, ...changes },
   };
   writeFileSync(path.join(RESULTS, 'units.json'), `${JSON.stringify(units, null, 2)}\n`);
   endProgress();
@@ -240,6 +291,7 @@ async function main(): Promise<void> {
     `aggregator (${aggregator.source.bench} @ ${aggregator.source.commit}, ${aggregator.shards} shards, batches of ${aggregator.batchRecords}): ${aggregator.fixedWriteUnitsPerBatch} WCU + ${aggregator.fixedReadUnitsPerBatch} RCU fixed per batch, ${aggregator.writeUnitsPerWindowWrite} WCU + ${aggregator.readUnitsPerWindowWrite} RCU per window write, ${aggregator.msPerBatch} ms per batch`,
   );
   console.log(`archive: ${archive.writeUnitsPerEvent} WCU per event (${archive.itemBytes}-byte events), ${archive.msPerBatch} ms per batch of ${archive.batchRecords}`);
+  console.log(`change publisher: ${changes.writeUnitsPerChange} WCU + ${changes.readUnitsPerChange} RCU per window change published (Powertools idempotency), ${changes.msPerChange} ms each`);
   console.log('written to bench/results/units.json (committed: `tributary plan` reads it)');
 }
 

@@ -69,10 +69,20 @@ export interface ArchiveUnits {
   readonly msPerBatch: number;
 }
 
+/** The change publisher's DynamoDB units per window change it publishes (functions/changes/createChangePublisher.ts: Powertools idempotency on DynamoDB Local, SNS on fauxqs). */
+export interface ChangeUnits {
+  readonly writeUnitsPerChange: number;
+  readonly readUnitsPerChange: number;
+  /** The offline function's time per change, milliseconds. */
+  readonly msPerChange: number;
+}
+
 /** bench/results/units.json: every measured count `tributary plan` computes with, each with its source. */
 export interface UnitCounts {
   readonly source: UnitSource;
   readonly ingest: { readonly source: UnitSource; readonly eventBytes: number; readonly runs: readonly IngestUnits[] };
   readonly aggregator: AggregatorUnits & { readonly source: UnitSource };
   readonly archive: ArchiveUnits & { readonly source: UnitSource };
+  /** Absent in a units.json from before the change publisher was measured: the plan then leaves it out and says so. */
+  readonly changes?: ChangeUnits & { readonly source: UnitSource };
 }

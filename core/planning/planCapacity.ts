@@ -14,7 +14,9 @@ export interface PlanInput {
   readonly shards?: number;
   /** The aggregator's (and archive's) ESM batch size (config aggregator.batchSize). */
   readonly batchSize: number;
-  readonly memoryMb: { readonly ingest: number; readonly aggregator: number; readonly archive: number };
+  readonly memoryMb: { readonly ingest: number; readonly aggregator: number; readonly archive: number; readonly changes: number };
+  /** The change publisher's batch size on the aggregates table's stream (config changes.batchSize). */
+  readonly changesBatchSize: number;
 }
 
 /** What a shard takes (Kinesis provisioned): 1 MiB/s and 1,000 records/s of writes. */
@@ -64,6 +66,9 @@ export interface CapacityPlan {
     readonly aggregatorWriteUnitsPerSecond: number;
     readonly aggregatorReadUnitsPerSecond: number;
     readonly archiveWriteUnitsPerSecond: number;
+    /** The change publisher's idempotency records: one change per window written. */
+    readonly changesWriteUnitsPerSecond: number;
+    readonly changesReadUnitsPerSecond: number;
     readonly writeUnitsPerSecond: number;
     readonly readUnitsPerSecond: number;
     /** WCU/s on the partition of one group's open window: every shard writes it each batch. */
@@ -79,6 +84,8 @@ export interface CapacityPlan {
     readonly flinkFloor: number;
   };
   readonly warnings: readonly string[];
+  /** What the plan could not count (a units.json without that measurement). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -123,6 +130,11 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
   // One group's window: written by every shard whose batch holds an event of the group.
   const shareOfBatchesWithGroup = Math.min(1, eventsPerBatch / input.groupsPerMetric);
   const hotWindowWriteUnitsPerSecond = batchesPerSecond * shareOfBatchesWithGroup * aggregator.windowWritesPerGroupTouched * aggregator.writeUnitsPerWindowWrite;
+  // Every window written is a change on the aggregates table's stream, published once (Powertools idempotency).
+  const changesPerSecond = batchesPerSecond * windowsPerBatch;
+  const changesWriteUnitsPerSecond = changesPerSecond * (units.changes?.writeUnitsPerChange ?? 0);
+  const changesReadUnitsPerSecond = changesPerSecond * (units.changes?.readUnitsPerChange ?? 0);
+  const changesMsPerSecond = changesPerSecond * (units.changes?.msPerChange ?? 0);
   const watermarkWriteUnitsPerSecond = batchesPerSecond * aggregator.watermarkWriteUnitsPerBatch;
   const watermarkReadUnitsPerSecond = batchesPerSecond * aggregator.watermarkReadUnitsPerBatch;
 
@@ -132,19 +144,21 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
   const aggregatorBusyShare = (batchesPerShardPerSecond * aggregatorMsPerBatch) / 1_000;
   const gbSecondsPerSecond =
     (ingestRequestsPerSecond * ingest.msPerRequest * input.memoryMb.ingest + batchesPerSecond * (aggregatorMsPerBatch * input.memoryMb.aggregator + archiveMsPerBatch * input.memoryMb.archive)) / 1_000 / 1_024;
+  const changesGbSecondsPerSecond = (changesMsPerSecond * input.memoryMb.changes) / 1_000 / 1_024;
   const lambdaRequestsPerSecond = ingestRequestsPerSecond + 2 * batchesPerSecond;
+  const changesInvocationsPerSecond = units.changes ? changesPerSecond / input.changesBatchSize : 0;
 
   const monthlyCost = costOf(prices, {
     apiRequestsPerSecond: ingestRequestsPerSecond,
     shards,
     putPayloadUnitsPerSecond,
-    lambdaRequestsPerSecond,
-    gbSecondsPerSecond,
-    writeUnitsPerSecond: aggregatorWriteUnitsPerSecond + archiveWriteUnitsPerSecond,
-    readUnitsPerSecond: aggregatorReadUnitsPerSecond,
+    lambdaRequestsPerSecond: lambdaRequestsPerSecond + changesInvocationsPerSecond,
+    gbSecondsPerSecond: gbSecondsPerSecond + changesGbSecondsPerSecond,
+    writeUnitsPerSecond: aggregatorWriteUnitsPerSecond + archiveWriteUnitsPerSecond + changesWriteUnitsPerSecond,
+    readUnitsPerSecond: aggregatorReadUnitsPerSecond + changesReadUnitsPerSecond,
   });
 
-  // The alternative: one record per event, one write per event and metric (1 WRU each: an item under 1 KB).
+  // The alternative: one record per event, one write per event and metric (1 WRU each: an item under 1 KB); no windows to publish.
   const naiveShards = Math.max(1, Math.ceil(shardsFor(bytesPerSecond, rate)));
   const perEventWrites = costOf(prices, {
     apiRequestsPerSecond: ingestRequestsPerSecond,
@@ -203,8 +217,10 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
       aggregatorWriteUnitsPerSecond,
       aggregatorReadUnitsPerSecond,
       archiveWriteUnitsPerSecond,
-      writeUnitsPerSecond: aggregatorWriteUnitsPerSecond + archiveWriteUnitsPerSecond,
-      readUnitsPerSecond: aggregatorReadUnitsPerSecond,
+      changesWriteUnitsPerSecond,
+      changesReadUnitsPerSecond,
+      writeUnitsPerSecond: aggregatorWriteUnitsPerSecond + archiveWriteUnitsPerSecond + changesWriteUnitsPerSecond,
+      readUnitsPerSecond: aggregatorReadUnitsPerSecond + changesReadUnitsPerSecond,
       hotWindowWriteUnitsPerSecond,
       watermarkWriteUnitsPerSecond,
       watermarkReadUnitsPerSecond,
@@ -212,6 +228,7 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
     monthlyCost,
     compare: { perEventWrites, flinkFloor: prices.flink.minimumKpus * prices.flink.perKpuHour * prices.hoursPerMonth },
     warnings,
+    notes: units.changes ? [] : ['the change publisher is not in units.json (measured before it was): its DynamoDB units and Lambda time are left out'],
   };
 }
 

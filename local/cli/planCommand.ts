@@ -35,7 +35,8 @@ export function planCommand(options: PlanOptions, unitsFile = UNITS_FILE): void 
     metrics: options.metrics ?? config.metrics.length,
     ...(options.shards !== undefined ? { shards: options.shards } : {}),
     batchSize: config.aggregator.batchSize,
-    memoryMb: { ingest: DEFAULT_FUNCTION_MEMORY_MB, aggregator: config.aggregator.memorySizeMb, archive: config.archive.memorySizeMb },
+    memoryMb: { ingest: DEFAULT_FUNCTION_MEMORY_MB, aggregator: config.aggregator.memorySizeMb, archive: config.archive.memorySizeMb, changes: config.changes.memorySizeMb },
+    changesBatchSize: config.changes.batchSize,
   };
   const plan = planCapacity(input, units, LIST_PRICES);
   if (options.json) console.log(JSON.stringify({ plan, prices: LIST_PRICES, units: { file: 'bench/results/units.json', source: units.source } }, null, 2));
@@ -54,7 +55,7 @@ export function planLines(plan: CapacityPlan, units: UnitCounts): string[] {
     `            Kinesis records per event: ${n(plan.ingestBasis.recordsPerEvent)} at ${plan.ingestBasis.eventsPerRequest} events per request (measured), ${n(kinesis.bytesPerRecord)} bytes per record`,
     `Lambda      concurrency: aggregator ${n(lambda.aggregatorConcurrency)}, archive ${n(lambda.archiveConcurrency)} (1 per shard), ingest ${n(lambda.ingestConcurrency)} (${n(lambda.ingestRequestsPerSecond)} requests/s × ${n(plan.ingestBasis.msPerRequest)} ms)`,
     `            ${n(lambda.batchesPerSecond)} batches/s of ${n(lambda.eventsPerBatch)} events, ${n(lambda.aggregatorMsPerBatch)} ms each (offline, DynamoDB Local)`,
-    `DynamoDB    ${n(dynamodb.writeUnitsPerSecond)} WCU/s (aggregator ${n(dynamodb.aggregatorWriteUnitsPerSecond)}, archive ${n(dynamodb.archiveWriteUnitsPerSecond)}), ${n(dynamodb.readUnitsPerSecond)} RCU/s`,
+    `DynamoDB    ${n(dynamodb.writeUnitsPerSecond)} WCU/s (aggregator ${n(dynamodb.aggregatorWriteUnitsPerSecond)}, archive ${n(dynamodb.archiveWriteUnitsPerSecond)}, change publisher ${n(dynamodb.changesWriteUnitsPerSecond)}), ${n(dynamodb.readUnitsPerSecond)} RCU/s`,
     `            hottest partitions: a window ${n(dynamodb.hotWindowWriteUnitsPerSecond)} WCU/s, the watermark ${n(dynamodb.watermarkWriteUnitsPerSecond)} WCU/s + ${n(dynamodb.watermarkReadUnitsPerSecond)} RCU/s (limit 1,000 WCU/s, 3,000 RCU/s)`,
     '',
     `Monthly cost, ${LIST_PRICES.region} list prices of ${LIST_PRICES.asOf} (core/planning/listPrices.ts):`,
@@ -65,8 +66,9 @@ export function planLines(plan: CapacityPlan, units: UnitCounts): string[] {
     costRow('DynamoDB', cost.dynamodb, plan.compare.perEventWrites.dynamodb),
     costRow('total', cost.total, plan.compare.perEventWrites.total),
     `  Managed Flink floor (2 KPU, the application alone): ${usd(plan.compare.flinkFloor)}`,
-    `  API Gateway is ${percent(cost.apiGateway, cost.total)} of the total; SQS, SNS, CloudWatch and the change publisher are left out.`,
+    `  API Gateway is ${percent(cost.apiGateway, cost.total)} of the total; SQS, SNS publishes, CloudWatch and DAX are left out.`,
   ];
+  if (plan.notes.length > 0) lines.push(...plan.notes.map((note) => `  not counted: ${note}`));
   if (plan.warnings.length > 0) lines.push('', ...plan.warnings.map((warning) => `warning: ${warning}`));
   return lines;
 }

@@ -59,7 +59,8 @@ const INPUT: PlanInput = {
   groupsPerMetric: 100,
   metrics: 3,
   batchSize: 500,
-  memoryMb: { ingest: 1_024, aggregator: 1_024, archive: 512 },
+  memoryMb: { ingest: 1_024, aggregator: 1_024, archive: 512, changes: 1_024 },
+  changesBatchSize: 100,
 };
 
 describe('planCapacity', () => {
@@ -148,5 +149,20 @@ describe('planCapacity', () => {
     expect(planCapacity({ ...INPUT, eventsPerSecond: 100, eventsPerRequest: 1, shards: 2 }, racy, PRICES).warnings).toEqual([
       'contention: with 2 shards on the same groups the bench saw 5 lost write races per batch',
     ]);
+  });
+
+  it('counts the change publisher once units.json measured it: one change per window written, and says when it did not', () => {
+    const without = planCapacity(INPUT, UNITS, PRICES);
+    expect(without.notes).toEqual(['the change publisher is not in units.json (measured before it was): its DynamoDB units and Lambda time are left out']);
+    const withChanges = planCapacity(INPUT, { ...UNITS, changes: { source: SOURCE, writeUnitsPerChange: 2, readUnitsPerChange: 0.5, msPerChange: 10 } }, PRICES);
+    expect(withChanges.notes).toEqual([]);
+    // 20 batches/s × 450 windows = 9,000 changes/s.
+    expect(withChanges.dynamodb.changesWriteUnitsPerSecond).toBeCloseTo(18_000, 6);
+    expect(withChanges.dynamodb.changesReadUnitsPerSecond).toBeCloseTo(4_500, 6);
+    expect(withChanges.dynamodb.writeUnitsPerSecond).toBeCloseTo(18_100 + 20_000 + 18_000, 6);
+    // DynamoDB: (18,000 + 4,500 × 0.5) × 3.6; Lambda: 90 invocations/s × 3.6 + 90 GB-s/s × 36.
+    expect(withChanges.monthlyCost.dynamodb - without.monthlyCost.dynamodb).toBeCloseTo(72_900, 6);
+    expect(withChanges.monthlyCost.lambda - without.monthlyCost.lambda).toBeCloseTo(324 + 3_240, 6);
+    expect(withChanges.compare.perEventWrites).toEqual(without.compare.perEventWrites);
   });
 });
