@@ -16,8 +16,8 @@ export function benchSource(bench: string): BenchSource {
   let commit = 'unknown';
   try {
     commit = git('rev-parse', '--short', 'HEAD');
-    // Untracked bench results do not make the code dirty; a changed source file does.
-    if (git('status', '--porcelain', '--untracked-files=no') !== '') commit += '-dirty';
+    // A changed source file makes the figures dirty; the bench's own results (units.json is tracked) do not.
+    if (git('status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/results') !== '') commit += '-dirty';
   } catch {
     // Not a git checkout (an unpacked tarball): the figures still say when and where.
   }
