@@ -27,6 +27,9 @@ export function functionBaseline(config: ResolvedConfig, key: kms.IKey | undefin
   return { observability: config.observability, ...(key ? { key } : {}) };
 }
 
+/** Memory of a function whose props name none (the ingest and query functions); `tributary plan` costs ingest with it. */
+export const DEFAULT_FUNCTION_MEMORY_MB = 256;
+
 /** Props of a Tributary function: its folder under functions/ and what it needs. */
 export interface TributaryFunctionProps {
   /** Folder under `functions/` holding `handler.ts`. */
@@ -84,7 +87,7 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    memorySize: props.memorySize ?? 256,
+    memorySize: props.memorySize ?? DEFAULT_FUNCTION_MEMORY_MB,
     timeout: props.timeout ?? Duration.seconds(29),
     environment: props.environment,
     role,

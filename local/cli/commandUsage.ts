@@ -120,6 +120,25 @@ Options:
   -h, --help              print this and exit
 
 Times are ISO-8601 with a timezone (2026-11-22T08:00:00Z) or epoch milliseconds.`,
+  plan: `Usage: tributary plan --rate <events/s> [options]
+
+Sizes a deployment for a load and prices it per month: Kinesis shards, Lambda
+concurrency, DynamoDB units per second and the partitions that run hot, and the
+cost per component at list prices (core/planning/listPrices.ts, dated), beside a
+design that writes every event and the Managed Flink floor. Every unit count comes
+from bench/results/units.json (measured by npm run bench:shards and bench:units;
+its source line names the commit); the metrics and batch size from tributary.config.
+
+Options:
+  --rate <n>              events per second (required), 1-10000000
+  --event-bytes <n>       bytes of one event's JSON as sent, 1-262144 (default 300)
+  --events-per-request <n>
+                          events per POST /events, 1-500 (default 100)
+  --groups <n>            groups per metric in a window (default 100)
+  --metrics <n>           metric definitions (default: the config's, ${tributaryConfig.metrics.length})
+  --shards <n>            plan with this many shards instead of what the load needs
+  --json                  the plan as JSON, with the prices and the units' source
+  -h, --help              print this and exit`,
 } as const;
 
 /** A command `tributary` knows. */
@@ -140,6 +159,7 @@ Commands:
   late                    list a metric's late-event output for a day
   redrive                 re-apply a consumer's DLQ ranges from their stream, effectively once
   replay                  re-read the stream from a time and rebuild what the windows lack
+  plan                    size and price a deployment for a load, from measured unit counts
 
   late, redrive and replay work on the offline pipeline, or with --stack <name> on a
   deployed one.

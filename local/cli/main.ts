@@ -116,6 +116,37 @@ async function main(argv: string[]): Promise<void> {
       });
       return;
     }
+    case 'plan': {
+      const values = parseCommandOptions('plan', rest, {
+        rate: { type: 'string' },
+        'event-bytes': { type: 'string', default: '300' },
+        'events-per-request': { type: 'string', default: '100' },
+        groups: { type: 'string', default: '100' },
+        metrics: { type: 'string' },
+        shards: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      });
+      if (values.rate === undefined) throw new UsageError('plan needs --rate <events/s>, e.g. tributary plan --rate 10000');
+      const whole = (name: string, value: string | undefined, min: number, max: number): number | undefined => {
+        if (value === undefined) return undefined;
+        const parsed = Number(value);
+        if (value.trim() === '' || !Number.isInteger(parsed) || parsed < min || parsed > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${value})`);
+        return parsed;
+      };
+      const { planCommand } = await import('./planCommand');
+      const metrics = whole('metrics', values.metrics, 1, 1_000);
+      const shards = whole('shards', values.shards, 1, 100_000);
+      planCommand({
+        eventsPerSecond: whole('rate', values.rate, 1, 10_000_000)!,
+        eventBytes: whole('event-bytes', values['event-bytes'], 1, 262_144)!,
+        eventsPerRequest: whole('events-per-request', values['events-per-request'], 1, 500)!,
+        groupsPerMetric: whole('groups', values.groups, 1, 100_000_000)!,
+        ...(metrics !== undefined ? { metrics } : {}),
+        ...(shards !== undefined ? { shards } : {}),
+        json: values.json === true,
+      });
+      return;
+    }
   }
 }
 
