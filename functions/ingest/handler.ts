@@ -6,6 +6,7 @@ import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { RequestError } from '../../core/errors';
 import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
+import { KinesisShardMap } from '../../adapters/kinesis/KinesisShardMap';
 import { traceHandler } from '../../adapters/xray/traceHandler';
 import { ingestEvents } from './ingestEvents';
 
@@ -13,7 +14,9 @@ const logger = new Logger({ serviceName: 'tributary-ingest' });
 // Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then each PutRecords is a subsegment of the request's trace.
 const tracer = new Tracer({ serviceName: 'tributary-ingest' });
 const kinesis = tracer.captureAWSv3Client(createKinesisClient());
-const { streamName } = readFunctionEnvironment('ingest', process.env);
+const { streamName, ingestAggregateMaxBytes } = readFunctionEnvironment('ingest', process.env);
+// Cached per container (SHARD_MAP_TTL_MS): a request lists the shards at most once a minute.
+const aggregation = ingestAggregateMaxBytes === undefined ? undefined : { maxRecordBytes: ingestAggregateMaxBytes, shardMap: new KinesisShardMap(kinesis, streamName) };
 
 /** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
 export const handler = traceHandler(tracer, async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
@@ -28,11 +31,12 @@ export const handler = traceHandler(tracer, async (event: APIGatewayProxyEvent):
     if (error instanceof RequestError) return jsonResponse(error.statusCode, { message: error.message });
     throw error;
   }
-  const result = await ingestEvents(body.events, body.batch, { kinesis, streamName }, body.dataTexts);
+  const result = await ingestEvents(body.events, body.batch, { kinesis, streamName, ...(aggregation ? { aggregation } : {}) }, body.dataTexts);
   if (result.failed > 0) {
-    logger.warn('events not written to Kinesis after retries', { failed: result.failed, accepted: result.accepted });
+    logger.warn('events not written to Kinesis after retries', { failed: result.failed, accepted: result.accepted, recordsWritten: result.recordsWritten });
   }
+  if (result.shardMapError !== undefined) logger.warn('shard map unreadable: events packed per key instead of per shard', { error: result.shardMapError });
   const headers: Record<string, string> = result.statusCode === 503 ? { 'retry-after': '1' } : {};
-  const { statusCode, ...payload } = result;
+  const { statusCode, recordsWritten: _recordsWritten, shardMapError: _shardMapError, ...payload } = result;
   return jsonResponse(statusCode, payload, headers);
 });
