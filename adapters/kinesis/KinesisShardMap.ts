@@ -1,5 +1,5 @@
 import { ListShardsCommand, type KinesisClient, type ListShardsCommandOutput } from '@aws-sdk/client-kinesis';
-import { ShardHashRanges, type ShardHashRange } from './ShardHashRanges';
+import { ShardHashRanges, type ShardHashRange } from './kpl/ShardHashRanges';
 
 /**
  * How long a container reuses the shard map before listing again. A reshard

@@ -5,7 +5,7 @@ import { newEventId } from '../../core/envelope/newEventId';
 import { validateEvent, type FieldError } from '../../core/envelope/validateEvent';
 import { putRecordsWithRetry, type PutRetryOptions } from '../../adapters/kinesis/putRecordsWithRetry';
 import type { ShardMapSource } from '../../adapters/kinesis/KinesisShardMap';
-import type { ShardHashRanges } from '../../adapters/kinesis/ShardHashRanges';
+import type { ShardHashRanges } from '../../adapters/kinesis/kpl/ShardHashRanges';
 import { packUserRecords, type PackedRecord } from '../../adapters/kinesis/kpl/packUserRecords';
 
 /** The answer for one event of a request, in request order. */

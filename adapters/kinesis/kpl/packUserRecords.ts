@@ -1,6 +1,6 @@
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { partitionKeyHash } from '../partitionKeyHash';
-import type { ShardHashRanges } from '../ShardHashRanges';
+import { partitionKeyHash } from './partitionKeyHash';
+import type { ShardHashRanges } from './ShardHashRanges';
 import { AggregatedRecordBuilder } from './AggregatedRecordBuilder';
 import type { UserRecord } from './UserRecord';
 

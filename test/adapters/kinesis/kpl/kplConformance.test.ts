@@ -7,7 +7,7 @@ import { decodeRecords } from '../../../../adapters/kinesis/decodeRecords';
 import { encodeAggregatedRecord } from '../../../../adapters/kinesis/kpl/AggregatedRecordBuilder';
 import { decodeAggregatedRecord } from '../../../../adapters/kinesis/kpl/decodeAggregatedRecord';
 import { packUserRecords } from '../../../../adapters/kinesis/kpl/packUserRecords';
-import { ShardHashRanges } from '../../../../adapters/kinesis/ShardHashRanges';
+import { ShardHashRanges } from '../../../../adapters/kinesis/kpl/ShardHashRanges';
 import type { EventEnvelope } from '../../../../core/envelope/EventEnvelope';
 import type { RejectedRecord } from '../../../../core/ports/LateEventSink';
 import { archiveRecords } from '../../../../functions/archive/archiveRecords';
