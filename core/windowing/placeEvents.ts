@@ -79,6 +79,7 @@ export function placeEvents(
           windowsMissed: [],
           shardId,
           sequenceNumber: source.sequenceNumber,
+          ...(source.subSequence ? { subSequence: source.subSequence } : {}),
         });
         continue;
       }
@@ -97,6 +98,7 @@ export function placeEvents(
           watermarkMs,
           shardId,
           sequenceNumber: source.sequenceNumber,
+          ...(source.subSequence ? { subSequence: source.subSequence } : {}),
         });
         continue;
       }
