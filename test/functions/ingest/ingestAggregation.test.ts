@@ -169,6 +169,19 @@ describe('Ingest with KPL aggregation, when PutRecords fails in part', () => {
     expect(kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length)).toEqual([result.recordsWritten, 1]);
   });
 
+  it('drops the cached shard map when Kinesis puts an aggregate on a shard the map did not predict (a reshard)', async () => {
+    kinesisMock.reset();
+    // Every record lands on shard 0, whatever the map said: it is stale.
+    kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({ FailedRecordCount: 0, Records: input.Records!.map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })) }));
+    let invalidations = 0;
+    const spied: ShardMapSource = { rangesAt: fixedMap.rangesAt, invalidate: () => void (invalidations += 1) };
+    const result = await ingestEvents(requestEvents(100, 20), true, { kinesis: mocked, streamName: 's', aggregation: { maxRecordBytes: MAX_RECORD_BYTES, shardMap: spied } });
+    expect(result.accepted).toBe(100);
+    // One aggregate per shard; one invalidation per record that went elsewhere: those meant for shards 1, 2 and 3.
+    expect(result.recordsWritten).toBe(4);
+    expect(invalidations).toBe(3);
+  });
+
   it('packs per key when the shard map cannot be read, and says why', async () => {
     kinesisMock.reset();
     kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({ FailedRecordCount: 0, Records: input.Records!.map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })) }));
