@@ -1,7 +1,7 @@
 import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeAggregatedRecord } from '../../../adapters/kinesis/kpl/decodeAggregatedRecord';
 
 const kinesisMock = mockClient(KinesisClient);
@@ -25,9 +25,20 @@ describe('Function: ingest handler, with INGEST_AGGREGATE_MAX_BYTES set (the sta
     kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({ FailedRecordCount: 0, Records: input.Records.map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })) }));
     const events = Array.from({ length: 20 }, (_, i) => ({ type: 'order.created', key: `c${i}`, time: 1_700_000_000_000, data: { amount: i } }));
 
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
     // Act
-    const first = await handler(post({ events }));
-    await handler(post({ events }));
+    let first: Awaited<ReturnType<typeof handler>>;
+    try {
+      first = await handler(post({ events }));
+      await handler(post({ events }));
+    } finally {
+      stdout.mockRestore();
+    }
 
     // Assess
     expect(first.statusCode).toBe(200);
@@ -38,5 +49,13 @@ describe('Function: ingest handler, with INGEST_AGGREGATE_MAX_BYTES set (the sta
     expect(put).toHaveLength(1);
     expect(decodeAggregatedRecord(put[0]!.Data!)!.map((user) => user.partitionKey)).toEqual(events.map((event) => event.key));
     expect(kinesisMock.commandCalls(ListShardsCommand)).toHaveLength(1);
+    // Records per event in CloudWatch: one EMF object per request, 20 events in 1 record.
+    const emf = written
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } });
+    expect(emf).toHaveLength(2);
+    expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Tributary', Dimensions: [['service']] });
+    expect(emf[0]).toMatchObject({ service: 'tributary-ingest', EventsAccepted: 20, KinesisRecordsWritten: 1 });
   });
 });
