@@ -250,6 +250,32 @@ export interface ApiConfig {
   readonly queryReservedConcurrency?: number | false;
 }
 
+/**
+ * KPL-format aggregation at ingest (issue 15): the accepted events of one
+ * request share Kinesis records, per shard, in the Kinesis Producer Library's
+ * format; every consumer deaggregates (docs/decisions/0015-kpl-aggregation.md).
+ */
+export interface IngestAggregationConfig {
+  /**
+   * Pack a request's events into aggregated records; `false` writes one
+   * Kinesis record per event.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Largest aggregated record, data plus partition key, 1,024..1,048,576
+   * bytes; an event bigger than this goes as a plain record. The default
+   * fits one 25 KB PUT payload unit, whichever way a KB is counted.
+   * @default 25000
+   */
+  readonly maxRecordBytes?: number;
+}
+
+/** The ingest function. */
+export interface IngestConfig {
+  readonly aggregation?: IngestAggregationConfig;
+}
+
 /** Logs and traces. */
 export interface ObservabilityConfig {
   /**
@@ -337,6 +363,7 @@ export interface TributaryConfig {
   readonly observability?: ObservabilityConfig;
   readonly encryption?: EncryptionConfig;
   readonly audit?: AuditConfig;
+  readonly ingest?: IngestConfig;
   /** The metrics to compute. At least one. */
   readonly metrics: readonly MetricDefinition[];
 }
@@ -353,6 +380,7 @@ export interface ResolvedConfig {
   readonly observability: Required<ObservabilityConfig>;
   readonly encryption: Required<EncryptionConfig>;
   readonly audit: Required<AuditConfig>;
+  readonly ingest: { readonly aggregation: Required<IngestAggregationConfig> };
   /** From the CDK context (`-c target=localstack`); `aws` by default. */
   readonly target: DeploymentTarget;
   readonly metrics: readonly MetricDefinition[];
@@ -390,6 +418,7 @@ export const CONFIG_DEFAULTS = {
   observability: { logRetentionDays: 30, tracing: true, alarmEmails: [], alarmHttpsEndpoints: [] },
   encryption: { customerManagedKey: false },
   audit: { enabled: true, scheduleMinutes: 5, windowsPerRun: 20, settleSeconds: 120 },
+  ingest: { aggregation: { enabled: true, maxRecordBytes: 25_000 } },
 } as const satisfies Omit<ResolvedConfig, 'metrics' | 'archive' | 'changes' | 'api' | 'target'> & {
   api: Omit<ResolvedConfig['api'], (typeof API_DERIVED)[number]>;
   archive: Omit<ResolvedConfig['archive'], (typeof ARCHIVE_FOLLOWS_AGGREGATOR)[number]>;

@@ -80,6 +80,23 @@ function wholeNumber(name: string, holds: string): FunctionVariable<number> {
   };
 }
 
+/** A positive whole number that may be absent: absent means the feature is off. */
+function optionalWholeNumber(name: string, holds: string): FunctionVariable<number | undefined> {
+  return {
+    name,
+    holds,
+    writtenBy: 'stack',
+    read: (environment, problems) => {
+      const value = environment[name];
+      if (!value) return undefined;
+      const number = Number(value);
+      if (!Number.isInteger(number) || number < 1) problems.push(`${name} must be a positive whole number (got ${JSON.stringify(value)})`);
+      return number;
+    },
+    write: (value) => (value === undefined ? undefined : String(value)),
+  };
+}
+
 /** Every variable Tributary code reads, by the setting it carries. */
 export const VARIABLES = {
   streamName: text('STREAM_NAME', 'its stream'),
@@ -104,6 +121,8 @@ export const VARIABLES = {
   auditLookbackMinutes: wholeNumber('AUDIT_LOOKBACK_MINUTES', 'the minutes of finalisations one audit run takes (its schedule)'),
   // Alerts on windowed metrics (issue 14).
   alertStateTable: text('ALERT_STATE_TABLE', 'its alert-state table'),
+  // KPL aggregation at ingest (issue 15).
+  ingestAggregateMaxBytes: optionalWholeNumber('INGEST_AGGREGATE_MAX_BYTES', 'the largest KPL aggregated record (absent: one record per event)'),
 } as const;
 
 /** The settings each function reads, in the order the stack writes them. */
@@ -114,7 +133,7 @@ export const FUNCTION_VARIABLES = {
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
   // The idle-finalisation tick: the watermark item, shard progress and windows of the aggregates table only.
   clock: pickVariables('aggregatesTable', 'aggregateRetentionDays'),
-  ingest: pickVariables('streamName'),
+  ingest: pickVariables('streamName', 'ingestAggregateMaxBytes'),
   query: pickVariables('aggregatesTable', 'eventsTable', 'daxEndpoint', 'corsOrigins', 'cursorSigningKey', 'region'),
   alerts: pickVariables('topicArn', 'idempotencyTable', 'alertStateTable', 'aggregatesTable', 'aggregateRetentionDays'),
 } as const;
@@ -161,7 +180,7 @@ const SETTINGS_FROM_CONFIG = {
   archive: (config: ResolvedConfig) => ({ eventRetentionDays: config.storage.eventRetentionDays, lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   changes: (config: ResolvedConfig) => ({ lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   clock: (config: ResolvedConfig) => ({ aggregateRetentionDays: config.storage.aggregateRetentionDays }),
-  ingest: () => ({}),
+  ingest: (config: ResolvedConfig) => ({ ingestAggregateMaxBytes: config.ingest.aggregation.enabled ? config.ingest.aggregation.maxRecordBytes : undefined }),
   query: (config: ResolvedConfig) => ({ corsOrigins: config.api.corsOrigins, cursorSigningKey: undefined, region: undefined }),
   audit: (config: ResolvedConfig) => ({
     auditWindowsPerRun: config.audit.windowsPerRun,

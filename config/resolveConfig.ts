@@ -36,6 +36,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
     observability: { ...CONFIG_DEFAULTS.observability, ...config.observability, ...(onLocalStack ? { tracing: false } : {}) },
     encryption: { ...CONFIG_DEFAULTS.encryption, ...config.encryption },
     audit: { ...CONFIG_DEFAULTS.audit, ...config.audit },
+    ingest: { aggregation: { ...CONFIG_DEFAULTS.ingest.aggregation, ...config.ingest?.aggregation } },
     target,
     metrics: config.metrics,
   };
@@ -92,6 +93,9 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
       `archive.maxRecordAgeSeconds (${archive.maxRecordAgeSeconds}) must not exceed the stream retention (${resolved.stream.retentionHours * 3_600} s)`,
     );
   }
+  // KPL aggregation at ingest (issue 15); 1 MiB is Kinesis's record limit.
+  if (typeof resolved.ingest.aggregation.enabled !== 'boolean') problems.push(`ingest.aggregation.enabled must be true or false (got ${JSON.stringify(resolved.ingest.aggregation.enabled)})`);
+  range('ingest.aggregation.maxRecordBytes', resolved.ingest.aggregation.maxRecordBytes, 1_024, 1_048_576, " (Kinesis's 1 MiB record limit)");
   problems.push(...validateAudit(resolved.audit));
   problems.push(...validateSecurity(resolved));
   problems.push(...validateAlarmSubscriptions(resolved.observability));

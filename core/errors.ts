@@ -39,9 +39,23 @@ export class PoisonRecordError extends TributaryError {
   public constructor(
     public readonly sequenceNumber: string,
     reason: string,
+    /** The user record's index inside a KPL aggregated record; absent for a plain record. */
+    public readonly subSequence?: number,
   ) {
-    super(`Record ${sequenceNumber} cannot be processed: ${reason}`);
+    super(`Record ${sequenceNumber}${subSequence === undefined ? '' : ` sub-record ${subSequence}`} cannot be processed: ${reason}`);
     this.name = 'PoisonRecordError';
+  }
+}
+
+/**
+ * A record starts with the KPL magic bytes and its MD5 checksum matches, so a
+ * KPL producer wrote it, but its protobuf is not an `AggregatedRecord`: none
+ * of its user records can be read. Permanent, like a PoisonRecordError.
+ */
+export class AggregatedRecordFormatError extends TributaryError {
+  public constructor(reason: string) {
+    super(`KPL aggregated record is malformed: ${reason}`);
+    this.name = 'AggregatedRecordFormatError';
   }
 }
 

@@ -110,8 +110,9 @@ export class TributaryStack extends Stack {
       reservedConcurrentExecutions: reserved(this.config.api.ingestReservedConcurrency),
       environment: functionEnvironment('ingest', this.config, { streamName: this.eventStream.stream.streamName }),
     });
-    // putRecordsWithRetry sends PutRecords and nothing else.
-    ingestFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kinesis:PutRecords'], resources: [this.eventStream.stream.streamArn] }));
+    // putRecordsWithRetry sends PutRecords; with KPL aggregation (issue 15) KinesisShardMap lists the shards' hash ranges.
+    const ingestActions = this.config.ingest.aggregation.enabled ? ['kinesis:PutRecords', 'kinesis:ListShards'] : ['kinesis:PutRecords'];
+    ingestFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ingestActions, resources: [this.eventStream.stream.streamArn] }));
     this.eventStream.stream.encryptionKey?.grantEncrypt(ingestFunction);
 
     this.cache = this.config.cache.dax ? new DaxCache(this, 'Cache', { tables: [this.aggregates.table], settings: this.config.cache, baseline }) : undefined;

@@ -25,16 +25,18 @@ export class DynamoLateEventStore implements LateEventSink, RejectedRecordSink {
   /**
    * Rejected records share the side-output table under partition
    * `~rejected#<UTC day of arrival>` (no metric name starts with `~`), sort
-   * `<shardId>#<sequence number>`: a redelivered record rewrites its entry.
+   * `<shardId>#<sequence number>` (then `#<sub-record index>` for a user record
+   * of a KPL aggregate): a redelivered record rewrites its entry.
    */
   public async reject(records: readonly RejectedRecord[], nowMs: number): Promise<void> {
     await this.putAll(
       records.map((record) => ({
         [LATE_EVENT_KEYS.partitionKey]: `~rejected#${new Date(record.arrivedAtMs).toISOString().slice(0, 10)}`,
-        [LATE_EVENT_KEYS.sortKey]: `${record.shardId}#${sequenceSortKey(record.sequenceNumber)}`,
+        [LATE_EVENT_KEYS.sortKey]: `${record.shardId}#${sequenceSortKey(record.sequenceNumber)}${record.subSequence === undefined ? '' : `#${record.subSequence}`}`,
         reason: record.reason,
         shardId: record.shardId,
         sequenceNumber: record.sequenceNumber,
+        ...(record.subSequence === undefined ? {} : { subSequence: record.subSequence }),
         ...(record.dataBase64.length <= MAX_STORED_EVENT_CHARS ? { data: record.dataBase64 } : { dataOmitted: true }),
         arrivedAt: record.arrivedAtMs,
         recordedAt: nowMs,
@@ -81,6 +83,7 @@ function lateEventItem(late: LateEvent, nowMs: number, retentionDays: number): R
     ...(late.watermarkMs !== undefined && Number.isFinite(late.watermarkMs) ? { watermark: late.watermarkMs } : {}),
     shardId: late.shardId,
     sequenceNumber: late.sequenceNumber,
+    ...(late.subSequence ? { subSequence: late.subSequence } : {}),
     recordedAt: nowMs,
     [LATE_EVENT_KEYS.ttlAttribute]: Math.floor(nowMs / 1000) + retentionDays * 86_400,
   };

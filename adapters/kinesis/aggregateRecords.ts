@@ -44,16 +44,25 @@ export async function aggregateRecords(
     // DynamoDB refused a write as invalid: the same batch fails the same way on every retry.
     // Thrown while the batch holds several records, so the ESM bisects down to the
     // one that causes it; alone, it goes to the rejected output and the shard moves on.
-    if (!isValidationError(error) || records.length !== 1 || events.length !== 1) throw error;
+    // A KPL aggregated record is as far as bisection goes: its user records go to the
+    // rejected output one by one, each naming the aggregate and its index.
+    if (!isValidationError(error) || records.length !== 1 || events.length === 0) throw error;
     const record = records[0]!;
-    const refused: RejectedRecord = {
-      shardId,
-      sequenceNumber: record.kinesis.sequenceNumber,
-      reason: `Record ${record.kinesis.sequenceNumber} cannot be aggregated: DynamoDB refused a write for it (${(error as Error).message})`,
-      dataBase64: record.kinesis.data,
-      arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-    };
-    await rejects.reject([refused], nowMs);
-    return { response: { batchItemFailures: [] }, applied: 0, rejected: [...rejected, refused] };
+    const arrivedAtMs = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+    const because = `DynamoDB refused a write for it (${(error as Error).message})`;
+    const refused: RejectedRecord[] = events.map((sourced) =>
+      sourced.subSequence === undefined
+        ? { shardId, sequenceNumber: sourced.sequenceNumber, reason: `Record ${sourced.sequenceNumber} cannot be aggregated: ${because}`, dataBase64: record.kinesis.data, arrivedAtMs }
+        : {
+            shardId,
+            sequenceNumber: sourced.sequenceNumber,
+            subSequence: sourced.subSequence,
+            reason: `Record ${sourced.sequenceNumber} sub-record ${sourced.subSequence} cannot be aggregated: ${because} for its KPL aggregate, which no retry can split`,
+            dataBase64: Buffer.from(sourced.json ?? JSON.stringify(sourced.event), 'utf8').toString('base64'),
+            arrivedAtMs,
+          },
+    );
+    await rejects.reject(refused, nowMs);
+    return { response: { batchItemFailures: [] }, applied: 0, rejected: [...rejected, ...refused] };
   }
 }

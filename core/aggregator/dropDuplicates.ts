@@ -1,6 +1,7 @@
 import type { SourcedEvent } from '../windowing/placeEvents';
 import type { LedgerEntry } from '../ports/DuplicateLedger';
 import { eventFingerprint, ledgerMinute } from '../delivery/eventFingerprint';
+import { eventPosition } from '../delivery/eventPosition';
 import { inRange, type SequenceRange } from '../delivery/sequenceNumbers';
 
 /** A batch split into the events to aggregate and the producer duplicates to drop. */
@@ -15,6 +16,9 @@ export interface Deduplicated {
  * Drops producer duplicates: an event whose (key, id) a ledger entry holds is a
  * duplicate unless it is the very record that entry took (its sequence number
  * lies in the entry's range: a redelivery, which the windows' marks handle).
+ * Dropped events are remembered by position (sequence number and, inside a
+ * KPL aggregate, sub-record index): dropping one user record of an aggregate
+ * must not drop its siblings on redelivery.
  * Within the batch the first occurrence wins. A record an entry already
  * dropped stays dropped, so every retry and bisected half decides the same.
  */
@@ -23,7 +27,7 @@ export function dropDuplicates(range: SequenceRange, events: readonly SourcedEve
   // Which entries took each fingerprint (keyed with the minute: fingerprints are filed per minute).
   const takenBy = new Map<string, LedgerEntry[]>();
   for (const entry of ledger) {
-    for (const sequenceNumber of entry.duplicates) droppedBefore.add(sequenceNumber);
+    for (const position of entry.duplicates) droppedBefore.add(position);
     for (const fingerprint of entry.fingerprints) {
       const key = `${entry.minute}:${fingerprint}`;
       const takers = takenBy.get(key);
@@ -43,12 +47,12 @@ export function dropDuplicates(range: SequenceRange, events: readonly SourcedEve
       byMinute.set(minute, slot);
     }
     const duplicate =
-      droppedBefore.has(sourced.sequenceNumber) ||
+      droppedBefore.has(eventPosition(sourced)) ||
       slot.fingerprints.has(fingerprint) ||
       (takenBy.get(`${minute}:${fingerprint}`) ?? []).some((entry) => !inRange(entry.range, sourced.sequenceNumber));
     if (duplicate) {
       duplicates.push(sourced);
-      slot.duplicates.push(sourced.sequenceNumber);
+      slot.duplicates.push(eventPosition(sourced));
     } else {
       kept.push(sourced);
       slot.fingerprints.add(fingerprint);

@@ -18,35 +18,42 @@ export function decodeEnvelope(base64Data: string, sequenceNumber: string): Even
  * ingest API: an id, type or key the API would refuse cannot be stored.
  */
 export function decodeEnvelopeJson(base64Data: string, sequenceNumber: string): { event: EventEnvelope; json: string } {
+  return decodeEnvelopeText(Buffer.from(base64Data, 'base64').toString('utf8'), sequenceNumber);
+}
+
+/**
+ * The same from the record's text: a user record of a KPL aggregated record
+ * (issue 15) is bytes already. `subSequence` names it in the error.
+ */
+export function decodeEnvelopeText(json: string, sequenceNumber: string, subSequence?: number): { event: EventEnvelope; json: string } {
   let value: unknown;
-  const json = Buffer.from(base64Data, 'base64').toString('utf8');
   try {
     value = JSON.parse(json);
   } catch {
-    throw new PoisonRecordError(sequenceNumber, 'data is not base64-encoded JSON');
+    throw new PoisonRecordError(sequenceNumber, 'data is not base64-encoded JSON', subSequence);
   }
-  if (typeof value !== 'object' || value === null) throw new PoisonRecordError(sequenceNumber, 'data is not a JSON object');
+  if (typeof value !== 'object' || value === null) throw new PoisonRecordError(sequenceNumber, 'data is not a JSON object', subSequence);
   const envelope = value as Record<string, unknown>;
-  if (typeof envelope.id !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string id');
-  if (typeof envelope.type !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string type');
-  if (typeof envelope.key !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string key');
+  if (typeof envelope.id !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string id', subSequence);
+  if (typeof envelope.type !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string type', subSequence);
+  if (typeof envelope.key !== 'string') throw new PoisonRecordError(sequenceNumber, 'envelope has no string key', subSequence);
   if (typeof envelope.time !== 'number' || !Number.isFinite(envelope.time)) {
-    throw new PoisonRecordError(sequenceNumber, 'envelope time is not epoch milliseconds');
+    throw new PoisonRecordError(sequenceNumber, 'envelope time is not epoch milliseconds', subSequence);
   }
   if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) {
-    throw new PoisonRecordError(sequenceNumber, 'envelope data is not an object');
+    throw new PoisonRecordError(sequenceNumber, 'envelope data is not an object', subSequence);
   }
   if (envelope.id.length === 0 || envelope.id.length > ENVELOPE_LIMITS.maxIdLength || !ID_PATTERN.test(envelope.id)) {
-    throw new PoisonRecordError(sequenceNumber, `envelope id is not 1-${ENVELOPE_LIMITS.maxIdLength} characters of A-Z a-z 0-9 . _ : -`);
+    throw new PoisonRecordError(sequenceNumber, `envelope id is not 1-${ENVELOPE_LIMITS.maxIdLength} characters of A-Z a-z 0-9 . _ : -`, subSequence);
   }
   if (envelope.type.length === 0 || envelope.type.length > ENVELOPE_LIMITS.maxTypeLength) {
-    throw new PoisonRecordError(sequenceNumber, `envelope type is not 1-${ENVELOPE_LIMITS.maxTypeLength} characters`);
+    throw new PoisonRecordError(sequenceNumber, `envelope type is not 1-${ENVELOPE_LIMITS.maxTypeLength} characters`, subSequence);
   }
   if (envelope.key.length === 0 || envelope.key.length > ENVELOPE_LIMITS.maxKeyLength) {
-    throw new PoisonRecordError(sequenceNumber, `envelope key is not 1-${ENVELOPE_LIMITS.maxKeyLength} characters`);
+    throw new PoisonRecordError(sequenceNumber, `envelope key is not 1-${ENVELOPE_LIMITS.maxKeyLength} characters`, subSequence);
   }
   if (!Number.isInteger(envelope.time) || (envelope.time as number) < 0 || (envelope.time as number) >= EVENT_TIME_RANGE.endMs) {
-    throw new PoisonRecordError(sequenceNumber, 'envelope time is not whole epoch milliseconds before 2100');
+    throw new PoisonRecordError(sequenceNumber, 'envelope time is not whole epoch milliseconds before 2100', subSequence);
   }
   return { event: value as EventEnvelope, json };
 }

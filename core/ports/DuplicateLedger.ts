@@ -8,7 +8,7 @@ export interface LedgerEntry {
   readonly range: SequenceRange;
   readonly minute: number;
   readonly fingerprints: ReadonlySet<string>;
-  /** Records of `range` dropped as producer duplicates (rare: usually empty). */
+  /** Events of `range` dropped as producer duplicates, by `eventPosition` (rare: usually empty). */
   readonly duplicates: readonly string[];
 }
 

@@ -31,14 +31,18 @@ export interface LateEvent {
   readonly watermarkMs?: number;
   readonly shardId: string;
   readonly sequenceNumber: string;
+  /** Its index inside its KPL aggregated record, when past the first. */
+  readonly subSequence?: number;
 }
 
 /** A record no retry can fix (not an event envelope): kept whole, with the reason, instead of blocking its shard. */
 export interface RejectedRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
+  /** For one user record of a KPL aggregated record: its index in it (the others are applied). */
+  readonly subSequence?: number;
   readonly reason: string;
-  /** The record's data as it came off the stream, base64. */
+  /** The record's data as it came off the stream, base64 (a user record's own data, for a sub-record). */
   readonly dataBase64: string;
   readonly arrivedAtMs: number;
 }

@@ -2,6 +2,7 @@ import { LATE_REASONS, type LateEvent } from '../ports/LateEventSink';
 import type { StoredWindow, WindowKey } from '../ports/WindowStore';
 import type { PlacedEvent } from './placeEvents';
 import { TimeWindow } from './TimeWindow';
+import { eventPosition } from '../delivery/eventPosition';
 
 /** A window that late events are counted on, with those events. */
 export interface LateTarget {
@@ -54,7 +55,7 @@ export class LateCollector {
 
   /** The window `targetId` already holds `placed` (an earlier delivery counted it). */
   public held(targetId: string, placed: PlacedEvent): void {
-    this.heldPairs.add(`${targetId}\u0001${placed.source.sequenceNumber}`);
+    this.heldPairs.add(`${targetId}\u0001${eventPosition(placed.source)}`);
   }
 
   /** The late-event output entries: every missed window except the ones that already hold the event. */
@@ -62,7 +63,7 @@ export class LateCollector {
     const entries: LateEvent[] = [];
     for (const [placed, { metric, windows }] of this.byEvent) {
       const missed = windows
-        .filter(({ target }) => target === undefined || !this.heldPairs.has(`${target}\u0001${placed.source.sequenceNumber}`))
+        .filter(({ target }) => target === undefined || !this.heldPairs.has(`${target}\u0001${eventPosition(placed.source)}`))
         .map(({ window }) => ({ startMs: window.startMs, endMs: window.endMs }));
       if (missed.length === 0) continue;
       entries.push({
@@ -76,6 +77,7 @@ export class LateCollector {
         watermarkMs: placed.watermarkMs,
         shardId: this.shardId,
         sequenceNumber: placed.source.sequenceNumber,
+        ...(placed.source.subSequence ? { subSequence: placed.source.subSequence } : {}),
       });
     }
     return entries;

@@ -12,6 +12,12 @@ import { watermarkFloor, type WatermarkInput } from './watermarkFloor';
 export interface SourcedEvent {
   readonly event: EventEnvelope;
   readonly sequenceNumber: string;
+  /**
+   * The event's index inside its KPL aggregated record (issue 15); absent or 0
+   * for a plain record. Several events share a sequence number, so an event's
+   * identity is (sequenceNumber, subSequence): see `eventPosition`.
+   */
+  readonly subSequence?: number;
   /** The record's JSON text, which the late output keeps as it is; else the event is serialised. */
   readonly json?: string;
   /** When the stream took the record (its approximate arrival): what "ahead of arrival" is measured from. */
@@ -73,6 +79,7 @@ export function placeEvents(
           windowsMissed: [],
           shardId,
           sequenceNumber: source.sequenceNumber,
+          ...(source.subSequence ? { subSequence: source.subSequence } : {}),
         });
         continue;
       }
@@ -91,6 +98,7 @@ export function placeEvents(
           watermarkMs,
           shardId,
           sequenceNumber: source.sequenceNumber,
+          ...(source.subSequence ? { subSequence: source.subSequence } : {}),
         });
         continue;
       }

@@ -46,7 +46,7 @@ export const handler = traceHandler(tracer, async (event: KinesisStreamEvent, co
   batches?.registerLambdaContext(context);
   try {
     const outcome = await aggregateRecords(event.Records, aggregator, sideOutput, startedAtMs);
-    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
+    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber, subSequence: rejected.subSequence });
     if (outcome.summary && outcome.summary.lateEvents > 0) logger.warn('late events sent to the late-event output', { lateEvents: outcome.summary.lateEvents });
     const { lagSampleTimesMs: _sample, lagSampleTimesMsByMetric: _samples, ...counts } = outcome.summary ?? {};
     logger.debug('batch applied', { records: event.Records.length, ...counts });

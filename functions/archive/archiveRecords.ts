@@ -44,13 +44,19 @@ export async function archiveRecords(records: readonly KinesisStreamRecord[], st
   return { response: { batchItemFailures: [] }, archived: storable.length - refused.length, rejected };
 }
 
+/**
+ * The rejected-output entry of one event. Several events share a record when
+ * it is a KPL aggregate (issue 15): the entry then names the user record by
+ * its index and keeps that user record's data, not the whole aggregate's.
+ */
 function rejectionOf(records: readonly KinesisStreamRecord[], sourced: SourcedEvent, reason: string): RejectedRecord {
   const record = records.find((candidate) => candidate.kinesis.sequenceNumber === sourced.sequenceNumber)!;
+  const common = { shardId: shardIdOf(record), sequenceNumber: sourced.sequenceNumber, arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000) };
+  if (sourced.subSequence === undefined) return { ...common, reason: `Record ${sourced.sequenceNumber} cannot be archived: ${reason}`, dataBase64: record.kinesis.data };
   return {
-    shardId: shardIdOf(record),
-    sequenceNumber: sourced.sequenceNumber,
-    reason: `Record ${sourced.sequenceNumber} cannot be archived: ${reason}`,
-    dataBase64: record.kinesis.data,
-    arrivedAtMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    ...common,
+    subSequence: sourced.subSequence,
+    reason: `Record ${sourced.sequenceNumber} sub-record ${sourced.subSequence} cannot be archived: ${reason}`,
+    dataBase64: Buffer.from(sourced.json ?? JSON.stringify(sourced.event), 'utf8').toString('base64'),
   };
 }

@@ -22,7 +22,7 @@ export const handler = traceHandler(tracer, async (event: KinesisStreamEvent, co
   logger.addContext(context);
   try {
     const outcome = await archiveRecords(event.Records, store, rejects, Date.now());
-    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber });
+    for (const rejected of outcome.rejected) logger.error('record rejected: it can never be processed', { reason: rejected.reason, shardId: rejected.shardId, sequenceNumber: rejected.sequenceNumber, subSequence: rejected.subSequence });
     return outcome.response;
   } catch (error) {
     // Never swallow: the ESM retries (bisecting) and finally sends the batch to the DLQ.

@@ -190,6 +190,19 @@ describe('Module: functionEnvironment', () => {
       });
     });
 
+    it('gives ingest the KPL aggregation cap when aggregation is on, and leaves it out (one record per event) when off', () => {
+      const on = functionEnvironment('ingest', resolveConfig({ metrics: [ordersPerRegion] }), RESOURCES.ingest);
+      const off = functionEnvironment('ingest', resolveConfig({ metrics: [ordersPerRegion], ingest: { aggregation: { enabled: false } } }), RESOURCES.ingest);
+
+      expect(on[VARIABLES.ingestAggregateMaxBytes.name]).toBe('25000');
+      expect(readFunctionEnvironment('ingest', on)).toEqual({ streamName: 'events', ingestAggregateMaxBytes: 25_000 });
+      expect(off).not.toHaveProperty(VARIABLES.ingestAggregateMaxBytes.name);
+      expect(readFunctionEnvironment('ingest', off)).toEqual({ streamName: 'events', ingestAggregateMaxBytes: undefined });
+      expect(problemsOf(() => readFunctionEnvironment('ingest', { STREAM_NAME: 'events', INGEST_AGGREGATE_MAX_BYTES: '25kb' }))).toEqual([
+        'INGEST_AGGREGATE_MAX_BYTES must be a positive whole number (got "25kb")',
+      ]);
+    });
+
     it('reads the CORS origins back as the list the configuration holds', () => {
       const config = resolveConfig({ metrics: [ordersPerRegion], api: { corsOrigins: ['https://dashboard.example.com', 'http://localhost:5173'] } });
       const environment = functionEnvironment('query', config, RESOURCES.query);

@@ -194,6 +194,18 @@ describe('Function: resolveConfig', () => {
     ]);
   });
 
+  it('turns KPL aggregation at ingest on by default at 25,000 bytes, and checks its settings with exact messages', () => {
+    expect(resolveConfig({ metrics: [ordersPerRegion] }).ingest).toEqual({ aggregation: { enabled: true, maxRecordBytes: 25_000 } });
+    expect(resolveConfig({ metrics: [ordersPerRegion], ingest: { aggregation: { enabled: false } } }).ingest).toEqual({ aggregation: { enabled: false, maxRecordBytes: 25_000 } });
+    expect(problemsOf({ metrics: [ordersPerRegion], ingest: { aggregation: { enabled: 'yes' as unknown as boolean, maxRecordBytes: 2_000_000 } } })).toEqual([
+      'ingest.aggregation.enabled must be true or false (got "yes")',
+      "ingest.aggregation.maxRecordBytes must be an integer from 1024 to 1048576 (Kinesis's 1 MiB record limit) (got 2000000)",
+    ]);
+    expect(problemsOf({ metrics: [ordersPerRegion], ingest: { aggregation: { maxRecordBytes: 1_000.5 } } })).toEqual([
+      "ingest.aggregation.maxRecordBytes must be an integer from 1024 to 1048576 (Kinesis's 1 MiB record limit) (got 1000.5)",
+    ]);
+  });
+
   it('requires at least one metric', () => {
     expect(problemsOf({ metrics: [] })).toEqual(['metrics must declare at least one metric']);
   });

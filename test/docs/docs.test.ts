@@ -236,7 +236,8 @@ describe('Docs: README.md and docs/**/*.md', () => {
         if (cells) rows.set(cells[1]!, { line: index + 1, value: cells[2]! });
       });
       const expected: [string, unknown][] = [
-        ...Object.entries(CONFIG_DEFAULTS).flatMap(([section, values]) => Object.entries(values).map(([key, value]): [string, unknown] => [`${section}.${key}`, value])),
+        // A nested section (ingest.aggregation) is documented setting by setting, like a top-level one.
+        ...Object.entries(CONFIG_DEFAULTS).flatMap(([section, values]) => settingsOf(section, values)),
         ...Object.entries(WATERMARK_DEFAULTS).map(([key, value]): [string, unknown] => [`watermark.${key}`, value]),
       ];
       const normalise = (text: string): string => text.replace(/[`'",_\s]/g, '');
@@ -285,4 +286,11 @@ function isConfig(value: unknown): value is TributaryConfig {
 
 function isMetric(value: unknown): value is MetricDefinition {
   return typeof value === 'object' && value !== null && 'window' in value && 'aggregations' in value;
+}
+
+/** `values`' settings as `prefix.key` pairs, descending into nested sections (plain objects, not lists). */
+function settingsOf(prefix: string, values: object): [string, unknown][] {
+  return Object.entries(values).flatMap(([key, value]): [string, unknown][] =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? settingsOf(`${prefix}.${key}`, value) : [[`${prefix}.${key}`, value]],
+  );
 }

@@ -140,27 +140,28 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
   });
 
   it('redrives the aggregator DLQ of the stack without counting twice', async () => {
-    // Prepare: three orders counted live, and an on-failure message over their range.
+    // Prepare: three orders counted live, and an on-failure message over their range: ingest packed
+    // them into one KPL aggregated record (issue 15), so the range is that one record.
     const group = `${run}-agg`;
     await post([1, 2, 3].map((n) => ({ type: 'order.created', key: `${group}-key`, time: T + n * 1_000, data: { region: group, amount: n } })));
     await waitUntil('the live consumer to count the orders', async () => (await windowCount(group)) === 3, 20_000, 100);
     const ours = await streamRecordsOf(group);
-    expect(ours).toHaveLength(3);
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: outputs.DeadLetterQueueUrl, MessageBody: kinesisOnFailure(ours[0]!.shardId, ours[0]!.sequenceNumber, ours[2]!.sequenceNumber, 3) }));
+    expect(ours).toHaveLength(1);
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: outputs.DeadLetterQueueUrl, MessageBody: kinesisOnFailure(ours[0]!.shardId, ours[0]!.sequenceNumber, ours[0]!.sequenceNumber, 1) }));
 
     // Act
     const result = await tributary('redrive', '--stack', STACK);
 
     // Assess
     expect(result.stderr).not.toContain('tributary:');
-    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s), 3 record(s); each window took only what it lacked');
+    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s), 1 record(s); each window took only what it lacked');
     expect(result.status).toBe(0);
     expect(await windowCount(group)).toBe(3);
     expect(await queueDepth(clients.sqs, outputs.DeadLetterQueueUrl!)).toBe(0);
   });
 
   it('redrives the archive DLQ: a lost event is archived again, and the others stay one item each', async () => {
-    // Prepare: three events archived live; one item is then lost.
+    // Prepare: three events archived live (one KPL aggregate on the stream); one item is then lost.
     const key = `${run}-archive`;
     await post([1, 2, 3].map((n) => ({ type: 'order.created', key, time: T + n * 1_000, data: { region: key, amount: n } })));
     const archived = async () =>
@@ -173,14 +174,14 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
     await clients.documents.send(new DeleteCommand({ TableName: outputs.EventsTableName, Key: { pk: lost!.pk, sk: lost!.sk } }));
     expect(await archived()).toHaveLength(2);
     const ours = await streamRecordsOf(key);
-    expect(ours).toHaveLength(3);
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: outputs.ArchiverDeadLetterQueueUrl, MessageBody: kinesisOnFailure(ours[0]!.shardId, ours[0]!.sequenceNumber, ours[2]!.sequenceNumber, 3) }));
+    expect(ours).toHaveLength(1);
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: outputs.ArchiverDeadLetterQueueUrl, MessageBody: kinesisOnFailure(ours[0]!.shardId, ours[0]!.sequenceNumber, ours[0]!.sequenceNumber, 1) }));
 
     // Act 1: a dry run applies nothing.
     const dry = await tributary('redrive', '--queue', 'archive', '--stack', STACK, '--dry-run');
 
     // Assess 1
-    expect(dry.stdout).toContain('dry run: 1 DLQ message(s) of the archive DLQ, 3 record(s) still in the stream; nothing applied or deleted');
+    expect(dry.stdout).toContain('dry run: 1 DLQ message(s) of the archive DLQ, 1 record(s) still in the stream; nothing applied or deleted');
     expect(dry.status).toBe(0);
     expect(await archived()).toHaveLength(2);
     await waitUntil('the message visible again', async () => (await queueDepth(clients.sqs, outputs.ArchiverDeadLetterQueueUrl!)) === 1, 10_000, 100);
@@ -189,7 +190,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
     const result = await tributary('redrive', '--queue', 'archive', '--stack', STACK);
 
     // Assess 2: the lost item is back, no event is stored twice, the message is gone.
-    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 3 record(s); each event was archived as its one item');
+    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 1 record(s); each event was archived as its one item');
     expect(result.status).toBe(0);
     expect((await archived()).map((item) => item.sk).sort()).toContain(lost!.sk);
     expect(await archived()).toHaveLength(3);

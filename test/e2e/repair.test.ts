@@ -62,7 +62,8 @@ describe('E2E: tributary redrive and replay', () => {
   });
 
   it('re-applies a DLQ range without counting what the windows already hold, keeps messages whose records left the stream, and changes nothing in a dry run', async () => {
-    // Prepare: three orders of one key (one shard), counted by the live consumer.
+    // Prepare: three orders of one key (one shard), counted by the live consumer. Ingest packs them
+    // into one KPL aggregated record (issue 15): the DLQ range and the redrive are that one record.
     const events = [1, 2, 3].map((n) => ({ type: 'order.created', key: `${region}-key`, time: T + n * 1_000, data: { region, amount: n } }));
     const response = await pipeline.api.fetch(`/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     expect(((await response.json()) as { accepted: number }).accepted).toBe(3);
@@ -77,19 +78,19 @@ describe('E2E: tributary redrive and replay', () => {
         if (Buffer.from(record.Data!).toString().includes(region)) ours.push({ shardId: shard.ShardId!, sequenceNumber: record.SequenceNumber! });
       }
     }
-    expect(ours).toHaveLength(3);
+    expect(ours).toHaveLength(1);
     const queueUrl = (await clients.sqs.send(new ListQueuesCommand({}))).QueueUrls!.find((url) => /Aggregator.*DeadLetterQueue/.test(url))!;
     // Lambda gave up on the range after a failure that came after its last write (the batch had completed) …
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureMessage(streamName, ours[0]!.shardId, ours[0]!.sequenceNumber, ours[2]!.sequenceNumber, 3) }));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureMessage(streamName, ours[0]!.shardId, ours[0]!.sequenceNumber, ours[0]!.sequenceNumber, 1) }));
     // … and on a range the stream no longer holds.
-    const gone = String(BigInt(ours[2]!.sequenceNumber) + 10n ** 30n);
+    const gone = String(BigInt(ours[0]!.sequenceNumber) + 10n ** 30n);
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureMessage(streamName, ours[0]!.shardId, gone, gone, 1) }));
 
     // Act 1: dry run.
     const dry = cli('--dry-run');
 
     // Assess 1: both messages listed, nothing applied or deleted; exit 1 because one range expired.
-    expect(dry.stdout).toContain('dry run: 2 DLQ message(s), 3 record(s) still in the stream');
+    expect(dry.stdout).toContain('dry run: 2 DLQ message(s), 1 record(s) still in the stream');
     expect(dry.stdout).toContain(`kept: Records ${gone}..${gone} of ${ours[0]!.shardId} are no longer in the stream`);
     expect(dry.status).toBe(1);
     await waitUntil('both messages visible again', async () => (await dlqDepth(queueUrl)) === 2, 10_000, 100);
@@ -98,8 +99,8 @@ describe('E2E: tributary redrive and replay', () => {
     const run = cli();
 
     // Assess 2: the completed range is deleted and not counted twice; the expired one is kept.
-    expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 3 record(s); each window took only what it lacked');
-    expect(run.stderr).toMatch(/redrive \[[#-]{24}\] 1\/2 message\(s\) · last: 3 record\(s\) of shardId-/);
+    expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 1 record(s); each window took only what it lacked');
+    expect(run.stderr).toMatch(/redrive \[[#-]{24}\] 1\/2 message\(s\) · last: 1 record\(s\) of shardId-/);
     expect(run.status).toBe(1);
     expect((await window())?.eventCount).toBe(3);
     expect(await dlqDepth(queueUrl)).toBe(1);

@@ -90,10 +90,14 @@ describe('Least privilege', () => {
     ]);
   });
 
-  it('lets the ingest function only put records on the stream', () => {
+  it('lets the ingest function only put records on the stream, and list its shards for KPL aggregation (on by default)', () => {
     const ingest = statementsOf(template, 'IngestFunctionRole');
-    expect(actionsOf(ingest, 'kinesis')).toEqual(['kinesis:PutRecords']);
+    expect(actionsOf(ingest, 'kinesis')).toEqual(['kinesis:ListShards', 'kinesis:PutRecords']);
+    expect(ingest.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('kinesis:'))).map((statement) => statement.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^EventsStream/), 'Arn'] },
+    ]);
     expect(actionsOf(ingest, 'dynamodb')).toEqual([]);
+    expect(actionsOf(statementsOf(synth({ ingest: { aggregation: { enabled: false } } }), 'IngestFunctionRole'), 'kinesis')).toEqual(['kinesis:PutRecords']);
   });
 
   it('keeps the query function and the DAX role read-only', () => {

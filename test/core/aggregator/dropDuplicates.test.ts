@@ -57,4 +57,14 @@ describe('dropDuplicates', () => {
     expect(result.duplicates).toEqual([]);
     expect(result.entries.map((e) => e.minute)).toEqual([ledgerMinute(later)]);
   });
+
+  it('remembers a dropped user record of a KPL aggregate by its position: its siblings (same sequence number) are kept on redelivery', () => {
+    const sub = (subSequence: number, id: string): SourcedEvent => ({ ...record(30, id), subSequence });
+    // The aggregate 30 holds a, a re-send of a, and b.
+    const first = dropDuplicates({ shardId: SHARD, first: '30', last: '30' }, [sub(0, 'a'), sub(1, 'a'), sub(2, 'b')], []);
+    expect(first.entries.map((e) => e.duplicates)).toEqual([['30.1']]);
+    const again = dropDuplicates({ shardId: SHARD, first: '30', last: '30' }, [sub(0, 'a'), sub(1, 'a'), sub(2, 'b')], first.entries);
+    expect(again.kept.map((e) => e.subSequence)).toEqual([0, 2]);
+    expect(again.duplicates.map((e) => e.subSequence)).toEqual([1]);
+  });
 });

@@ -6,6 +6,7 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { envelopeFactory, kinesisRecordFactory, ordersPerRegion } from '../../support/factories';
+import { encodeAggregatedRecord } from '../../../adapters/kinesis/kpl/AggregatedRecordBuilder';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 // Powertools idempotency writes its batch records through the plain client.
@@ -246,6 +247,25 @@ describe('Function: aggregator handler', () => {
         reason: expect.stringContaining('Record 11 cannot be processed'),
         data: Buffer.from('this is not json').toString('base64'),
       }),
+    ]);
+  });
+
+  it('deaggregates a KPL record: its user records count, each poison one is its own rejected item keyed by its index', async () => {
+    // Prepare: aggregate 50 holds two orders and two user records that are not events; a plain order 51 follows.
+    const aggregate = kinesisRecordFactory('50', 'placeholder');
+    const users = [envelopeFactory({ id: 'evt-a', time: minute }), 'not json', envelopeFactory({ id: 'evt-b', time: minute }), '{"id":7}'];
+    aggregate.kinesis.data = encodeAggregatedRecord(users.map((user) => ({ partitionKey: 'customer-1', data: Buffer.from(typeof user === 'string' ? user : JSON.stringify(user)) }))).toString('base64');
+
+    // Act
+    const response = await handler({ Records: [aggregate, kinesisRecordFactory('51', envelopeFactory({ id: 'evt-c', time: minute }))] }, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 3, values: { orders: 3, revenue: 30 } }]);
+    const rejected = documentMock.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['late-events']!.map((r) => r.PutRequest!.Item!));
+    expect(rejected.map((item) => [String(item.sk).replace(/#0+(?=\d)/, '#'), item.sequenceNumber, item.subSequence, item.reason, Buffer.from(String(item.data), 'base64').toString()])).toEqual([
+      ['shardId-000000000000#50#1', '50', 1, 'Record 50 sub-record 1 cannot be processed: data is not base64-encoded JSON', 'not json'],
+      ['shardId-000000000000#50#3', '50', 3, 'Record 50 sub-record 3 cannot be processed: envelope has no string id', '{"id":7}'],
     ]);
   });
 

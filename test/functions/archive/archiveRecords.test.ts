@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { archiveRecords } from '../../../functions/archive/archiveRecords';
 import type { RejectedRecord } from '../../../core/ports/LateEventSink';
 import { envelopeFactory, kinesisRecordFactory } from '../../support/factories';
+import { encodeAggregatedRecord } from '../../../adapters/kinesis/kpl/AggregatedRecordBuilder';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0);
 
@@ -68,6 +69,26 @@ describe('Function: archiveRecords', () => {
     expect(rejects.rejected.map((r) => [r.sequenceNumber, r.reason])).toEqual([
       ['1', expect.stringMatching(/^Record 1 cannot be archived: event is 300\d{3} bytes; the raw events store holds events of at most 262144 bytes$/)],
       ['3', 'Record 3 cannot be archived: the raw events store refused it: ValidationException'],
+    ]);
+  });
+
+  it('inside a KPL aggregate, rejects only the user record the store cannot hold, by its index and with its own data', async () => {
+    // Prepare: a foreign producer's 1 MiB aggregate may hold a 300 KB event beside ordinary ones.
+    const written: string[] = [];
+    const store = { putEvents: async (events: readonly { id: string }[]) => (written.push(...events.map((e) => e.id)), []) };
+    const rejects = recordingRejects();
+    const users = [envelopeFactory({ id: 'a' }), envelopeFactory({ id: 'big', data: { blob: 'x'.repeat(300_000) } }), envelopeFactory({ id: 'b' })];
+    const aggregate = kinesisRecordFactory('9', 'placeholder');
+    aggregate.kinesis.data = encodeAggregatedRecord(users.map((user) => ({ partitionKey: user.key, data: Buffer.from(JSON.stringify(user)) }))).toString('base64');
+
+    // Act
+    const outcome = await archiveRecords([aggregate], store, rejects.sink, NOW);
+
+    // Assess
+    expect(written).toEqual(['a', 'b']);
+    expect(outcome.archived).toBe(2);
+    expect(rejects.rejected.map((r) => [r.sequenceNumber, r.subSequence, r.reason, JSON.parse(Buffer.from(r.dataBase64, 'base64').toString()).id])).toEqual([
+      ['9', 1, expect.stringMatching(/^Record 9 sub-record 1 cannot be archived: event is 300\d{3} bytes; the raw events store holds events of at most 262144 bytes$/), 'big'],
     ]);
   });
 
