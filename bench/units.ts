@@ -16,7 +16,10 @@ import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient'
 import type { AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planning/UnitCounts';
 import { archiveRecords } from '../functions/archive/archiveRecords';
 import { createChangePublisher } from '../functions/changes/createChangePublisher';
-import { ingestEvents } from '../functions/ingest/ingestEvents';
+import { ingestEvents, type IngestAggregation } from '../functions/ingest/ingestEvents';
+import { KinesisShardMap } from '../adapters/kinesis/KinesisShardMap';
+import { resolveConfig } from '../config/resolveConfig';
+import { tributaryConfig } from '../infra/tributary.config';
 import { endProgress, progressLine } from '../local/cli/progressLine';
 import { LOCAL_CREDENTIALS } from '../local/aws/localClients';
 import { Emulators, LOCAL_REGION } from '../local/emulators/Emulators';
@@ -87,6 +90,9 @@ async function measureIngest(endpoint: string): Promise<{ eventBytes: number; ru
     const streamName = `units-ingest-${shards}`;
     await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shards }));
     await waitForStream(client, streamName);
+    // As the deployed ingest function packs them (functions/ingest/handler.ts): KPL aggregation when the config turns it on.
+    const packing = resolveConfig(tributaryConfig).ingest.aggregation;
+    const aggregation: IngestAggregation | undefined = packing.enabled ? { maxRecordBytes: packing.maxRecordBytes, shardMap: new KinesisShardMap(client, streamName) } : undefined;
     for (const size of REQUEST_SIZES) {
       Object.assign(counts, { calls: 0, records: 0, bytes: 0 });
       const requestMs: number[] = [];
@@ -96,7 +102,7 @@ async function measureIngest(endpoint: string): Promise<{ eventBytes: number; ru
         const raw = Array.from({ length: size }, (_, i) => producerEvent(request * size + i));
         eventBytes += raw.reduce((sum, event) => sum + Buffer.byteLength(JSON.stringify(event)), 0);
         const started = performance.now();
-        const result = await ingestEvents(raw, size > 1, { kinesis: client, streamName });
+        const result = await ingestEvents(raw, size > 1, { kinesis: client, streamName, ...(aggregation ? { aggregation } : {}) });
         requestMs.push(performance.now() - started);
         if (result.accepted !== size) throw new Error(`ingest accepted ${result.accepted} of ${size} events: ${JSON.stringify(result.results.find((r) => r.status !== 'accepted'))}`);
         events += size;
