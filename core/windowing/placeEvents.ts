@@ -84,9 +84,16 @@ function acceptEvents(
 ): { accepted: PlacedEvent[]; shardMaxMs: number } {
   let shardMaxMs = storedMaxMs;
   const accepted: PlacedEvent[] = [];
+  // A batch holds a few types in long runs: comparing with the last one is cheaper than a set lookup of a fresh string.
+  let lastType: string | undefined;
+  let lastTypeTaken = false;
   for (const source of events) {
     const event = source.event;
-    if (!metric.types.has(event.type) || !metric.where(event)) continue;
+    if (event.type !== lastType) {
+      lastType = event.type;
+      lastTypeTaken = metric.types.has(lastType);
+    }
+    if (!lastTypeTaken || !metric.where(event)) continue;
     const timeMs = readEventTime(event, metric.eventTime);
     if (timeMs === undefined) {
       invalid.push({
