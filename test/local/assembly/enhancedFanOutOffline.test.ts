@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp, STACK_NAME } from '../../../infra/buildApp';
 import { tributaryConfig } from '../../../infra/tributary.config';
-import { readSynthesizedStack } from '../../../local/assembly/CloudAssembly';
+import { readSynthesizedStack, type SynthesizedStack } from '../../../local/assembly/CloudAssembly';
 import { notEmulatedResources } from '../../../local/assembly/notEmulatedResources';
 
 describe('Offline: aggregator.enhancedFanOut', () => {
   it('names the stream consumer as not emulated, with what the host does instead, and nothing UNSUPPORTED', () => {
     // Prepare: the stack as `npm start` synthesizes it, with the option on.
     const outdir = mkdtempSync(path.join(tmpdir(), 'tributary-synth-'));
-    let stack;
+    let stack: SynthesizedStack;
     try {
       buildApp({ ...tributaryConfig, cache: { dax: false }, aggregator: { ...tributaryConfig.aggregator, enhancedFanOut: true } }, { outdir, context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
       stack = readSynthesizedStack(outdir, STACK_NAME);
