@@ -29,6 +29,8 @@ import { progressLine } from '../local/cli/progressLine';
 
 const BATCH_RECORDS = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '31');
+/** `BENCH_HOT_PATH_ONLY=1`: the hot path alone, printed, nothing written (for iterating on core without starting DynamoDB Local). */
+const HOT_PATH_ONLY = process.env.BENCH_HOT_PATH_ONLY === '1';
 const SHARD = 'shardId-000000000000';
 const EMPTY_SNAPSHOT = { shards: new Map(), watermarkMs: {}, version: 0 };
 
@@ -239,9 +241,20 @@ function measureMemory(): Record<string, unknown> {
   return JSON.parse(output.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
+function printHotPath(h: ReturnType<typeof measureHotPath>): void {
+  console.log(
+    `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')})`,
+  );
+}
+
 async function main(): Promise<void> {
   const exampleMetrics = tributaryConfig.metrics.map(compileMetric);
   const hot = [measureHotPath('count + sum, tumbling', [compileMetric(countAndSum)]), measureHotPath('example config: 3 metrics, sketches, hopping, session', exampleMetrics)];
+  if (HOT_PATH_ONLY) {
+    process.stderr.write('\n');
+    for (const h of hot) printHotPath(h);
+    return;
+  }
   const storage = await measureWrites();
   progress('memory: one batch of 10,000 groups');
   const memory = measureMemory();
@@ -249,11 +262,7 @@ async function main(): Promise<void> {
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   writeFileSync(path.join(__dirname, 'results', 'aggregate.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write('\n');
-  for (const h of hot) {
-    console.log(
-      `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')})`,
-    );
-  }
+  for (const h of hot) printHotPath(h);
   for (const run of storage.runs as Record<string, unknown>[]) {
     console.log(
       `storage, batches of ${run.batchRecords}: ${run.writeUnitsPer1000Events} WCU per 1,000 events ${JSON.stringify(run.writeUnitsPer1000EventsByTable)} (windows touched: ${run.windowsTouchedPer1000Events}), ${run.readUnitsPer1000Events} RCU ${JSON.stringify(run.readUnitsPer1000EventsByTable)}`,

@@ -53,6 +53,25 @@ export interface AggregatorConfig {
    * @default 24
    */
   readonly dedupeHorizonHours?: number;
+  /**
+   * Batches of one shard processed at once: only 1. The per-shard marks record
+   * "every event of the shard up to sequence n is in this window", which holds
+   * only while a shard's batches run one at a time, in order; with a higher
+   * factor Lambda runs a later batch beside an earlier one and the earlier
+   * one's events would be skipped as already applied. For more throughput add
+   * shards (`stream.shardCount`). See docs/decisions/0014-one-batch-per-shard.md.
+   * @default 1
+   */
+  readonly parallelizationFactor?: 1;
+  /**
+   * Read the stream through an enhanced fan-out consumer (SubscribeToShard, a
+   * dedicated 2 MB/s per shard, ~70 ms propagation) instead of polling
+   * GetRecords, whose 2 MB/s and 5 calls/s per shard the aggregator shares with
+   * the archive consumer. Priced per consumer-shard-hour and per GB read; see
+   * docs/reference/configuration.md for when it pays. Offline the host polls either way.
+   * @default false
+   */
+  readonly enhancedFanOut?: boolean;
 }
 
 /**
@@ -409,6 +428,8 @@ export const CONFIG_DEFAULTS = {
     memorySizeMb: 512,
     timeoutSeconds: 60,
     dedupeHorizonHours: 24,
+    parallelizationFactor: 1,
+    enhancedFanOut: false,
   },
   archive: { parallelizationFactor: 1, memorySizeMb: 256 },
   changes: { batchSize: 100, memorySizeMb: 256, timeoutSeconds: 30 },

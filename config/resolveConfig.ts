@@ -60,6 +60,15 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
   range('aggregator.memorySizeMb', resolved.aggregator.memorySizeMb, 128, 10_240);
   range('aggregator.timeoutSeconds', resolved.aggregator.timeoutSeconds, 1, 900);
   range('aggregator.dedupeHorizonHours', resolved.aggregator.dedupeHorizonHours, 1, 8_760);
+  // Issue 15: the aggregator's marks need one batch per shard at a time (docs/decisions/0014-one-batch-per-shard.md).
+  if (resolved.aggregator.parallelizationFactor !== 1) {
+    problems.push(
+      `aggregator.parallelizationFactor must be 1 (got ${JSON.stringify(resolved.aggregator.parallelizationFactor)}): its per-shard marks need each shard's batches one at a time, in order, or events are skipped as already applied; for more throughput raise stream.shardCount (every shard is one more batch in parallel)`,
+    );
+  }
+  if (typeof resolved.aggregator.enhancedFanOut !== 'boolean') {
+    problems.push(`aggregator.enhancedFanOut must be true or false (got ${JSON.stringify(resolved.aggregator.enhancedFanOut)})`);
+  }
   ownRange('archive.batchSize', archive.batchSize, 1, 10_000);
   ownRange('archive.maxBatchingWindowSeconds', archive.maxBatchingWindowSeconds, 0, 300);
   ownRange('archive.maxRetryAttempts', archive.maxRetryAttempts, 0, 10_000, '; unbounded retries (-1) would let one bad record block a shard');

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '../envelope/EventEnvelope';
 import type { CompiledAggregation } from '../metrics/compileMetric';
-import { readField } from '../metrics/readField';
+import { readField, type CompiledPath } from '../metrics/readField';
 import type { AggregateValue } from './AggregateValue';
 import type { EncodedState } from './EncodedState';
 import { quantileLabel } from './quantileLabel';
@@ -14,6 +14,40 @@ interface Pair {
 }
 type State = number | Pair | HyperLogLog | DDSketch | undefined;
 
+/** The distinct fields a metric's aggregations read, shared by all its accumulators. */
+interface FieldLayout {
+  readonly fields: readonly CompiledPath[];
+  /** Per aggregation, the index of its field in `fields` (-1: it reads none). */
+  readonly fieldOf: Int32Array;
+  /** Scratch for one event's values: accumulators add one event at a time, never re-entrantly. */
+  readonly values: unknown[];
+}
+
+/** Layouts by aggregation list: a metric's accumulators (thousands per batch) all share its compiled list. */
+const layouts = new WeakMap<readonly CompiledAggregation[], FieldLayout>();
+
+function fieldLayoutOf(aggregations: readonly CompiledAggregation[]): FieldLayout {
+  let layout = layouts.get(aggregations);
+  if (layout) return layout;
+  const fields: CompiledPath[] = [];
+  const indexByPath = new Map<string, number>();
+  const fieldOf = new Int32Array(aggregations.length).fill(-1);
+  aggregations.forEach((aggregation, i) => {
+    if (!('field' in aggregation)) return;
+    const path = aggregation.field.join('.');
+    let index = indexByPath.get(path);
+    if (index === undefined) {
+      index = fields.length;
+      indexByPath.set(path, index);
+      fields.push(aggregation.field);
+    }
+    fieldOf[i] = index;
+  });
+  layout = { fields, fieldOf, values: new Array<unknown>(fields.length).fill(undefined) };
+  layouts.set(aggregations, layout);
+  return layout;
+}
+
 /**
  * The mergeable state of one window: an event count plus one state per
  * aggregation. Every state merges associatively and commutatively, which is
@@ -22,15 +56,20 @@ type State = number | Pair | HyperLogLog | DDSketch | undefined;
 export class WindowAccumulator {
   public eventCount = 0;
   private readonly states: State[];
+  private readonly layout: FieldLayout;
 
   public constructor(private readonly aggregations: readonly CompiledAggregation[]) {
     this.states = aggregations.map(initialState);
+    this.layout = fieldLayoutOf(aggregations);
   }
 
   /** Counts one event in. */
   public add(event: EventEnvelope): void {
     this.eventCount += 1;
     const { aggregations, states } = this;
+    const { fields, fieldOf, values } = this.layout;
+    // Each distinct field once per event: the example metric reads data.amount for four aggregations.
+    for (let f = 0; f < fields.length; f++) values[f] = readField(event, fields[f]!);
     for (let i = 0; i < aggregations.length; i++) {
       const aggregation = aggregations[i]!;
       switch (aggregation.kind) {
@@ -47,17 +86,17 @@ export class WindowAccumulator {
           break;
         }
         case 'distinct': {
-          const value = readField(event, aggregation.field);
+          const value = values[fieldOf[i]!];
           if (value !== undefined && value !== null) addDistinct(states[i] as HyperLogLog, value);
           break;
         }
         case 'quantiles': {
-          const value = readField(event, aggregation.field);
+          const value = values[fieldOf[i]!];
           if (typeof value === 'number' && Number.isFinite(value)) (states[i] as DDSketch).add(value);
           break;
         }
         case 'avg': {
-          const value = readField(event, aggregation.field);
+          const value = values[fieldOf[i]!];
           if (typeof value !== 'number' || !Number.isFinite(value)) break;
           const pair = states[i] as Pair;
           pair.n += value;
@@ -65,13 +104,13 @@ export class WindowAccumulator {
           break;
         }
         case 'sum': {
-          const value = readField(event, aggregation.field);
+          const value = values[fieldOf[i]!];
           if (typeof value === 'number' && Number.isFinite(value)) states[i] = (states[i] as number) + value;
           break;
         }
         case 'min':
         case 'max': {
-          const value = readField(event, aggregation.field);
+          const value = values[fieldOf[i]!];
           if (typeof value !== 'number' || !Number.isFinite(value)) break;
           const current = states[i] as number | undefined;
           if (current === undefined || (aggregation.kind === 'min' ? value < current : value > current)) states[i] = value;

@@ -18,7 +18,7 @@ export function decodeEnvelope(base64Data: string, sequenceNumber: string): Even
  * ingest API: an id, type or key the API would refuse cannot be stored.
  */
 export function decodeEnvelopeJson(base64Data: string, sequenceNumber: string): { event: EventEnvelope; json: string } {
-  return decodeEnvelopeText(Buffer.from(base64Data, 'base64').toString('utf8'), sequenceNumber);
+  return decodeEnvelopeText(base64Text(base64Data), sequenceNumber);
 }
 
 /**
@@ -56,4 +56,19 @@ export function decodeEnvelopeText(json: string, sequenceNumber: string, subSequ
     throw new PoisonRecordError(sequenceNumber, 'envelope time is not whole epoch milliseconds before 2100', subSequence);
   }
   return { event: value as EventEnvelope, json };
+}
+
+/**
+ * Record bytes are only read once, as text: decoding them into one reused
+ * buffer spares the hot path a Buffer per record (a third of the decode's cost
+ * outside JSON.parse). Larger records, rare, get a buffer of their own.
+ */
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+function base64Text(base64Data: string): string {
+  // At most as many bytes as Buffer.from would allocate, so the text is the same for any input.
+  const maxBytes = Buffer.byteLength(base64Data, 'base64');
+  if (maxBytes > SCRATCH.length) return Buffer.from(base64Data, 'base64').toString('utf8');
+  const length = SCRATCH.write(base64Data, 0, maxBytes, 'base64');
+  return SCRATCH.toString('utf8', 0, length);
 }

@@ -11,6 +11,11 @@ export function compilePath(path: FieldPath): CompiledPath {
 
 /** Reads a compiled path from an envelope; `undefined` when any segment is missing. */
 export function readField(envelope: EventEnvelope, path: CompiledPath): unknown {
+  // Most paths are `data.<name>` or an envelope field: a load of a known name, not a keyed walk.
+  if (path.length === 2 && path[0] === 'data') {
+    const data: unknown = envelope.data;
+    return typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[path[1]!] : undefined;
+  }
   let value: unknown = envelope;
   for (const segment of path) {
     if (typeof value !== 'object' || value === null) return undefined;

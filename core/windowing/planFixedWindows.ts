@@ -17,6 +17,12 @@ export interface FixedUnit {
   readonly events: PlacedEvent[];
 }
 
+/** One group's units by window start, and the one its last event went to. */
+interface GroupUnits {
+  readonly byStartMs: Map<number, FixedUnit>;
+  last: FixedUnit | undefined;
+}
+
 /**
  * Assigns a metric's events to tumbling or hopping windows, pre-aggregating
  * per window so storage sees one write per window touched, not per event.
@@ -29,8 +35,10 @@ export function planFixedWindows(
   late: LateCollector,
 ): { units: FixedUnit[]; eventsCounted: number; countedTimesMs: number[] } {
   const assigner = new WindowAssigner(spec);
-  // group → window start → unit: no per-event string keys on the hot path.
-  const byGroup = new Map<string, Map<number, FixedUnit>>();
+  // group → window start → unit: no per-event string keys on the hot path. Each
+  // group remembers the unit it was last given: the assigner hands out the same
+  // window while events stay in it, so most events skip the start lookup.
+  const byGroup = new Map<string, GroupUnits>();
   const units: FixedUnit[] = [];
   let eventsCounted = 0;
   // The event times of counted events, for the consumer-lag sample.
@@ -42,16 +50,20 @@ export function planFixedWindows(
         late.missed(metric.name, event, window, true);
         continue;
       }
-      let windows = byGroup.get(event.group);
-      if (!windows) {
-        windows = new Map();
-        byGroup.set(event.group, windows);
+      let group = byGroup.get(event.group);
+      if (!group) {
+        group = { byStartMs: new Map(), last: undefined };
+        byGroup.set(event.group, group);
       }
-      let unit = windows.get(window.startMs);
-      if (!unit) {
-        unit = { key: { metric: metric.name, group: event.group, startMs: window.startMs }, window, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
-        windows.set(window.startMs, unit);
-        units.push(unit);
+      let unit = group.last;
+      if (unit === undefined || unit.window.startMs !== window.startMs) {
+        unit = group.byStartMs.get(window.startMs);
+        if (!unit) {
+          unit = { key: { metric: metric.name, group: event.group, startMs: window.startMs }, window, accumulator: new WindowAccumulator(metric.aggregations), events: [] };
+          group.byStartMs.set(window.startMs, unit);
+          units.push(unit);
+        }
+        group.last = unit;
       }
       unit.accumulator.add(event.source.event);
       unit.events.push(event);

@@ -32,12 +32,15 @@ export interface AggregatorProps {
 export class Aggregator extends Construct {
   public readonly function: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
+  /** Its enhanced fan-out consumer, with `aggregator.enhancedFanOut`. */
+  public readonly streamConsumer?: kinesis.StreamConsumer;
 
   public constructor(scope: Construct, id: string, props: AggregatorProps) {
     super(scope, id);
     const settings = props.config.aggregator;
-    // One poller per shard: the shard's progress and its windows' marks need its records in order.
-    const consumer = createStreamConsumer(this, props.stream, { ...settings, parallelizationFactor: 1 }, {
+    // One poller per shard: the shard's progress and its windows' marks need its records in order
+    // (resolveConfig refuses any other factor; docs/decisions/0014-one-batch-per-shard.md).
+    const consumer = createStreamConsumer(this, props.stream, settings, {
       name: 'aggregator',
       metrics: props.config.metrics,
       baseline: functionBaseline(props.config, props.key),
@@ -53,6 +56,7 @@ export class Aggregator extends Construct {
     }, props.key);
     this.function = consumer.function;
     this.deadLetterQueue = consumer.deadLetterQueue;
+    if (consumer.streamConsumer) this.streamConsumer = consumer.streamConsumer;
     // What adapters/dynamodb/DynamoWindowStore sends: reads, conditional puts and updates, and the
     // deletes of merged sessions inside TransactWriteItems (a transaction needs its items' actions).
     grantTableActions(this.function, props.table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], { queriedIndexes: [AGGREGATE_KEYS.pendingIndex] });

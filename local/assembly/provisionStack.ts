@@ -148,6 +148,11 @@ function placeholderFor(logicalId: string, resource: TemplateResource): Resolved
   switch (resource.Type) {
     case 'AWS::Kinesis::Stream':
       return { ref: logicalId, attributes: { Arn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${logicalId}` } };
+    case 'AWS::Kinesis::StreamConsumer': {
+      // Not registered offline (enhanced fan-out is not emulated): the ARN only lets a mapping on it find its stream.
+      const consumerArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${consumerStreamOf(resource) ?? 'unknown'}/consumer/${logicalId}:0`;
+      return { ref: consumerArn, attributes: { ConsumerARN: consumerArn, ConsumerName: logicalId } };
+    }
     case 'AWS::DynamoDB::Table':
       return { ref: logicalId, attributes: { Arn: tableArn(logicalId) } };
     case 'AWS::SQS::Queue':
@@ -268,7 +273,11 @@ function toKinesisMapping(
   functions: readonly LocalFunction[],
 ): LocalKinesisMapping | undefined {
   const props = resolveIntrinsics(resource.Properties ?? {}, context) as Record<string, unknown>;
-  const sourceArn = String(props.EventSourceArn);
+  const mappedArn = String(props.EventSourceArn);
+  // A mapping on an enhanced fan-out consumer polls the consumer's stream with GetRecords offline (notEmulatedResources).
+  const consumer = resources.find(([id, candidate]) => candidate.Type === 'AWS::Kinesis::StreamConsumer' && context.resources.get(id)?.attributes.ConsumerARN === mappedArn);
+  const consumerStream = consumer ? consumerStreamOf(consumer[1]) : undefined;
+  const sourceArn = consumerStream ? (context.resources.get(consumerStream)?.attributes.Arn ?? mappedArn) : mappedArn;
   const streamEntry = resources.find(
     ([id, candidate]) => candidate.Type === 'AWS::Kinesis::Stream' && context.resources.get(id)?.attributes.Arn === sourceArn,
   );
@@ -282,6 +291,13 @@ function toKinesisMapping(
     ...(props.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Number(props.StartingPositionTimestamp) } : {}),
     parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
   };
+}
+
+/** The logical id of the stream a stream consumer is registered on (`StreamARN: { Fn::GetAtt: [stream, Arn] }`). */
+function consumerStreamOf(resource: TemplateResource): string | undefined {
+  const streamArn = resource.Properties?.StreamARN as { 'Fn::GetAtt'?: unknown[] } | undefined;
+  const target = streamArn?.['Fn::GetAtt']?.[0];
+  return typeof target === 'string' ? target : undefined;
 }
 
 /** A mapping on the stream of one of the stack's tables, for the local DynamoDB Streams poller; undefined for other sources. */

@@ -27,6 +27,8 @@ describe('Function: resolveConfig', () => {
       memorySizeMb: 512,
       timeoutSeconds: 60,
       dedupeHorizonHours: 24,
+      parallelizationFactor: 1,
+      enhancedFanOut: false,
     });
     expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' });
   });
@@ -86,6 +88,20 @@ describe('Function: resolveConfig', () => {
     [{ changes: { timeoutSeconds: 0 } }, 'changes.timeoutSeconds must be an integer from 1 to 900 (got 0)'],
   ])('checks the consumer setting %j with its exact message', (section, problem) => {
     expect(problemsOf({ metrics: [ordersPerRegion], ...section })).toEqual([problem]);
+  });
+
+  it('refuses an aggregator parallelizationFactor other than 1, saying why and to add shards instead', () => {
+    // A JavaScript config (or a cast) gets past the type `1`; synth must not.
+    expect(problemsOf({ metrics: [ordersPerRegion], aggregator: { parallelizationFactor: 4 as 1 } })).toEqual([
+      "aggregator.parallelizationFactor must be 1 (got 4): its per-shard marks need each shard's batches one at a time, in order, or events are skipped as already applied; for more throughput raise stream.shardCount (every shard is one more batch in parallel)",
+    ]);
+    expect(resolveConfig({ metrics: [ordersPerRegion] }).aggregator.parallelizationFactor).toBe(1);
+  });
+
+  it('takes enhancedFanOut as a boolean, off by default', () => {
+    expect(resolveConfig({ metrics: [ordersPerRegion] }).aggregator.enhancedFanOut).toBe(false);
+    expect(resolveConfig({ metrics: [ordersPerRegion], aggregator: { enhancedFanOut: true } }).aggregator.enhancedFanOut).toBe(true);
+    expect(problemsOf({ metrics: [ordersPerRegion], aggregator: { enhancedFanOut: 'yes' as unknown as boolean } })).toEqual(['aggregator.enhancedFanOut must be true or false (got "yes")']);
   });
 
   it('reports an invalid aggregator setting once, not again in the sections that follow it', () => {
