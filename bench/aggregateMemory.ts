@@ -19,6 +19,7 @@ const stub: WindowStore = {
   getWindows: async (keys) => keys.map(() => undefined),
   findSessions: async () => ({ sessions: [], groupVersion: 0, groupMarks: NO_MARKS }),
   writeWindows: async () => true,
+  writePartial: async () => true,
   addLateCount: async () => true,
   finalizeWindows: async () => 0,
 };

@@ -90,7 +90,7 @@ export interface BatchSummary {
  *  5. `placeEvents`: per metric that takes it, its event time, group and the watermark it meets
  *     (an unusable event time sends it to the late output);
  *  6. `planBatch`: its windows (`WindowAssigner`; one already late records it as missed) or its session group;
- *  7. `writePlannedWindows`: per window, read–merge–conditional write (`writeFixedWindow`); per
+ *  7. `writePlannedWindows`: per window, read–merge–conditional write of the shard's partial (`writeFixedWindow`); per
  *     session group, one merge transaction (`writeSessions`); a lost race re-reads and retries (`retryOnConflict`);
  *  8. `writeLateEvents`: the late entries to the output, then their counts onto the windows they missed;
  *     a live batch then records its range as completed;
@@ -125,7 +125,7 @@ export class WindowedAggregator {
     const deduplicated = await deduplicateBatch(this.guards.duplicates, shardId, events, mode, nowMs);
     const delivery = await announceBatch(this.store, this.guards.duplicates, shardId, snapshot, mode, deduplicated, nowMs);
     const filter = await mode.filterFor(shardId, delivery, this.guards.completions);
-    const batch = new BatchContext(this.store, mode, filter, new LateCollector(shardId), nowMs, this.writeRaces);
+    const batch = new BatchContext(shardId, this.store, mode, filter, new LateCollector(shardId), nowMs, this.writeRaces);
     const placement = placeEvents(this.metrics, shardId, deduplicated.kept, snapshot, listed, nowMs);
 
     let counts: Pick<BatchSummary, 'eventsCounted' | 'lagSampleTimesMs' | 'lagSampleTimesMsByMetric' | 'windowsWritten' | 'lateEvents'> = {
@@ -138,7 +138,7 @@ export class WindowedAggregator {
     const applied = await this.runOnce(mode, async () => {
       const plan = planBatch(this.metrics, placement.placed, mode, batch.late);
       const windowsWritten = await writePlannedWindows(batch, plan, this.writeConcurrency);
-      const lateEvents = await writeLateEvents(batch, this.lateSink, placement.invalid, this.writeConcurrency);
+      const lateEvents = await writeLateEvents(batch, this.metrics, this.lateSink, placement.invalid, this.writeConcurrency);
       if (mode.announcedRange) await this.guards.completions.recordCompleted(mode.announcedRange, nowMs);
       counts = { eventsCounted: plan.eventsCounted, lagSampleTimesMs: plan.lagSampleTimesMs, lagSampleTimesMsByMetric: plan.lagSampleTimesMsByMetric, windowsWritten, lateEvents };
     });
