@@ -14,6 +14,7 @@ import { syntheticRecords } from './syntheticRecords';
 /** Storage stubbed: nothing stored, every conditional write succeeds. */
 const stub: WindowStore = {
   readWatermarks: async () => ({ shards: new Map(), watermarkMs: {}, version: 0 }),
+  readProgress: async () => ({ shards: new Map(), watermarkMs: {}, version: 0 }),
   writeShardProgress: async () => {},
   advanceWatermarks: async () => true,
   getWindows: async (keys) => keys.map(() => undefined),

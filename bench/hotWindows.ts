@@ -1,6 +1,7 @@
 // npm run bench:hot → bench/results/hot-windows.json: what a hot window costs in DynamoDB at 2, 8 and 64 shards:
 // the size of one window item every shard wrote (per-shard partials of the example config's orders-per-region,
-// HLL + DDSketch states), the write units of one partial write, and the requests and read units of one batch.
+// HLL + DDSketch states), the write units of one partial write, and the requests and read units of one batch
+// (with other shards' progress cached, and one that reads the whole ~watermark partition).
 // Counted on DynamoDB Local with ReturnConsumedCapacity on every request; small on purpose (the full 64-shard
 // pipeline benchmark lives in bench/e2e.ts).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
 import { DynamoWindowStore } from '../adapters/dynamodb/DynamoWindowStore';
 import { windowItemKey } from '../adapters/dynamodb/aggregateKeys';
-import { WindowedAggregator } from '../core/aggregator/WindowedAggregator';
+import { DEFAULT_PROGRESS_CACHE_MS, WindowedAggregator } from '../core/aggregator/WindowedAggregator';
 import { compileMetric } from '../core/metrics/compileMetric';
 import { InMemoryCompletionLog } from '../core/ports/inMemory/InMemoryCompletionLog';
 import { StaticShardDirectory } from '../core/ports/ShardDirectory';
@@ -95,14 +96,17 @@ async function main(): Promise<void> {
           id += 1;
           return { event: { id: `e${id}`, type: 'order.created', key: `customer-${id}`, time: T + 1_000 + i, receivedAt: T + 2_000, data: { region: 'eu-west', amount: 1 + (id % 500) } }, sequenceNumber: String(100 + i) };
         });
-      // Every shard writes the same window once (the item grows to one partial per shard), then shard 0 writes its second batch: what one batch costs.
+      // Every shard writes the same window once (the item grows to one partial per shard), then shard 0 writes two more
+      // batches: one within the progress cache's life (what a batch costs), one after it (it reads the whole partition).
       for (const shardId of shardIds) await aggregator.processBatch(shardId, batch(), T + 2_000);
       meter.take();
-      await aggregator.processBatch(shardIds[0]!, batch().map((e, i) => ({ ...e, sequenceNumber: String(1_000 + i) })), T + 3_000);
+      await aggregator.processBatch(shardIds[0]!, batch().map((e, i) => ({ ...e, sequenceNumber: String(1_000 + i) })), T + 2_001);
       const perBatch = meter.take();
+      await aggregator.processBatch(shardIds[0]!, batch().map((e, i) => ({ ...e, sequenceNumber: String(2_000 + i) })), T + 2_000 + DEFAULT_PROGRESS_CACHE_MS);
+      const refreshing = meter.take();
       const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: windowItemKey({ metric: metric.name, group: 'eu-west', startMs: T }), ConsistentRead: true }));
-      results.push({ shards, itemBytes: itemBytes(Item), batch: perBatch });
-      console.log(`${shards} shards: window item ${itemBytes(Item)} B; one batch of shard 0: ${JSON.stringify(perBatch)}`);
+      results.push({ shards, itemBytes: itemBytes(Item), batch: perBatch, batchReadingThePartition: refreshing });
+      console.log(`${shards} shards: window item ${itemBytes(Item)} B; a batch: ${JSON.stringify(perBatch)}; one that reads the partition: ${JSON.stringify(refreshing)}`);
     }
   } finally {
     await emulators.stop();

@@ -1,3 +1,4 @@
+import { DEFAULT_PROGRESS_CACHE_MS } from '../core/aggregator/WindowedAggregator';
 import type { MetricDefinition } from '../core/metrics/MetricDefinition';
 
 /** The Kinesis stream. */
@@ -53,6 +54,14 @@ export interface AggregatorConfig {
    * @default 24
    */
   readonly dedupeHorizonHours?: number;
+  /**
+   * How long a consumer container uses the other shards' cached progress before it reads
+   * them all again, 0..60,000 ms (0: every batch reads every shard's progress). A batch
+   * otherwise reads only its own shard's progress and the pipeline watermark, so its reads do
+   * not grow with the shard count; a window may become final up to this much later, never earlier.
+   * @default 5000
+   */
+  readonly progressCacheMs?: number;
 }
 
 /**
@@ -381,6 +390,7 @@ export const CONFIG_DEFAULTS = {
     memorySizeMb: 512,
     timeoutSeconds: 60,
     dedupeHorizonHours: 24,
+    progressCacheMs: DEFAULT_PROGRESS_CACHE_MS,
   },
   archive: { parallelizationFactor: 1, memorySizeMb: 256 },
   changes: { batchSize: 100, memorySizeMb: 256, timeoutSeconds: 30 },

@@ -59,6 +59,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
   range('aggregator.memorySizeMb', resolved.aggregator.memorySizeMb, 128, 10_240);
   range('aggregator.timeoutSeconds', resolved.aggregator.timeoutSeconds, 1, 900);
   range('aggregator.dedupeHorizonHours', resolved.aggregator.dedupeHorizonHours, 1, 8_760);
+  range('aggregator.progressCacheMs', resolved.aggregator.progressCacheMs, 0, 60_000);
   ownRange('archive.batchSize', archive.batchSize, 1, 10_000);
   ownRange('archive.maxBatchingWindowSeconds', archive.maxBatchingWindowSeconds, 0, 300);
   ownRange('archive.maxRetryAttempts', archive.maxRetryAttempts, 0, 10_000, '; unbounded retries (-1) would let one bad record block a shard');

@@ -75,14 +75,38 @@ export class DynamoWindowStore implements WindowStore {
         watermarkMs = item.watermarks as Record<string, number>;
         version = item.version as number;
       } else {
-        const shardId = item.shardId as string;
-        shards.set(shardId, {
-          shardId,
-          maxEventTimeMs: (item.maxEventTime as Record<string, number> | undefined) ?? {},
-          activeAtMs: (item.activeAt as Record<string, number> | undefined) ?? {},
-          delivery: (item.delivery as DeliveryState | undefined) ?? NO_DELIVERY,
-        });
+        const progress = toShardProgress(item);
+        shards.set(progress.shardId, progress);
       }
+    }
+    return { shards, watermarkMs, version };
+  }
+
+  public async readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot> {
+    const pipelineKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
+    const shards = new Map<string, ShardProgress>();
+    let watermarkMs: Record<string, number> = {};
+    let version = 0;
+    const keys = [pipelineKey, ...shardIds.map((shardId) => ({ [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: shardSortKey(shardId) }))];
+    for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
+      let requested: Record<string, unknown>[] = keys.slice(offset, offset + BATCH_GET_LIMIT);
+      await withRetries(
+        async () => {
+          const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested, ConsistentRead: true } } }));
+          for (const item of result.Responses?.[this.options.tableName] ?? []) {
+            if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.pipelineWatermarkSort) {
+              watermarkMs = item.watermarks as Record<string, number>;
+              version = item.version as number;
+            } else {
+              const progress = toShardProgress(item);
+              shards.set(progress.shardId, progress);
+            }
+          }
+          requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
+          return requested.length;
+        },
+        { what: `BatchGetItem ${this.options.tableName} (progress)`, leftOver: (left) => left },
+      );
     }
     return { shards, watermarkMs, version };
   }
@@ -429,6 +453,16 @@ export class DynamoWindowStore implements WindowStore {
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
   }
+}
+
+/** A shard's progress item, decoded. */
+function toShardProgress(item: Record<string, unknown>): ShardProgress {
+  return {
+    shardId: item.shardId as string,
+    maxEventTimeMs: (item.maxEventTime as Record<string, number> | undefined) ?? {},
+    activeAtMs: (item.activeAt as Record<string, number> | undefined) ?? {},
+    delivery: (item.delivery as DeliveryState | undefined) ?? NO_DELIVERY,
+  };
 }
 
 function windowId(key: WindowKey): string {

@@ -136,6 +136,8 @@ export interface LateCount extends WindowKey {
 export interface WindowStore {
   /** Every shard's progress and the pipeline watermark, strongly consistent. */
   readWatermarks(): Promise<WatermarkSnapshot>;
+  /** The progress of the given shards (those that have any) and the pipeline watermark, strongly consistent: reads that do not grow with the shard count. */
+  readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot>;
   /** Stores one shard's progress after a batch. */
   writeShardProgress(progress: ShardProgress, nowMs: number): Promise<void>;
   /** Moves the pipeline watermark forward if it is still at `expectedVersion`; false when another consumer moved it first. */

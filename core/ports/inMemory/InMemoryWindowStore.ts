@@ -23,10 +23,24 @@ export class InMemoryWindowStore implements WindowStore, LateEventSink {
   public readonly groupVersions = new Map<string, number>();
   public readonly groupMarks = new Map<string, SourceMarks>();
   public finalizations = 0;
+  /** Full reads of every shard's progress (`readWatermarks`) and reads of a few shards' (`readProgress`). */
+  public watermarkPartitionReads = 0;
+  public progressReads = 0;
   public beforeWrite: (() => void) | undefined;
 
   public async readWatermarks(): Promise<WatermarkSnapshot> {
+    this.watermarkPartitionReads += 1;
     return { shards: new Map(this.shards), watermarkMs: { ...this.watermarkMs }, version: this.watermarkVersion };
+  }
+
+  public async readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot> {
+    this.progressReads += 1;
+    const shards = new Map<string, ShardProgress>();
+    for (const shardId of shardIds) {
+      const progress = this.shards.get(shardId);
+      if (progress) shards.set(shardId, progress);
+    }
+    return { shards, watermarkMs: { ...this.watermarkMs }, version: this.watermarkVersion };
   }
 
   public async writeShardProgress(progress: ShardProgress): Promise<void> {
