@@ -20,7 +20,8 @@ export interface WatermarkAdvance {
  *
  * Other shards' progress comes from the container's cache (`ProgressCache`),
  * treated as active, so it can only hold the floor low. The shards that then
- * hold the floor (the lowest cached one per metric) are read again, after
+ * hold the floor (the lowest cached one per metric, and the listed ones the
+ * cache has no progress of, not idle yet) are read again, after
  * this shard's progress was written, with the pipeline watermark (one
  * BatchGetItem): two shards finishing together would otherwise each compute
  * from the other's progress before it wrote, and neither would advance the
@@ -44,6 +45,7 @@ export function advanceWatermark(
     for (const metric of metrics) {
       const holder = lowestCached(metric, current, progress, batch.nowMs);
       if (holder) holding.add(holder);
+      for (const shardId of unreported(metric, current, progress.shardId, listedShards, batch.nowMs)) holding.add(shardId);
     }
     // With the pipeline watermark: its version is what the conditional write checks.
     current = await cache.refresh(current, [...holding]);
@@ -72,6 +74,21 @@ export function inputsOf(view: ProgressView, own: ShardProgress | undefined, now
   for (const [shardId, progress] of view.shards) shards.set(shardId, view.fresh.has(shardId) ? progress : asActive(progress, nowMs));
   if (own) shards.set(own.shardId, own);
   return shards;
+}
+
+/**
+ * The listed shards the view has no progress of the metric for, not idle
+ * since first seen: each holds the metric's floor at −∞ (`watermarkInputs`),
+ * and may have reported since the cache read it — two shards that start
+ * together find neither the other's progress in their cache.
+ */
+function unreported(metric: CompiledMetric, view: ProgressView, ownShardId: string, listedShards: ReadonlyMap<string, number>, nowMs: number): string[] {
+  const shardIds: string[] = [];
+  for (const [shardId, firstSeenAtMs] of listedShards) {
+    if (shardId === ownShardId || view.fresh.has(shardId) || view.shards.get(shardId)?.activeAtMs[metric.name] !== undefined) continue;
+    if (nowMs - firstSeenAtMs <= metric.idleTimeoutMs) shardIds.push(shardId);
+  }
+  return shardIds;
 }
 
 /**

@@ -78,3 +78,27 @@ describe('Class: ProgressCache, through WindowedAggregator', () => {
     expect(store.watermarkMs.orders).toBe(T + 3_000 - 1_000);
   });
 });
+
+describe('Function: advanceWatermark, with shards the cache has not seen report', () => {
+  it('advances when two shards deliver their first batches together, each container having cached no progress of the other', async () => {
+    // Prepare: both containers read (empty) progress before either wrote: the other shard holds the floor at −∞.
+    const { store, ids, containers } = setUp(2);
+    let release!: () => void;
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const readWatermarks = store.readWatermarks.bind(store);
+    store.readWatermarks = async () => {
+      const snapshot = await readWatermarks();
+      reads += 1;
+      if (reads === 2) release();
+      await bothRead;
+      return snapshot;
+    };
+
+    // Act
+    await Promise.all([containers[0]!.processBatch(ids[0]!, [order(T + 2_000)], T + 2_500), containers[1]!.processBatch(ids[1]!, [order(T + 2_000)], T + 2_500)]);
+
+    // Assess: the second to write read the first's progress fresh and moved the watermark.
+    expect(store.watermarkMs.orders).toBe(T + 1_000);
+  });
+});
