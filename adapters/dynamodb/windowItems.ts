@@ -29,18 +29,25 @@ export function partialSlot(shardId: string, partial: Omit<WindowPartial, 'versi
   return { shard: shardId, eventCount: partial.eventCount, state: partial.state, src: partial.marks, version };
 }
 
+/** The stored partials of a window item (the `p<n>` attributes). */
+function slotsOf(item: Record<string, unknown>): Record<string, unknown>[] {
+  const slots: Record<string, unknown>[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (PARTIAL_ATTRIBUTE.test(name) && typeof value === 'object' && value !== null) slots.push(value as Record<string, unknown>);
+  }
+  return slots;
+}
+
+/** A stored partial's content, what readers merge (no marks: readers never need them). */
+function contentOfSlot(slot: Record<string, unknown>): EncodedContent {
+  return { eventCount: (slot.eventCount as number | undefined) ?? 0, state: (slot.state as Record<string, EncodedState> | undefined) ?? {} };
+}
+
 /** The partials of a window item, by shard id. */
 export function partialsOf(item: Record<string, unknown>): Record<string, WindowPartial> {
   const partials: Record<string, WindowPartial> = {};
-  for (const [name, value] of Object.entries(item)) {
-    if (!PARTIAL_ATTRIBUTE.test(name) || typeof value !== 'object' || value === null) continue;
-    const slot = value as Record<string, unknown>;
-    partials[slot.shard as string] = {
-      eventCount: (slot.eventCount as number | undefined) ?? 0,
-      state: (slot.state as Record<string, EncodedState> | undefined) ?? {},
-      marks: readMarks(slot.src),
-      version: (slot.version as number | undefined) ?? 0,
-    };
+  for (const slot of slotsOf(item)) {
+    partials[slot.shard as string] = { ...contentOfSlot(slot), marks: readMarks(slot.src), version: (slot.version as number | undefined) ?? 0 };
   }
   return partials;
 }
@@ -51,13 +58,12 @@ export function partialsOf(item: Record<string, unknown>): Record<string, Window
  * not final (the top-level part is then what a window written before
  * partials already held).
  */
-function contentOf(item: Record<string, unknown>, partials: Record<string, WindowPartial>): EncodedContent & { values: Record<string, AggregateValue> } {
+function contentOf(item: Record<string, unknown>, parts: readonly EncodedContent[]): EncodedContent & { values: Record<string, AggregateValue> } {
   const topLevel = {
     eventCount: (item.eventCount as number | undefined) ?? 0,
     state: (item.state as Record<string, EncodedState> | undefined) ?? {},
     values: (item.values as Record<string, AggregateValue> | undefined) ?? {},
   };
-  const parts = Object.values(partials);
   const aggregations = item.aggregations as StoredAggregation[] | undefined;
   if (typeof item.finalAt === 'number' || parts.length === 0 || !aggregations) return topLevel;
   return mergePartials(aggregations, item.state === undefined ? parts : [topLevel, ...parts]);
@@ -65,7 +71,7 @@ function contentOf(item: Record<string, unknown>, partials: Record<string, Windo
 
 /** What a reader sees of a window item: key, extent, counts, results (merged over its partials), finality. */
 export function toWindowResult(item: Record<string, unknown>): WindowResult {
-  return resultOf(item, contentOf(item, partialsOf(item)));
+  return resultOf(item, contentOf(item, slotsOf(item).map(contentOfSlot)));
 }
 
 function resultOf(item: Record<string, unknown>, content: { eventCount: number; values: Record<string, AggregateValue> }): WindowResult {
@@ -81,13 +87,28 @@ function resultOf(item: Record<string, unknown>, content: { eventCount: number; 
   };
 }
 
-/** A window item as the window store reads it: what a reader sees plus the state, version, marks and partials writers need. */
+/**
+ * A window item as the window store reads it: what a reader sees plus the
+ * state, version, marks and partials writers need. The merged content is
+ * computed when first read: a consumer writing its own partial never reads it
+ * (merging 64 partials' sketches costs milliseconds), a final window's is top-level.
+ */
 export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
   const partials = partialsOf(item);
-  const content = contentOf(item, partials);
+  let content: ReturnType<typeof contentOf> | undefined;
+  const merged = () => (content ??= contentOf(item, Object.values(partials)));
+  const { eventCount: _eventCount, values: _values, ...rest } = resultOf(item, { eventCount: 0, values: {} });
   return {
-    ...resultOf(item, content),
-    state: content.state,
+    ...rest,
+    get eventCount() {
+      return merged().eventCount;
+    },
+    get values() {
+      return merged().values;
+    },
+    get state() {
+      return merged().state;
+    },
     version: (item.version as number | undefined) ?? 0,
     updatedAtMs: (item.updatedAt as number | undefined) ?? 0,
     marks: readMarks(item.src),
@@ -97,8 +118,8 @@ export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
 
 /** The merged content finalisation writes top-level, or undefined for an item without partials (its top-level content is already all of it). */
 export function finalContentOf(item: Record<string, unknown>): (EncodedContent & { values: Record<string, AggregateValue> }) | undefined {
-  const partials = partialsOf(item);
-  return Object.keys(partials).length === 0 ? undefined : contentOf(item, partials);
+  const parts = slotsOf(item).map(contentOfSlot);
+  return parts.length === 0 ? undefined : contentOf(item, parts);
 }
 
 /**
