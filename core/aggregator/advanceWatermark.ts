@@ -20,7 +20,7 @@ export interface WatermarkAdvance {
  *
  * Other shards' progress comes from the container's cache (`ProgressCache`),
  * treated as active, so it can only hold the floor low. The shards that then
- * hold the floor (the lowest cached one per metric, and the listed ones the
+ * hold the floor (the lowest other one per metric, and the listed ones the
  * cache has no progress of, not idle yet) are read again, after
  * this shard's progress was written, with the pipeline watermark (one
  * BatchGetItem): two shards finishing together would otherwise each compute
@@ -85,21 +85,28 @@ export function inputsOf(view: ProgressView, own: ShardProgress | undefined, now
 function unreported(metric: CompiledMetric, view: ProgressView, ownShardId: string, listedShards: ReadonlyMap<string, number>, nowMs: number): string[] {
   const shardIds: string[] = [];
   for (const [shardId, firstSeenAtMs] of listedShards) {
-    if (shardId === ownShardId || view.fresh.has(shardId) || view.shards.get(shardId)?.activeAtMs[metric.name] !== undefined) continue;
+    // Read before this shard's progress was written, so maybe reported since.
+    if (shardId === ownShardId || view.shards.get(shardId)?.activeAtMs[metric.name] !== undefined) continue;
     if (nowMs - firstSeenAtMs <= metric.idleTimeoutMs) shardIds.push(shardId);
   }
   return shardIds;
 }
 
 /**
- * The cached shard with the lowest event time of the metric, if it may be
- * what holds the metric's floor: not when this shard, active for the metric,
- * is no further on (then this shard's own progress holds it).
+ * The other shard with the lowest event time of the metric, if it may be
+ * what holds the metric's floor: every other shard was read before this
+ * shard's progress was written (the batch's first read, or the cache), so
+ * any of them may have moved since. One read at the batch's start shows idle
+ * truly (it is no older than the batch); a cached one may have resumed. Not
+ * when this shard, active for the metric, is no further on (then this
+ * shard's own progress holds the floor).
  */
 function lowestCached(metric: CompiledMetric, view: ProgressView, own: ShardProgress, nowMs: number): string | undefined {
   let lowest: { shardId: string; timeMs: number } | undefined;
   for (const [shardId, progress] of view.shards) {
-    if (shardId === own.shardId || view.fresh.has(shardId) || progress.activeAtMs[metric.name] === undefined) continue;
+    const activeAtMs = progress.activeAtMs[metric.name];
+    if (shardId === own.shardId || activeAtMs === undefined) continue;
+    if (view.fresh.has(shardId) && nowMs - activeAtMs > metric.idleTimeoutMs) continue;
     const timeMs = progress.maxEventTimeMs[metric.name] ?? Number.NEGATIVE_INFINITY;
     if (!lowest || timeMs < lowest.timeMs) lowest = { shardId, timeMs };
   }

@@ -102,3 +102,29 @@ describe('Function: advanceWatermark, with shards the cache has not seen report'
     expect(store.watermarkMs.orders).toBe(T + 1_000);
   });
 });
+
+describe('Function: advanceWatermark, two shards that read each other in full before either wrote', () => {
+  it('advances: the one that writes last reads the other again after its own write, though its first read was a full one', async () => {
+    // Prepare: both shards reported at T + 1 s; every read is a full one (no cache), and both batches read before either writes.
+    const { store, ids, containers } = setUp(2, 0);
+    await containers[0]!.processBatch(ids[0]!, [order(T + 1_000)], T + 1_500);
+    await containers[1]!.processBatch(ids[1]!, [order(T + 1_000)], T + 1_500);
+    let release!: () => void;
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const readWatermarks = store.readWatermarks.bind(store);
+    store.readWatermarks = async () => {
+      const snapshot = await readWatermarks();
+      reads += 1;
+      if (reads === 2) release();
+      await bothRead;
+      return snapshot;
+    };
+
+    // Act: both move to T + 3 s at once.
+    await Promise.all([containers[0]!.processBatch(ids[0]!, [order(T + 3_000)], T + 3_500), containers[1]!.processBatch(ids[1]!, [order(T + 3_000)], T + 3_500)]);
+
+    // Assess
+    expect(store.watermarkMs.orders).toBe(T + 2_000);
+  });
+});
