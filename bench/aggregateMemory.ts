@@ -14,11 +14,13 @@ import { syntheticRecords } from './syntheticRecords';
 /** Storage stubbed: nothing stored, every conditional write succeeds. */
 const stub: WindowStore = {
   readWatermarks: async () => ({ shards: new Map(), watermarkMs: {}, version: 0 }),
+  readProgress: async () => ({ shards: new Map(), watermarkMs: {}, version: 0 }),
   writeShardProgress: async () => {},
   advanceWatermarks: async () => true,
   getWindows: async (keys) => keys.map(() => undefined),
   findSessions: async () => ({ sessions: [], groupVersion: 0, groupMarks: NO_MARKS }),
   writeWindows: async () => true,
+  writePartial: async () => true,
   addLateCount: async () => true,
   finalizeWindows: async () => 0,
 };

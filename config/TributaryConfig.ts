@@ -1,3 +1,4 @@
+import { DEFAULT_PROGRESS_CACHE_MS } from '../core/aggregator/WindowedAggregator';
 import type { MetricDefinition } from '../core/metrics/MetricDefinition';
 
 /** The Kinesis stream. */
@@ -72,6 +73,14 @@ export interface AggregatorConfig {
    * @default false
    */
   readonly enhancedFanOut?: boolean;
+  /**
+   * How long a consumer container uses the other shards' cached progress before it reads
+   * them all again, 0..60,000 ms (0: every batch reads every shard's progress). A batch
+   * otherwise reads only its own shard's progress and the pipeline watermark, so its reads do
+   * not grow with the shard count; a window may become final up to this much later, never earlier.
+   * @default 5000
+   */
+  readonly progressCacheMs?: number;
 }
 
 /**
@@ -430,6 +439,7 @@ export const CONFIG_DEFAULTS = {
     dedupeHorizonHours: 24,
     parallelizationFactor: 1,
     enhancedFanOut: false,
+    progressCacheMs: DEFAULT_PROGRESS_CACHE_MS,
   },
   archive: { parallelizationFactor: 1, memorySizeMb: 256 },
   changes: { batchSize: 100, memorySizeMb: 256, timeoutSeconds: 30 },

@@ -109,6 +109,7 @@ export const VARIABLES = {
   eventRetentionDays: wholeNumber('EVENT_RETENTION_DAYS', 'the days a raw event is kept'),
   deliveryTable: text('DELIVERY_TABLE', 'its delivery table'),
   dedupeHorizonHours: wholeNumber('DEDUPE_HORIZON_HOURS', 'the hours a producer re-send is dropped'),
+  progressCacheMs: wholeNumber('PROGRESS_CACHE_MS', 'the milliseconds other shards\' progress is cached'),
   idempotencyTable: text('IDEMPOTENCY_TABLE', 'its idempotency table'),
   topicArn: text('TOPIC_ARN', 'its topic'),
   daxEndpoint: optionalText('DAX_ENDPOINT', 'the DAX cluster (absent: reads go to DynamoDB)', 'stack'),
@@ -127,7 +128,7 @@ export const VARIABLES = {
 
 /** The settings each function reads, in the order the stack writes them. */
 export const FUNCTION_VARIABLES = {
-  aggregator: pickVariables('aggregatesTable', 'aggregateRetentionDays', 'lateEventsTable', 'lateEventRetentionDays', 'deliveryTable', 'streamRetentionHours', 'dedupeHorizonHours', 'idempotencyTable', 'streamName'),
+  aggregator: pickVariables('aggregatesTable', 'aggregateRetentionDays', 'lateEventsTable', 'lateEventRetentionDays', 'deliveryTable', 'streamRetentionHours', 'dedupeHorizonHours', 'idempotencyTable', 'streamName', 'progressCacheMs'),
   archive: pickVariables('eventsTable', 'eventRetentionDays', 'lateEventsTable', 'lateEventRetentionDays'),
   audit: pickVariables('aggregatesTable', 'eventsTable', 'auditWindowsPerRun', 'auditSettleSeconds', 'auditLookbackMinutes'),
   changes: pickVariables('topicArn', 'idempotencyTable', 'lateEventsTable', 'lateEventRetentionDays'),
@@ -176,6 +177,7 @@ const SETTINGS_FROM_CONFIG = {
     lateEventRetentionDays: config.storage.lateEventRetentionDays,
     streamRetentionHours: config.stream.retentionHours,
     dedupeHorizonHours: config.aggregator.dedupeHorizonHours,
+    progressCacheMs: config.aggregator.progressCacheMs,
   }),
   archive: (config: ResolvedConfig) => ({ eventRetentionDays: config.storage.eventRetentionDays, lateEventRetentionDays: config.storage.lateEventRetentionDays }),
   changes: (config: ResolvedConfig) => ({ lateEventRetentionDays: config.storage.lateEventRetentionDays }),

@@ -69,6 +69,7 @@ export function resolveConfig(config: TributaryConfig, options: ResolveOptions =
   if (typeof resolved.aggregator.enhancedFanOut !== 'boolean') {
     problems.push(`aggregator.enhancedFanOut must be true or false (got ${JSON.stringify(resolved.aggregator.enhancedFanOut)})`);
   }
+  range('aggregator.progressCacheMs', resolved.aggregator.progressCacheMs, 0, 60_000);
   ownRange('archive.batchSize', archive.batchSize, 1, 10_000);
   ownRange('archive.maxBatchingWindowSeconds', archive.maxBatchingWindowSeconds, 0, 300);
   ownRange('archive.maxRetryAttempts', archive.maxRetryAttempts, 0, 10_000, '; unbounded retries (-1) would let one bad record block a shard');

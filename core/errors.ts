@@ -102,6 +102,22 @@ export class TransactionTooLargeError extends TributaryError {
   }
 }
 
+/**
+ * A window's finalisation kept losing to writes of its partials between its
+ * read and its update: transient (the batch fails and is retried; the window
+ * stays pending and the next pass finalises it).
+ */
+export class FinalizationRaceError extends TributaryError {
+  public constructor(
+    /** The window item's key. */
+    public readonly key: Readonly<Record<string, unknown>>,
+    public readonly attempts: number,
+  ) {
+    super(`Finalising window ${JSON.stringify(key)} lost ${attempts} races to partial writes`);
+    this.name = 'FinalizationRaceError';
+  }
+}
+
 /** A shard id that is not Kinesis's `shardId-<digits>`: the progress item's sort key cannot be derived from it. */
 export class UnexpectedShardIdError extends TributaryError {
   public constructor(public readonly shardId: string) {

@@ -4,7 +4,7 @@ import type { GroupWindows } from '../../core/ports/GroupWindows';
 import { AGGREGATE_KEYS, aggregatePartitionKey } from './aggregateKeys';
 import { toWindowResult } from './windowItems';
 
-/** A group's windows from the aggregates table: only what alerts read (no sketch states, no marks), strongly consistent. */
+/** A group's windows from the aggregates table, as alerts read them (merged over their partials), strongly consistent. */
 export class DynamoGroupWindows implements GroupWindows {
   public constructor(
     private readonly tableName: string,
@@ -20,8 +20,9 @@ export class DynamoGroupWindows implements GroupWindows {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-          ProjectionExpression: '#pk, #sk, #metric, #group, windowEnd, eventCount, #values, lateEvents, finalAt',
-          ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey, '#sk': AGGREGATE_KEYS.sortKey, '#metric': 'metric', '#group': 'group', '#values': 'values' },
+          // Whole items: a window not final yet has its value only as per-shard partials (`p<n>`, decision 0013),
+          // which no projection can name in advance; the decoder merges them.
+          ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey, '#sk': AGGREGATE_KEYS.sortKey },
           // BETWEEN is inclusive; the range is open at both ends.
           ExpressionAttributeValues: { ':pk': aggregatePartitionKey(metric, group), ':first': afterMs + 1, ':last': beforeMs - 1 },
           ConsistentRead: true,

@@ -16,11 +16,11 @@ import { withRetries } from '../aws/withRetries';
 import { runLimited } from '../../core/async/runLimited';
 import { NO_DELIVERY, type DeliveryState } from '../../core/delivery/DeliveryState';
 import { readMarks } from '../../core/delivery/SourceMarks';
-import { TransactionTooLargeError } from '../../core/errors';
+import { FinalizationRaceError, TransactionTooLargeError } from '../../core/errors';
 import type { ShardProgress, WatermarkSnapshot } from '../../core/ports/ShardProgress';
 import { AGGREGATE_KEYS, aggregatePartitionKey, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
-import { toStoredWindow, toWindowItem } from './windowItems';
-import type { LateCount, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../core/ports/WindowStore';
+import { finalContentOf, partialAttribute, partialSlot, toStoredWindow, toWindowItem } from './windowItems';
+import type { LateCount, PartialWrite, SessionGroupGuard, SessionSet, StoredWindow, WindowDelete, WindowKey, WindowStore, WindowWrite } from '../../core/ports/WindowStore';
 
 /** Options of the DynamoDB window store. */
 export interface DynamoWindowStoreOptions {
@@ -38,12 +38,19 @@ export interface DynamoWindowStoreOptions {
 /** DynamoDB's limits on one BatchGetItem and one transaction. */
 const BATCH_GET_LIMIT = 100;
 const TRANSACTION_LIMIT = 100;
+/**
+ * Attempts to finalise one window whose item changed between the read that
+ * merged its partials and the update: a consumer whose watermark predates the
+ * finalisation writing its partial. Rare (the watermark passed the window), never endless.
+ */
+const FINALIZE_ATTEMPTS = 12;
 
 /**
- * Windows and watermarks in the aggregates table. Window writes are
- * conditional PutItems on the version read (one write per window touched per
- * batch); session merges are one transaction per group; finalisation is a
- * conditional update, so it happens exactly once per window.
+ * Windows and watermarks in the aggregates table. A fixed window's write is
+ * one UpdateItem of the shard's own partial, conditional on that partial's
+ * version (one write per window touched per batch; other shards never make it
+ * fail); session merges are one transaction per group; finalisation merges the
+ * partials into the item with a conditional update, so it happens exactly once per window.
  */
 export class DynamoWindowStore implements WindowStore {
   private readonly client: DynamoDBDocumentClient;
@@ -68,14 +75,38 @@ export class DynamoWindowStore implements WindowStore {
         watermarkMs = item.watermarks as Record<string, number>;
         version = item.version as number;
       } else {
-        const shardId = item.shardId as string;
-        shards.set(shardId, {
-          shardId,
-          maxEventTimeMs: (item.maxEventTime as Record<string, number> | undefined) ?? {},
-          activeAtMs: (item.activeAt as Record<string, number> | undefined) ?? {},
-          delivery: (item.delivery as DeliveryState | undefined) ?? NO_DELIVERY,
-        });
+        const progress = toShardProgress(item);
+        shards.set(progress.shardId, progress);
       }
+    }
+    return { shards, watermarkMs, version };
+  }
+
+  public async readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot> {
+    const pipelineKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
+    const shards = new Map<string, ShardProgress>();
+    let watermarkMs: Record<string, number> = {};
+    let version = 0;
+    const keys = [pipelineKey, ...shardIds.map((shardId) => ({ [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: shardSortKey(shardId) }))];
+    for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
+      let requested: Record<string, unknown>[] = keys.slice(offset, offset + BATCH_GET_LIMIT);
+      await withRetries(
+        async () => {
+          const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested, ConsistentRead: true } } }));
+          for (const item of result.Responses?.[this.options.tableName] ?? []) {
+            if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.pipelineWatermarkSort) {
+              watermarkMs = item.watermarks as Record<string, number>;
+              version = item.version as number;
+            } else {
+              const progress = toShardProgress(item);
+              shards.set(progress.shardId, progress);
+            }
+          }
+          requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
+          return requested.length;
+        },
+        { what: `BatchGetItem ${this.options.tableName} (progress)`, leftOver: (left) => left },
+      );
     }
     return { shards, watermarkMs, version };
   }
@@ -199,7 +230,51 @@ export class DynamoWindowStore implements WindowStore {
     }
   }
 
+  public async writePartial(write: PartialWrite, nowMs: number): Promise<boolean> {
+    const repair = write.repairsFinal;
+    const names: Record<string, string> = { '#slot': partialAttribute(shardSortKey(write.shardId)), '#group': 'group', '#ttl': AGGREGATE_KEYS.ttlAttribute };
+    const values: Record<string, unknown> = {
+      ':slot': partialSlot(write.shardId, write.partial, write.expectedVersion + 1),
+      ':one': 1,
+      ':now': nowMs,
+      ':metric': write.metric,
+      ':group': write.group,
+      ':end': write.endMs,
+      ':aggregations': write.aggregations,
+      ':ttl': this.expiresAt(write.endMs),
+      ...(write.expectedVersion === 0 ? {} : { ':version': write.expectedVersion }),
+    };
+    // Only this shard's attribute and ones every writer sets alike: writers of other shards never conflict.
+    const sets = ['#slot = :slot', 'metric = :metric', '#group = :group', 'windowEnd = :end', 'aggregations = :aggregations', 'updatedAt = :now', '#ttl = if_not_exists(#ttl, :ttl)'];
+    const slotUnchanged = write.expectedVersion === 0 ? 'attribute_not_exists(#slot)' : '#slot.version = :version';
+    let condition: string;
+    if (repair) {
+      // A final window's readers read the merged content: a repair rewrites it, if no other write came in between.
+      sets.push('eventCount = :eventCount', '#state = :state', '#values = :values');
+      Object.assign(names, { '#state': 'state', '#values': 'values' });
+      Object.assign(values, { ':eventCount': repair.eventCount, ':state': repair.state, ':values': repair.values, ':itemVersion': repair.expectedItemVersion });
+      condition = `${slotUnchanged} AND version = :itemVersion`;
+    } else {
+      sets.push('#fpk = :fpk', '#fwm = :fwm');
+      Object.assign(names, { '#fpk': AGGREGATE_KEYS.pendingPartitionKey, '#fwm': AGGREGATE_KEYS.pendingSortKey });
+      Object.assign(values, { ':fpk': pendingPartition(write.metric, write.group), ':fwm': write.finalAtWatermarkMs });
+      condition = `${slotUnchanged} AND attribute_not_exists(finalAt)`;
+    }
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: windowItemKey(write),
+        // The item's version counts every write (ADD needs no read): finalisation checks it to know no partial changed after it merged them.
+        UpdateExpression: `SET ${sets.join(', ')} ADD version :one`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
   public async addLateCount(count: LateCount, nowMs: number): Promise<boolean> {
+    if (count.partialOf) return this.addPartialLateCount(count, count.partialOf, nowMs);
     return this.conditionally(
       new UpdateCommand({
         TableName: this.options.tableName,
@@ -232,8 +307,52 @@ export class DynamoWindowStore implements WindowStore {
     );
   }
 
+  /**
+   * A fixed window's late count: ADD to the count, the shard's partial with
+   * its new marks, conditional on that partial's version alone; then the
+   * window is finalised (merged) if it was not final yet. A crash in between
+   * leaves a window past its final watermark in the pending index: the next
+   * finalisation pass finalises it.
+   */
+  private async addPartialLateCount(count: LateCount, partialOf: NonNullable<LateCount['partialOf']>, nowMs: number): Promise<boolean> {
+    const slot = partialSlot(partialOf.shardId, { eventCount: partialOf.eventCount, state: partialOf.state, marks: count.marks }, count.expectedVersion + 1);
+    let updated: Record<string, unknown> | undefined;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: windowItemKey(count),
+          UpdateExpression:
+            'ADD lateEvents :count, version :one SET #slot = :slot, metric = :metric, #group = :group, windowEnd = if_not_exists(windowEnd, :end), updatedAt = :now, #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: count.expectedVersion === 0 ? 'attribute_not_exists(#slot)' : '#slot.version = :version',
+          ExpressionAttributeNames: { '#slot': partialAttribute(shardSortKey(partialOf.shardId)), '#group': 'group', '#ttl': AGGREGATE_KEYS.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':count': count.count,
+            ':one': 1,
+            ':slot': slot,
+            ...(count.expectedVersion === 0 ? {} : { ':version': count.expectedVersion }),
+            ':now': nowMs,
+            ':metric': count.metric,
+            ':group': count.group,
+            ':end': count.endMs,
+            ':ttl': this.expiresAt(count.endMs),
+          },
+          // The item after the update is the first read of its finalisation (no extra GetItem).
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      updated = result.Attributes;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    // A window an event was late for is final: mark it (once), merged, and drop it from the pending index.
+    if (updated && typeof updated.finalAt !== 'number') await this.finalizeWindow(windowItemKey(count), nowMs, updated);
+    return true;
+  }
+
   public async finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number> {
-    const due: { key: Record<string, unknown>; bucket: unknown }[] = [];
+    const due: Record<string, unknown>[] = [];
     for (let bucket = 0; bucket < AGGREGATE_KEYS.pendingBuckets; bucket++) {
       for await (const item of this.query({
         IndexName: AGGREGATE_KEYS.pendingIndex,
@@ -241,31 +360,53 @@ export class DynamoWindowStore implements WindowStore {
         ExpressionAttributeNames: { '#fpk': AGGREGATE_KEYS.pendingPartitionKey, '#fwm': AGGREGATE_KEYS.pendingSortKey },
         ExpressionAttributeValues: { ':fpk': `${metric}#${bucket}`, ':wm': watermarkMs },
       })) {
-        due.push({ key: { [AGGREGATE_KEYS.partitionKey]: item[AGGREGATE_KEYS.partitionKey], [AGGREGATE_KEYS.sortKey]: item[AGGREGATE_KEYS.sortKey] }, bucket: item[AGGREGATE_KEYS.pendingPartitionKey] });
+        due.push({ [AGGREGATE_KEYS.partitionKey]: item[AGGREGATE_KEYS.partitionKey], [AGGREGATE_KEYS.sortKey]: item[AGGREGATE_KEYS.sortKey] });
       }
     }
     let finalized = 0;
-    await runLimited(due, this.concurrency, async ({ key, bucket }) => {
+    await runLimited(due, this.concurrency, async (key) => {
+      if (await this.finalizeWindow(key, nowMs)) finalized += 1;
+    });
+    return finalized;
+  }
+
+  /**
+   * Marks one window final, exactly once: reads it, merges its partials and
+   * writes the merged content top-level with `finalAt`, conditional on the
+   * item's version (a partial written after the read fails it: read and merge
+   * again). `first` is the item as just read, if the caller has it. False when
+   * the window was already final or is gone.
+   */
+  private async finalizeWindow(key: Record<string, unknown>, nowMs: number, first?: Record<string, unknown>): Promise<boolean> {
+    for (let attempt = 1; attempt <= FINALIZE_ATTEMPTS; attempt++) {
+      const item = attempt === 1 && first ? first : (await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }))).Item;
+      if (!item || typeof item.finalAt === 'number') return false;
+      const content = finalContentOf(item);
       const marked = await this.conditionally(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: key,
           // From the pending index into the recent-final one (same bucket), which the correctness audit samples.
-          UpdateExpression: 'SET finalAt = :now, updatedAt = :now, #flpk = :flpk ADD version :one REMOVE #fpk, #fwm',
-          // Exactly once: a window already final (or gone) is left alone.
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(finalAt)',
+          UpdateExpression: `SET finalAt = :now, updatedAt = :now, #flpk = :flpk${content ? ', eventCount = :eventCount, #state = :state, #values = :values' : ''} ADD version :one REMOVE #fpk, #fwm`,
+          ConditionExpression: 'version = :version AND attribute_not_exists(finalAt)',
           ExpressionAttributeNames: {
-            '#pk': AGGREGATE_KEYS.partitionKey,
             '#fpk': AGGREGATE_KEYS.pendingPartitionKey,
             '#fwm': AGGREGATE_KEYS.pendingSortKey,
             '#flpk': AGGREGATE_KEYS.finalPartitionKey,
+            ...(content ? { '#state': 'state', '#values': 'values' } : {}),
           },
-          ExpressionAttributeValues: { ':now': nowMs, ':one': 1, ':flpk': bucket },
+          ExpressionAttributeValues: {
+            ':now': nowMs,
+            ':one': 1,
+            ':flpk': pendingPartition(item.metric as string, item.group as string),
+            ':version': item.version,
+            ...(content ? { ':eventCount': content.eventCount, ':state': content.state, ':values': content.values } : {}),
+          },
         }),
       );
-      if (marked) finalized += 1;
-    });
-    return finalized;
+      if (marked) return true;
+    }
+    throw new FinalizationRaceError(key, FINALIZE_ATTEMPTS);
   }
 
   private putOf(write: WindowWrite, nowMs: number): { Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
@@ -312,6 +453,16 @@ export class DynamoWindowStore implements WindowStore {
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
   }
+}
+
+/** A shard's progress item, decoded. */
+function toShardProgress(item: Record<string, unknown>): ShardProgress {
+  return {
+    shardId: item.shardId as string,
+    maxEventTimeMs: (item.maxEventTime as Record<string, number> | undefined) ?? {},
+    activeAtMs: (item.activeAt as Record<string, number> | undefined) ?? {},
+    delivery: (item.delivery as DeliveryState | undefined) ?? NO_DELIVERY,
+  };
 }
 
 function windowId(key: WindowKey): string {

@@ -1,37 +1,125 @@
 import type { AggregateValue } from '../../core/aggregation/AggregateValue';
 import type { EncodedState } from '../../core/aggregation/EncodedState';
+import { type EncodedContent, mergePartials, type StoredAggregation } from '../../core/aggregation/mergePartials';
 import { readMarks } from '../../core/delivery/SourceMarks';
 import type { WindowResult } from '../../core/ports/WindowReader';
-import type { StoredWindow, WindowWrite } from '../../core/ports/WindowStore';
+import type { StoredWindow, WindowPartial, WindowWrite } from '../../core/ports/WindowStore';
 import { AGGREGATE_KEYS, pendingPartition, windowItemKey } from './aggregateKeys';
 
 // A window item's attributes in the aggregates table, in one place for both directions: the window
-// store writes them (toWindowItem) and reads them back (toStoredWindow); the query API and the change
-// publisher read only what a reader sees (toWindowResult), so their bundles carry no write-side code.
+// store writes them (toWindowItem, partialSlot) and reads them back (toStoredWindow); the query API,
+// the change publisher and the alerts read only what a reader sees (toWindowResult).
+//
+// A fixed window keeps one partial per shard that wrote it, each a top-level attribute `p<shard
+// number>` (top-level: SET on a nested path fails while its parent does not exist), so consumers
+// of different shards never race on the item (decision 0013). Until the window is final, readers
+// merge the partials here, with the aggregations' shape the item carries (`aggregations`);
+// finalisation writes the merged content top-level, and from then on that is the window's content.
 
-/** What a reader sees of a window item: key, extent, counts, results, finality. */
+/** Matches a partial's attribute name. */
+const PARTIAL_ATTRIBUTE = /^p\d+$/;
+
+/** The attribute of a shard's partial in a window item: `p` and the number in `shardId-000000000007`. */
+export function partialAttribute(shardSortKey: number): string {
+  return `p${shardSortKey}`;
+}
+
+/** A partial as stored: its content, marks and version, and the shard it belongs to. */
+export function partialSlot(shardId: string, partial: Omit<WindowPartial, 'version'>, version: number): Record<string, unknown> {
+  return { shard: shardId, eventCount: partial.eventCount, state: partial.state, src: partial.marks, version };
+}
+
+/** The stored partials of a window item (the `p<n>` attributes). */
+function slotsOf(item: Record<string, unknown>): Record<string, unknown>[] {
+  const slots: Record<string, unknown>[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (PARTIAL_ATTRIBUTE.test(name) && typeof value === 'object' && value !== null) slots.push(value as Record<string, unknown>);
+  }
+  return slots;
+}
+
+/** A stored partial's content, what readers merge (no marks: readers never need them). */
+function contentOfSlot(slot: Record<string, unknown>): EncodedContent {
+  return { eventCount: (slot.eventCount as number | undefined) ?? 0, state: (slot.state as Record<string, EncodedState> | undefined) ?? {} };
+}
+
+/** The partials of a window item, by shard id. */
+export function partialsOf(item: Record<string, unknown>): Record<string, WindowPartial> {
+  const partials: Record<string, WindowPartial> = {};
+  for (const slot of slotsOf(item)) {
+    partials[slot.shard as string] = { ...contentOfSlot(slot), marks: readMarks(slot.src), version: (slot.version as number | undefined) ?? 0 };
+  }
+  return partials;
+}
+
+/**
+ * A window item's content: the top-level one for a final window, a session
+ * or a window written before partials, merged with its partials while it is
+ * not final (the top-level part is then what a window written before
+ * partials already held).
+ */
+function contentOf(item: Record<string, unknown>, parts: readonly EncodedContent[]): EncodedContent & { values: Record<string, AggregateValue> } {
+  const topLevel = {
+    eventCount: (item.eventCount as number | undefined) ?? 0,
+    state: (item.state as Record<string, EncodedState> | undefined) ?? {},
+    values: (item.values as Record<string, AggregateValue> | undefined) ?? {},
+  };
+  const aggregations = item.aggregations as StoredAggregation[] | undefined;
+  if (typeof item.finalAt === 'number' || parts.length === 0 || !aggregations) return topLevel;
+  return mergePartials(aggregations, item.state === undefined ? parts : [topLevel, ...parts]);
+}
+
+/** What a reader sees of a window item: key, extent, counts, results (merged over its partials), finality. */
 export function toWindowResult(item: Record<string, unknown>): WindowResult {
+  return resultOf(item, contentOf(item, slotsOf(item).map(contentOfSlot)));
+}
+
+function resultOf(item: Record<string, unknown>, content: { eventCount: number; values: Record<string, AggregateValue> }): WindowResult {
   return {
     metric: item.metric as string,
     group: item.group as string,
     startMs: item[AGGREGATE_KEYS.sortKey] as number,
     endMs: item.windowEnd as number,
-    eventCount: (item.eventCount as number | undefined) ?? 0,
-    values: (item.values as Record<string, AggregateValue> | undefined) ?? {},
+    eventCount: content.eventCount,
+    values: content.values,
     lateEventCount: (item.lateEvents as number | undefined) ?? 0,
     ...(typeof item.finalAt === 'number' ? { finalAtMs: item.finalAt } : {}),
   };
 }
 
-/** A window item as the window store reads it: what a reader sees plus the state, version and marks writers need. */
+/**
+ * A window item as the window store reads it: what a reader sees plus the
+ * state, version, marks and partials writers need. The merged content is
+ * computed when first read: a consumer writing its own partial never reads it
+ * (merging 64 partials' sketches costs milliseconds), a final window's is top-level.
+ */
 export function toStoredWindow(item: Record<string, unknown>): StoredWindow {
+  const partials = partialsOf(item);
+  let content: ReturnType<typeof contentOf> | undefined;
+  const merged = () => (content ??= contentOf(item, Object.values(partials)));
+  const { eventCount: _eventCount, values: _values, ...rest } = resultOf(item, { eventCount: 0, values: {} });
   return {
-    ...toWindowResult(item),
-    state: (item.state as Record<string, EncodedState> | undefined) ?? {},
+    ...rest,
+    get eventCount() {
+      return merged().eventCount;
+    },
+    get values() {
+      return merged().values;
+    },
+    get state() {
+      return merged().state;
+    },
     version: (item.version as number | undefined) ?? 0,
     updatedAtMs: (item.updatedAt as number | undefined) ?? 0,
     marks: readMarks(item.src),
+    partials,
   };
+}
+
+/** The merged content finalisation writes top-level, or undefined for an item without partials (its top-level content is already all of it). */
+export function finalContentOf(item: Record<string, unknown>): (EncodedContent & { values: Record<string, AggregateValue> }) | undefined {
+  const parts = slotsOf(item).map(contentOfSlot);
+  return parts.length === 0 ? undefined : contentOf(item, parts);
 }
 
 /**

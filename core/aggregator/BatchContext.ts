@@ -13,6 +13,8 @@ export class BatchContext {
   public redeliveriesSkipped = 0;
 
   public constructor(
+    /** The shard whose records the batch applies: a fixed window's partial it writes. */
+    public readonly shardId: string,
     public readonly store: WindowStore,
     public readonly mode: AggregationMode,
     /** Decides which events each item still needs (`AggregationMode.filterFor`). */

@@ -9,13 +9,14 @@ import type { WindowStore } from '../ports/WindowStore';
 import { WRITE_RACE_POLICY, type RetryPolicy } from '../retry/retryPolicy';
 import { LateCollector } from '../windowing/LateCollector';
 import { placeEvents, type SourcedEvent } from '../windowing/placeEvents';
-import { advanceWatermark } from './advanceWatermark';
+import { advanceWatermark, inputsOf } from './advanceWatermark';
 import { aggregationModeOf, type AggregationMode, type BatchMode } from './AggregationMode';
 import { announceBatch } from './announceBatch';
 import { BatchContext } from './BatchContext';
 import { deduplicateBatch } from './deduplicateBatch';
 import { FinalizationSchedule } from './FinalizationSchedule';
 import { planBatch } from './planBatch';
+import { ProgressCache } from './ProgressCache';
 import { writeLateEvents } from './writeLateEvents';
 import { writePlannedWindows } from './writePlannedWindows';
 
@@ -38,7 +39,17 @@ export interface WindowedAggregatorOptions {
    * @default 16
    */
   readonly writeConcurrency?: number;
+  /**
+   * Longest the container uses other shards' cached progress before reading
+   * the whole `~watermark` partition again; a batch otherwise reads only its
+   * own shard's progress and the pipeline watermark (`ProgressCache`). 0: every batch reads the partition.
+   * @default DEFAULT_PROGRESS_CACHE_MS (5,000)
+   */
+  readonly progressCacheMs?: number;
 }
+
+/** How long other shards' progress is cached per container unless configured (`aggregator.progressCacheMs`). */
+export const DEFAULT_PROGRESS_CACHE_MS = 5_000;
 
 /** What keeps a batch's effect exactly once beyond the windows' own marks. */
 export interface DeliveryGuards {
@@ -83,14 +94,15 @@ export interface BatchSummary {
  * against an in-memory store. One record's way through `processBatch`, each
  * step a function in its own file beside this one:
  *
- *  1. read every shard's progress and the pipeline watermark (1 query), and the stream's shards;
+ *  1. read this shard's progress and the pipeline watermark (1 BatchGetItem; other shards' progress from
+ *     the container's `ProgressCache`, the whole partition re-read at most every `progressCacheMs`), and the stream's shards;
  *  2. `deduplicateBatch`: out if it is a producer duplicate (its key and id in a ledger entry);
  *  3. `announceBatch`: a live batch writes its range (and ledger entries) before any window;
  *  4. `AggregationMode.filterFor`: the filter that tells, from an item's marks, whether it already holds the record;
  *  5. `placeEvents`: per metric that takes it, its event time, group and the watermark it meets
  *     (an unusable event time sends it to the late output);
  *  6. `planBatch`: its windows (`WindowAssigner`; one already late records it as missed) or its session group;
- *  7. `writePlannedWindows`: per window, read–merge–conditional write (`writeFixedWindow`); per
+ *  7. `writePlannedWindows`: per window, read–merge–conditional write of the shard's partial (`writeFixedWindow`); per
  *     session group, one merge transaction (`writeSessions`); a lost race re-reads and retries (`retryOnConflict`);
  *  8. `writeLateEvents`: the late entries to the output, then their counts onto the windows they missed;
  *     a live batch then records its range as completed;
@@ -104,6 +116,7 @@ export class WindowedAggregator {
   private readonly writeRaces: RetryPolicy;
   private readonly writeConcurrency: number;
   private readonly finalization: FinalizationSchedule;
+  private readonly progressCache: ProgressCache;
 
   public constructor(
     private readonly metrics: readonly CompiledMetric[],
@@ -116,16 +129,19 @@ export class WindowedAggregator {
     this.writeRaces = { ...WRITE_RACE_POLICY, maxAttempts: options.maxWriteAttempts ?? WRITE_RACE_POLICY.maxAttempts, baseDelayMs: options.retryBaseMs ?? WRITE_RACE_POLICY.baseDelayMs };
     this.writeConcurrency = options.writeConcurrency ?? 16;
     this.finalization = new FinalizationSchedule(metrics, store);
+    this.progressCache = new ProgressCache(store, options.progressCacheMs ?? DEFAULT_PROGRESS_CACHE_MS);
   }
 
   /** Applies one shard's events, in shard order. Throws when storage fails; nothing is swallowed. */
   public async processBatch(shardId: string, events: readonly SourcedEvent[], nowMs: number, batchMode: BatchMode = { kind: 'live' }): Promise<BatchSummary> {
     const mode = aggregationModeOf(batchMode, shardId, events);
-    const [snapshot, listed] = await Promise.all([this.store.readWatermarks(), this.shards.listShards(nowMs)]);
+    const [view, listed] = await Promise.all([this.progressCache.read(shardId, nowMs), this.shards.listShards(nowMs)]);
+    // Cached shards count as active: stale progress may only hold the watermark low, never make events late.
+    const snapshot = { ...view, shards: inputsOf(view, undefined, nowMs) };
     const deduplicated = await deduplicateBatch(this.guards.duplicates, shardId, events, mode, nowMs);
     const delivery = await announceBatch(this.store, this.guards.duplicates, shardId, snapshot, mode, deduplicated, nowMs);
     const filter = await mode.filterFor(shardId, delivery, this.guards.completions);
-    const batch = new BatchContext(this.store, mode, filter, new LateCollector(shardId), nowMs, this.writeRaces);
+    const batch = new BatchContext(shardId, this.store, mode, filter, new LateCollector(shardId), nowMs, this.writeRaces);
     const placement = placeEvents(this.metrics, shardId, deduplicated.kept, snapshot, listed, nowMs);
 
     let counts: Pick<BatchSummary, 'eventsCounted' | 'lagSampleTimesMs' | 'lagSampleTimesMsByMetric' | 'windowsWritten' | 'lateEvents'> = {
@@ -138,7 +154,7 @@ export class WindowedAggregator {
     const applied = await this.runOnce(mode, async () => {
       const plan = planBatch(this.metrics, placement.placed, mode, batch.late);
       const windowsWritten = await writePlannedWindows(batch, plan, this.writeConcurrency);
-      const lateEvents = await writeLateEvents(batch, this.lateSink, placement.invalid, this.writeConcurrency);
+      const lateEvents = await writeLateEvents(batch, this.metrics, this.lateSink, placement.invalid, this.writeConcurrency);
       if (mode.announcedRange) await this.guards.completions.recordCompleted(mode.announcedRange, nowMs);
       counts = { eventsCounted: plan.eventsCounted, lagSampleTimesMs: plan.lagSampleTimesMs, lagSampleTimesMsByMetric: plan.lagSampleTimesMsByMetric, windowsWritten, lateEvents };
     });
@@ -157,8 +173,9 @@ export class WindowedAggregator {
 
     const progress = { ...placement.progress, delivery: mode.announcedRange ? completeBatch(delivery, mode.announcedRange.last) : delivery };
     await this.store.writeShardProgress(progress, nowMs);
-    // Re-read after writing this shard's progress (see advanceWatermark).
-    const { watermarkMs, advanced } = await advanceWatermark(batch, this.metrics, await this.store.readWatermarks(), progress, listed);
+    this.progressCache.wrote(progress);
+    // Reads again, after writing this shard's progress, what holds the floor (see advanceWatermark).
+    const { watermarkMs, advanced } = await advanceWatermark(batch, this.metrics, view, progress, listed, this.progressCache);
     return summary(watermarkMs, await this.finalization.finalizePassed(advanced, snapshot.watermarkMs, watermarkMs, nowMs));
   }
 

@@ -1,24 +1,29 @@
 import { WindowAccumulator } from '../aggregation/WindowAccumulator';
-import { NO_MARKS } from '../delivery/SourceMarks';
+import { storedAggregationsOf } from '../aggregation/mergePartials';
 import type { CompiledMetric } from '../metrics/compileMetric';
-import type { StoredWindow } from '../ports/WindowStore';
+import type { PartialWrite, StoredWindow } from '../ports/WindowStore';
 import { LOST_RACE } from '../retry/retryOnConflict';
 import type { FixedUnit } from '../windowing/planFixedWindows';
 import type { BatchContext } from './BatchContext';
 import { lastSequenceOf } from './lastSequenceOf';
-import { toWindowWrite } from './toWindowWrite';
+import { lateThresholdMs } from '../windowing/windowState';
+import { ownPartial } from './ownPartial';
 
 /**
  * Adds a batch's events to one tumbling or hopping window: read (the first
- * time from the batch's prefetch) → keep the events its marks do not hold →
- * merge into the stored state → conditional write; re-read and merge again
- * when another consumer wrote it first. Returns the windows written (0 or 1).
+ * time from the batch's prefetch) → keep the events the shard's partial's
+ * marks do not hold → merge into that partial → conditional write of the
+ * partial alone; re-read and merge again when another consumer of the same
+ * shard (a redelivery) wrote it first or the window became final. Consumers
+ * of other shards write other partials and never make it retry. Returns the
+ * windows written (0 or 1).
  */
 export function writeFixedWindow(batch: BatchContext, metric: CompiledMetric, unit: FixedUnit, prefetched: StoredWindow | undefined): Promise<number> {
   const { key, window } = unit;
   return batch.retryOnConflict(`${key.metric}#${key.group}@${key.startMs}`, async (attempt) => {
     const stored = attempt === 1 ? prefetched : (await batch.store.getWindows([key]))[0];
-    const marks = stored?.marks ?? NO_MARKS;
+    const own = ownPartial(stored, batch.shardId);
+    const marks = own.marks;
     const fresh = unit.events.filter((placed) => batch.filter.accepts(marks, placed.source.sequenceNumber));
     if (fresh.length === 0) {
       batch.redeliveriesSkipped += unit.events.length;
@@ -35,11 +40,27 @@ export function writeFixedWindow(batch: BatchContext, metric: CompiledMetric, un
       delta = new WindowAccumulator(metric.aggregations);
       for (const placed of fresh) delta.add(placed.source.event);
     }
-    const accumulator = stored ? WindowAccumulator.decode(metric.aggregations, stored.eventCount, stored.state) : new WindowAccumulator(metric.aggregations);
-    accumulator.merge(delta);
-    const write = toWindowWrite(metric, key.group, window, accumulator, stored, batch.filter.mark(marks, lastSequenceOf(fresh)));
-    if (!(await batch.store.writeWindows([write], [], batch.nowMs))) return LOST_RACE;
+    const partial = WindowAccumulator.decode(metric.aggregations, own.eventCount, own.state);
+    partial.merge(delta);
+    const write: PartialWrite = {
+      ...key,
+      shardId: batch.shardId,
+      endMs: window.endMs,
+      finalAtWatermarkMs: lateThresholdMs(window.endMs, metric.allowedLatenessMs),
+      aggregations: storedAggregationsOf(metric.aggregations),
+      partial: { eventCount: partial.eventCount, state: partial.encode(), marks: batch.filter.mark(marks, lastSequenceOf(fresh)) },
+      expectedVersion: own.version,
+      ...(stored?.finalAtMs !== undefined ? { repairsFinal: repairedContent(metric, stored, delta) } : {}),
+    };
+    if (!(await batch.store.writePartial(write, batch.nowMs))) return LOST_RACE;
     batch.redeliveriesSkipped += unit.events.length - fresh.length;
     return 1;
   });
+}
+
+/** A repaired final window's merged content: what finalisation merged plus the repair's events. */
+function repairedContent(metric: CompiledMetric, stored: StoredWindow, delta: WindowAccumulator): NonNullable<PartialWrite['repairsFinal']> {
+  const merged = WindowAccumulator.decode(metric.aggregations, stored.eventCount, stored.state);
+  merged.merge(delta);
+  return { eventCount: merged.eventCount, state: merged.encode(), values: merged.results(), expectedItemVersion: stored.version };
 }

@@ -1,5 +1,6 @@
 import type { AggregateValue } from '../aggregation/AggregateValue';
 import type { EncodedState } from '../aggregation/EncodedState';
+import type { StoredAggregation } from '../aggregation/mergePartials';
 import type { SourceMarks } from '../delivery/SourceMarks';
 import type { ShardProgress, WatermarkSnapshot } from './ShardProgress';
 
@@ -10,23 +11,65 @@ export interface WindowKey {
   readonly startMs: number;
 }
 
+/**
+ * One shard's part of a fixed window: what that shard's consumers wrote into
+ * it, and the only part they write, so consumers of different shards never
+ * race on a window ([0013](../../docs/decisions/0013-per-shard-partials-in-the-window-item.md)).
+ */
+export interface WindowPartial {
+  readonly eventCount: number;
+  readonly state: Readonly<Record<string, EncodedState>>;
+  /** Which of the shard's events the window holds or counted late (effectively-once). */
+  readonly marks: SourceMarks;
+  /** Optimistic-concurrency version of the partial: 1 on creation, +1 per write of its shard. */
+  readonly version: number;
+}
+
 /** A window as stored. */
 export interface StoredWindow extends WindowKey {
   readonly endMs: number;
+  /** Merged over every partial (or, once final, as finalisation merged it). */
   readonly eventCount: number;
-  /** Mergeable state per aggregation. */
+  /** Mergeable state per aggregation, merged like `eventCount`. */
   readonly state: Readonly<Record<string, EncodedState>>;
-  /** Results per aggregation, kept beside the state so readers need no sketch code. */
+  /** Results per aggregation of the merged state. */
   readonly values: Readonly<Record<string, AggregateValue>>;
   /** Events that arrived too late for this window (they are in the late-event output). */
   readonly lateEventCount: number;
   /** Set once, when the window became final; it never changes after. */
   readonly finalAtMs?: number;
-  /** Optimistic-concurrency version: 1 on creation, +1 per write. */
+  /** Optimistic-concurrency version of the whole item: 1 on creation, +1 per write of any part. */
   readonly version: number;
   readonly updatedAtMs: number;
-  /** Which shards' events the window holds (effectively-once). */
+  /** Which shards' events the item itself holds: a session's marks (a fixed window's live in its partials). */
   readonly marks: SourceMarks;
+  /** A fixed window's partials by shard id (none for sessions). */
+  readonly partials: Readonly<Record<string, WindowPartial>>;
+}
+
+/**
+ * One shard's write of its partial of a fixed window: written only if the
+ * partial is still at `expectedVersion` (0: the shard has none yet) and the
+ * window is not final — unless `repairsFinal` is given: a redrive or replay
+ * repairing a final window also rewrites the merged content final readers
+ * read, if the item is still at the version it read.
+ */
+export interface PartialWrite extends WindowKey {
+  readonly shardId: string;
+  readonly endMs: number;
+  /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
+  readonly finalAtWatermarkMs: number;
+  /** How readers merge the partials (the metric's aggregations). */
+  readonly aggregations: readonly StoredAggregation[];
+  readonly partial: Omit<WindowPartial, 'version'>;
+  readonly expectedVersion: number;
+  readonly repairsFinal?: {
+    readonly eventCount: number;
+    readonly state: Readonly<Record<string, EncodedState>>;
+    readonly values: Readonly<Record<string, AggregateValue>>;
+    /** The item's version read. */
+    readonly expectedItemVersion: number;
+  };
 }
 
 /**
@@ -34,7 +77,7 @@ export interface StoredWindow extends WindowKey {
  * `expectedVersion` (0: must not exist) and the window is not final — unless
  * `finalAtMs` is given: a redrive or replay repairing a final window keeps it final.
  */
-export interface WindowWrite extends Omit<StoredWindow, 'version' | 'updatedAtMs'> {
+export interface WindowWrite extends Omit<StoredWindow, 'version' | 'updatedAtMs' | 'partials'> {
   readonly expectedVersion: number;
   /** The watermark at which the window becomes final (end − 1 + allowed lateness); indexes it for finalisation. */
   readonly finalAtWatermarkMs: number;
@@ -67,24 +110,34 @@ export interface SessionGroupGuard {
   readonly marks: SourceMarks;
 }
 
-/** Events too late for a window, added to its late count if it is still at `expectedVersion` (0: no item yet). */
+/**
+ * Events too late for a window, added to its late count. A fixed window's
+ * count moves the marks of the shard's partial (`shardId`, `partial`), if the
+ * partial is still at `expectedVersion`; a session's moves the item's marks,
+ * if the item is still at `expectedVersion` (0: none yet).
+ */
 export interface LateCount extends WindowKey {
   readonly endMs: number;
   readonly count: number;
   readonly expectedVersion: number;
-  /** The window's marks after the update. */
+  /** The marks after the update. */
   readonly marks: SourceMarks;
+  /** A fixed window's: the shard whose partial holds the marks, and that partial's content (unchanged). */
+  readonly partialOf?: { readonly shardId: string; readonly eventCount: number; readonly state: Readonly<Record<string, EncodedState>> };
 }
 
 /**
  * Where windows and watermarks live: DynamoDB in production, an in-memory
  * double in the property tests. Every window write is conditional on the
- * version read and on the window not being final, so concurrent consumers of
- * different shards never lose each other's updates and a final window never changes.
+ * version read (a fixed window's: its shard's partial's) and on the window not
+ * being final, so concurrent consumers never lose each other's updates, those
+ * of different shards never even race, and a final window never changes.
  */
 export interface WindowStore {
   /** Every shard's progress and the pipeline watermark, strongly consistent. */
   readWatermarks(): Promise<WatermarkSnapshot>;
+  /** The progress of the given shards (those that have any) and the pipeline watermark, strongly consistent: reads that do not grow with the shard count. */
+  readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot>;
   /** Stores one shard's progress after a batch. */
   writeShardProgress(progress: ShardProgress, nowMs: number): Promise<void>;
   /** Moves the pipeline watermark forward if it is still at `expectedVersion`; false when another consumer moved it first. */
@@ -99,7 +152,9 @@ export interface WindowStore {
    * session group's version moved.
    */
   writeWindows(writes: readonly WindowWrite[], deletes: readonly WindowDelete[], nowMs: number, guard?: SessionGroupGuard): Promise<boolean>;
-  /** Adds a late-event count to a window, which is final from then on; false when its version moved. */
+  /** Writes one shard's partial of a fixed window; false (and nothing changed) when the partial's version moved or the window became final. */
+  writePartial(write: PartialWrite, nowMs: number): Promise<boolean>;
+  /** Adds a late-event count to a window, which is final (merged) from then on; false when its version moved. */
   addLateCount(count: LateCount, nowMs: number): Promise<boolean>;
   /** Marks final every window of the metric whose final watermark is ≤ `watermarkMs`; returns how many it marked. */
   finalizeWindows(metric: string, watermarkMs: number, nowMs: number): Promise<number>;

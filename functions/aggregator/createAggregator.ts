@@ -82,6 +82,7 @@ export function createAggregator(settings: AggregatorSettings, clients: Aggregat
     sideOutput,
     options.shardDirectory ?? new KinesisShardDirectory(settings.streamName, clients.kinesis),
     guards,
+    { progressCacheMs: settings.progressCacheMs },
   );
   return { aggregator, sideOutput, batches };
 }

@@ -1,8 +1,6 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { AGGREGATE_KEYS, storedGroupKey } from '../../adapters/dynamodb/aggregateKeys';
-import { DOCUMENT_TRANSLATION } from '../../adapters/dynamodb/documentTranslation';
+import { fromStreamImage } from '../../adapters/dynamodb/fromStreamImage';
 import { toWindowResult } from '../../adapters/dynamodb/windowItems';
 import type { FinalWindow } from '../../core/alerts/FinalWindow';
 
@@ -23,10 +21,10 @@ export interface FinalWindowChange {
 export function finalWindowOf(record: DynamoDBRecord): FinalWindowChange | undefined {
   const change = record.dynamodb;
   if (!change?.NewImage) return undefined;
-  const after = unmarshall(change.NewImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions);
+  const after = fromStreamImage(change.NewImage);
   if (after[AGGREGATE_KEYS.partitionKey] === AGGREGATE_KEYS.watermarkPartition || after[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.sessionGroupSort) return undefined;
   if (typeof after.metric !== 'string' || typeof after.windowEnd !== 'number' || typeof after.finalAt !== 'number') return undefined;
-  const before = change.OldImage ? unmarshall(change.OldImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
+  const before = change.OldImage ? fromStreamImage(change.OldImage) : undefined;
   if (typeof before?.finalAt === 'number') return undefined;
   const window = toWindowResult(after);
   return { window, groupKey: storedGroupKey(window.group) };

@@ -1,7 +1,5 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DOCUMENT_TRANSLATION } from '../../adapters/dynamodb/documentTranslation';
+import { fromStreamImage } from '../../adapters/dynamodb/fromStreamImage';
 import { AGGREGATE_KEYS, storedGroupKey } from '../../adapters/dynamodb/aggregateKeys';
 import { toWindowResult } from '../../adapters/dynamodb/windowItems';
 import type { CountValueUpdated, WindowValue } from '../../core/changes/CountValueUpdated';
@@ -17,8 +15,9 @@ export function toCountValueUpdated(record: DynamoDBRecord): CountValueUpdated |
   const change = record.dynamodb;
   if (!change) return undefined;
   // As every store reads: sums beyond 2^53 are doubles, not BigInts no JSON can hold.
-  const before = change.OldImage ? unmarshall(change.OldImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
-  const after = change.NewImage ? unmarshall(change.NewImage as Record<string, AttributeValue>, DOCUMENT_TRANSLATION.unmarshallOptions) : undefined;
+  // Binary (sketch states, which readers merge over a window's partials) as bytes, not the event's base64.
+  const before = change.OldImage ? fromStreamImage(change.OldImage) : undefined;
+  const after = change.NewImage ? fromStreamImage(change.NewImage) : undefined;
   const item = after ?? before;
   if (!item || !isWindow(item)) return undefined;
   const oldValue = before && isWindow(before) ? windowValueOf(before) : null;

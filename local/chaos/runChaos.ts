@@ -19,6 +19,7 @@ import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { LocalApiClient } from '../credentials/LocalApiClient';
 import type { LocalCredentials } from '../credentials/LocalCredentials';
 import { FaultProxy, type FaultKind, type FaultPolicy } from './FaultProxy';
+import { toWindowResult } from '../../adapters/dynamodb/windowItems';
 import { compareWithReference, recompute, type ObservedWindow } from './referenceWindows';
 import { seededRandom } from './seededRandom';
 
@@ -233,7 +234,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const items = await scanTable(pipeline.clients.documents, tables.find((t) => t.startsWith('AggregatesTable'))!);
     const windows: ObservedWindow[] = items
       .filter((item) => typeof item.metric === 'string' && typeof item.windowEnd === 'number')
-      .map((item) => ({ metric: item.metric as string, group: item.group as string, startMs: item.windowStart as number, endMs: item.windowEnd as number, eventCount: item.eventCount as number, values: item.values }));
+      // As every reader sees them: an open window merged over its per-shard partials.
+      .map(toWindowResult);
     const comparison = compareWithReference(windows, metrics, recompute(metrics, events));
     const sideOutput = await scanTable(pipeline.clients.documents, tables.find((t) => t.startsWith('LateEventsTable'))!);
     const rejectedRecords = sideOutput.filter((item) => String(item.pk).startsWith('~rejected#')).length;

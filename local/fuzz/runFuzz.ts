@@ -18,6 +18,7 @@ import { PipelineSupervisor } from '../runtime/PipelineSupervisor';
 import { waitUntilDrained } from '../runtime/waitUntilDrained';
 import { fuzzCases, type FuzzCase, type SentEvent } from './fuzzCases';
 import { rawRequest } from './rawRequest';
+import { toWindowResult } from '../../adapters/dynamodb/windowItems';
 import { authenticateFuzzRequest } from './authenticateFuzzRequest';
 import { LocalApiClient } from '../credentials/LocalApiClient';
 
@@ -221,7 +222,8 @@ function compareMetrics(metrics: readonly CompiledMetric[], accepted: readonly A
     if (typeof item.metric !== 'string' || typeof item.windowEnd !== 'number') continue;
     const metric = metrics.find((m) => m.name === item.metric);
     const id = metric?.window.kind === 'session' ? `${item.metric}\u0000${item.group}` : `${item.metric}\u0000${item.group}\u0000${item.windowStart}`;
-    observed.set(id, (observed.get(id) ?? 0) + (item.eventCount as number));
+    // As every reader sees it: an open window merged over its per-shard partials.
+    observed.set(id, (observed.get(id) ?? 0) + toWindowResult(item).eventCount);
   }
   const mismatches: string[] = [];
   for (const id of new Set([...expected.keys(), ...observed.keys()])) {

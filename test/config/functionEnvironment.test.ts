@@ -146,6 +146,7 @@ describe('Module: functionEnvironment', () => {
         lateEventRetentionDays: CONFIG_DEFAULTS.storage.lateEventRetentionDays,
         streamRetentionHours: CONFIG_DEFAULTS.stream.retentionHours,
         dedupeHorizonHours: CONFIG_DEFAULTS.aggregator.dedupeHorizonHours,
+        progressCacheMs: CONFIG_DEFAULTS.aggregator.progressCacheMs,
       });
     });
 
@@ -160,6 +161,7 @@ describe('Module: functionEnvironment', () => {
         'DEDUPE_HORIZON_HOURS is not set: the function was deployed without the hours a producer re-send is dropped',
         'IDEMPOTENCY_TABLE is not set: the function was deployed without its idempotency table',
         'STREAM_NAME is not set: the function was deployed without its stream',
+        "PROGRESS_CACHE_MS is not set: the function was deployed without the milliseconds other shards' progress is cached",
       ]);
       expect(problemsOf(() => readFunctionEnvironment('changes', {}))).toEqual([
         'TOPIC_ARN is not set: the function was deployed without its topic',

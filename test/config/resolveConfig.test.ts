@@ -29,6 +29,7 @@ describe('Function: resolveConfig', () => {
       dedupeHorizonHours: 24,
       parallelizationFactor: 1,
       enhancedFanOut: false,
+      progressCacheMs: 5_000,
     });
     expect(config.storage).toEqual({ aggregateRetentionDays: 90, lateEventRetentionDays: 30, eventRetentionDays: 30, removalPolicy: 'retain' });
   });
@@ -38,7 +39,7 @@ describe('Function: resolveConfig', () => {
       problemsOf({
         metrics: [ordersPerRegion],
         stream: { shardCount: 0, retentionHours: 12 },
-        aggregator: { batchSize: 20_000, maxBatchingWindowSeconds: 301, maxRetryAttempts: -1, maxRecordAgeSeconds: 30, dedupeHorizonHours: 0 },
+        aggregator: { batchSize: 20_000, maxBatchingWindowSeconds: 301, maxRetryAttempts: -1, maxRecordAgeSeconds: 30, dedupeHorizonHours: 0, progressCacheMs: 60_001 },
       }),
     ).toEqual([
       'stream.shardCount must be an integer from 1 to 500 (got 0)',
@@ -48,6 +49,7 @@ describe('Function: resolveConfig', () => {
       'aggregator.maxRetryAttempts must be an integer from 0 to 10000; unbounded retries (-1) would let one bad record block a shard (got -1)',
       'aggregator.maxRecordAgeSeconds must be an integer from 60 to 604800 (got 30)',
       'aggregator.dedupeHorizonHours must be an integer from 1 to 8760 (got 0)',
+      'aggregator.progressCacheMs must be an integer from 0 to 60000 (got 60001)',
     ]);
   });
 

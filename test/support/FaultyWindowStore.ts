@@ -2,7 +2,7 @@
 /** Thrown by the fault injector: a storage call failed (or its response was lost). */
 export class InjectedFault extends Error {}
 
-const MUTATIONS = new Set(['writeShardProgress', 'advanceWatermarks', 'writeWindows', 'addLateCount', 'finalizeWindows', 'write']);
+const MUTATIONS = new Set(['writeShardProgress', 'advanceWatermarks', 'writeWindows', 'writePartial', 'addLateCount', 'finalizeWindows', 'write']);
 
 /**
  * Wraps a store so that each mutating call fails with probability `rate`

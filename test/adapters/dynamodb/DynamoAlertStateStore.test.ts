@@ -52,7 +52,7 @@ describe('Conformance: DynamoAlertStateStore and DynamoGroupWindows on DynamoDB 
     expect(await store.read('other')).toBeUndefined();
   });
 
-  it("reads one group's windows strictly between two starts, oldest first, without their states", async () => {
+  it("reads one group's windows strictly between two starts, oldest first, without their states, an open one merged over its partials", async () => {
     // Prepare: windows at minutes 0–4 of one group, one of another group.
     for (const minute of [0, 1, 2, 3, 4]) {
       await documents.send(
@@ -62,6 +62,22 @@ describe('Conformance: DynamoAlertStateStore and DynamoGroupWindows on DynamoDB 
         }),
       );
     }
+    // Minute 3 is open and written by two shards: its value is only in their partials (decision 0013).
+    await documents.send(
+      new PutCommand({
+        TableName: 'aggregates',
+        Item: {
+          pk: aggregatePartitionKey('m', 'g'),
+          windowStart: T + 180_000,
+          metric: 'm',
+          group: 'g',
+          windowEnd: T + 480_000,
+          aggregations: [{ name: 'errorRate', kind: 'ratio' }],
+          p0: { shard: 'shardId-000000000000', eventCount: 2, state: { errorRate: { n: 1, d: 2 } }, version: 1 },
+          p1: { shard: 'shardId-000000000001', eventCount: 1, state: { errorRate: { n: 0, d: 1 } }, version: 1 },
+        },
+      }),
+    );
     await documents.send(new PutCommand({ TableName: 'aggregates', Item: { pk: aggregatePartitionKey('m', 'h'), windowStart: T + 60_000, metric: 'm', group: 'h', windowEnd: T + 360_000, eventCount: 9, values: {} } }));
 
     // Act
@@ -71,7 +87,7 @@ describe('Conformance: DynamoAlertStateStore and DynamoGroupWindows on DynamoDB 
     expect(between).toEqual([
       { metric: 'm', group: 'g', startMs: T + 60_000, endMs: T + 360_000, eventCount: 1, values: { errorRate: 0.1 }, finalAtMs: T + 1 },
       { metric: 'm', group: 'g', startMs: T + 120_000, endMs: T + 420_000, eventCount: 2, values: { errorRate: 0.2 } },
-      { metric: 'm', group: 'g', startMs: T + 180_000, endMs: T + 480_000, eventCount: 3, values: { errorRate: 0.3 } },
+      { metric: 'm', group: 'g', startMs: T + 180_000, endMs: T + 480_000, eventCount: 3, values: { errorRate: 1 / 3 } },
     ]);
     expect(await windows.windowsBetween('m', 'g', T, T + 1)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGGREGATE_KEYS, pendingPartition } from '../../../adapters/dynamodb/aggregateKeys';
-import { toWindowItem } from '../../../adapters/dynamodb/windowItems';
+import { toWindowItem, toWindowResult } from '../../../adapters/dynamodb/windowItems';
 import { NO_MARKS } from '../../../core/delivery/SourceMarks';
 import type { WindowWrite } from '../../../core/ports/WindowStore';
 
@@ -38,5 +38,39 @@ describe('Function: toWindowItem, the finality indexes', () => {
       final: pendingPartition('orders-per-region', 'eu-west'),
       finalAt: 500,
     });
+  });
+});
+
+describe('Function: toWindowResult, partials', () => {
+  const aggregations = [
+    { name: 'orders', kind: 'count' },
+    { name: 'largest', kind: 'max' },
+  ];
+  const item = {
+    pk: 'orders-per-region#eu-west',
+    windowStart: 60_000,
+    metric: 'orders-per-region',
+    group: 'eu-west',
+    windowEnd: 120_000,
+    aggregations,
+    version: 3,
+    p0: { shard: 'shardId-000000000000', eventCount: 2, state: { orders: 2, largest: 7 }, version: 2 },
+    p7: { shard: 'shardId-000000000007', eventCount: 1, state: { orders: 1, largest: 9 }, version: 1 },
+  };
+
+  it('merges every shard partial of a window that is not final, as one window', () => {
+    expect(toWindowResult(item)).toMatchObject({ eventCount: 3, values: { orders: 3, largest: 9 }, lateEventCount: 0 });
+  });
+
+  it('reads a final window from the content finalisation merged, not from the partials again', () => {
+    const final = { ...item, finalAt: 130_000, eventCount: 3, state: { orders: 3, largest: 9 }, values: { orders: 3, largest: 9 }, lateEvents: 1 };
+
+    expect(toWindowResult(final)).toMatchObject({ eventCount: 3, values: { orders: 3, largest: 9 }, lateEventCount: 1, finalAtMs: 130_000 });
+  });
+
+  it('adds the merged state of a window written before partials existed to the partials written since', () => {
+    const legacy = { ...item, eventCount: 5, state: { orders: 5, largest: 11 }, values: { orders: 5, largest: 11 } };
+
+    expect(toWindowResult(legacy)).toMatchObject({ eventCount: 8, values: { orders: 8, largest: 11 } });
   });
 });

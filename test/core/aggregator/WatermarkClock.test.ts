@@ -7,7 +7,7 @@ import type { MetricDefinition, WindowSpec } from '../../../core/metrics/MetricD
 import { InMemoryCompletionLog } from '../../../core/ports/inMemory/InMemoryCompletionLog';
 import { InMemoryWindowStore } from '../../../core/ports/inMemory/InMemoryWindowStore';
 import { StaticShardDirectory } from '../../../core/ports/ShardDirectory';
-import type { SessionGroupGuard, WindowDelete, WindowWrite } from '../../../core/ports/WindowStore';
+import type { PartialWrite, SessionGroupGuard, WindowDelete, WindowWrite } from '../../../core/ports/WindowStore';
 import { ALL_GROUP } from '../../../core/metrics/groupKeyFor';
 import { envelopeFactory } from '../../support/factories';
 
@@ -44,6 +44,13 @@ class RacingStore extends InMemoryWindowStore {
     this.beforeWindowWrite = undefined;
     await hook?.();
     return super.writeWindows(writes, deletes, nowMs, guard);
+  }
+
+  public override async writePartial(write: PartialWrite, nowMs: number): Promise<boolean> {
+    const hook = this.beforeWindowWrite;
+    this.beforeWindowWrite = undefined;
+    await hook?.();
+    return super.writePartial(write, nowMs);
   }
 }
 

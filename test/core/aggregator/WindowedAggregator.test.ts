@@ -103,12 +103,15 @@ describe('Class: WindowedAggregator', () => {
     ]);
   });
 
-  it('re-reads and re-merges a window another shard wrote since it was read, and counts the lost race', async () => {
-    // Prepare: just before this batch's write, another consumer adds an event to the same window.
+  it('re-reads and re-merges a window whose own partial changed since it was read (a redelivery elsewhere), and counts the lost race', async () => {
+    // Prepare: just before this batch's write, another consumer of the same shard adds an event to the shard's partial.
     const { store, aggregator } = setUp();
     await aggregator.processBatch(SHARD_A, [order(T + 100)], 0);
     store.beforeWrite = () => {
-      for (const [key, window] of store.windows) store.windows.set(key, { ...window, eventCount: window.eventCount + 1, state: { orders: 2 }, version: window.version + 1 });
+      for (const [key, window] of store.windows) {
+        const own = window.partials[SHARD_A]!;
+        store.windows.set(key, { ...window, partials: { [SHARD_A]: { ...own, eventCount: 2, state: { orders: 2 }, version: own.version + 1 } }, version: window.version + 1 });
+      }
       store.beforeWrite = undefined;
     };
 
@@ -118,6 +121,30 @@ describe('Class: WindowedAggregator', () => {
     // Assess: nothing lost: 1 (first batch) + 1 (the other writer) + 1 (this batch).
     expect(summary.writeConflicts).toBe(1);
     expect(store.windows.get(`orders\u0000eu\u0000${T}`)).toMatchObject({ eventCount: 3, values: { orders: 3 }, version: 3 });
+  });
+
+  it('never races with the consumer of another shard writing the same window: each writes its own partial, readers see the merge', async () => {
+    // Prepare: just before this batch's write, shard B's consumer writes its partial of the same window.
+    const { store, aggregator } = setUp(undefined, [SHARD_A, SHARD_B]);
+    await aggregator.processBatch(SHARD_A, [order(T + 100)], 0);
+    store.beforeWrite = () => {
+      for (const [key, window] of store.windows) {
+        store.windows.set(key, { ...window, partials: { ...window.partials, [SHARD_B]: { eventCount: 1, state: { orders: 1 }, marks: { applied: { [SHARD_B]: '7' }, frozen: {}, redriven: {} }, version: 1 } }, version: window.version + 1 });
+      }
+      store.beforeWrite = undefined;
+    };
+
+    // Act
+    const summary = await aggregator.processBatch(SHARD_A, [order(T + 200)], 0);
+
+    // Assess: no lost race; 2 (shard A) + 1 (shard B), each shard's marks in its own partial.
+    expect(summary.writeConflicts).toBe(0);
+    const window = store.windows.get(`orders\u0000eu\u0000${T}`)!;
+    expect(window).toMatchObject({ eventCount: 3, values: { orders: 3 }, version: 3 });
+    expect(Object.fromEntries(Object.entries(window.partials).map(([shard, p]) => [shard, [p.eventCount, p.version, p.marks.applied]]))).toEqual({
+      [SHARD_A]: [2, 2, { [SHARD_A]: String(counter) }],
+      [SHARD_B]: [1, 1, { [SHARD_B]: '7' }],
+    });
   });
 
   it('finalises each window exactly once however many batches pass it', async () => {

@@ -16,13 +16,16 @@ let handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStr
 const context = { functionName: 'aggregator', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const minute = Date.UTC(2026, 0, 1, 12, 0);
 
-/** The window Puts of the last invocation: key, expected version and values. */
+/** The window writes of the last invocation (each one shard's partial): key, the partial's new version and content. */
 const windowPuts = () =>
   documentMock
-    .commandCalls(PutCommand)
+    .commandCalls(UpdateCommand)
     .map((call) => call.args[0].input)
-    .filter((input) => input.Item!.pk !== '~watermark' && !/^(done|seen)#/.test(String(input.Item!.pk)))
-    .map((input) => ({ pk: input.Item!.pk, start: input.Item!.windowStart, version: input.Item!.version, eventCount: input.Item!.eventCount, values: input.Item!.values }));
+    .filter((input) => input.ExpressionAttributeNames?.['#slot'] !== undefined)
+    .map((input) => {
+      const slot = input.ExpressionAttributeValues![':slot'] as { version: number; eventCount: number; state: unknown };
+      return { pk: input.Key!.pk, start: input.Key!.windowStart, version: slot.version, eventCount: slot.eventCount, state: slot.state };
+    });
 
 describe('Function: aggregator handler', () => {
   beforeAll(async () => {
@@ -37,6 +40,7 @@ describe('Function: aggregator handler', () => {
     process.env.LATE_EVENT_RETENTION_DAYS = '30';
     process.env.STREAM_RETENTION_HOURS = '24';
     process.env.DEDUPE_HORIZON_HOURS = '24';
+    process.env.PROGRESS_CACHE_MS = '5000';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.AWS_REGION = 'eu-west-1';
     ({ handler } = await import('../../../functions/aggregator/handler'));
@@ -57,7 +61,7 @@ describe('Function: aggregator handler', () => {
     documentMock.on(BatchWriteCommand).resolves({});
   });
 
-  it('writes one conditional Put per (metric, group, window) touched, then the shard progress and the watermark', async () => {
+  it('writes one conditional update of its partial per (metric, group, window) touched, then the shard progress and the watermark', async () => {
     // Prepare
     const records = [
       kinesisRecordFactory('1', envelopeFactory({ id: 'evt-1', time: minute + 1_000, data: { region: 'eu', amount: 2 } })),
@@ -73,9 +77,9 @@ describe('Function: aggregator handler', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(windowPuts()).toEqual([
-      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 2, values: { orders: 2, revenue: 5.5 } },
-      { pk: 'orders-per-region#eu', start: minute + 60_000, version: 1, eventCount: 1, values: { orders: 1, revenue: 1 } },
-      { pk: 'orders-per-region#us', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 0 } },
+      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 2, state: { orders: 2, revenue: 5.5 } },
+      { pk: 'orders-per-region#eu', start: minute + 60_000, version: 1, eventCount: 1, state: { orders: 1, revenue: 1 } },
+      { pk: 'orders-per-region#us', start: minute, version: 1, eventCount: 1, state: { orders: 1, revenue: 0 } },
     ]);
     const watermarkPuts = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.pk === '~watermark');
     expect(watermarkPuts).toEqual([
@@ -126,12 +130,20 @@ describe('Function: aggregator handler', () => {
     expect(blob).toMatchObject({ service: 'tributary-aggregator', ConsumerLagMs: [13_000, 11_000], BatchDurationMs: 0, EventsCounted: 2, LateEvents: 0 });
   });
 
-  it('re-reads and re-merges a window another shard changed since it was read', async () => {
-    // Prepare: the first Put loses the race; the re-read shows the other writer's version 3.
+  it('re-reads and re-merges a window whose partial of this shard another consumer (a redelivery) changed since it was read', async () => {
+    // Prepare: the first update loses the race; the re-read shows the shard's partial at the other writer's version 3.
     const conflict = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu' } }).rejectsOnce(conflict).resolves({});
+    documentMock.on(UpdateCommand, { Key: { pk: 'orders-per-region#eu' } }).rejectsOnce(conflict).resolves({});
     documentMock.on(GetCommand).resolvesOnce({}).resolves({
-      Item: { pk: 'orders-per-region#eu', windowStart: minute, metric: 'orders-per-region', group: 'eu', windowEnd: minute + 60_000, eventCount: 4, state: { orders: 4, revenue: 40 }, values: {}, version: 3 },
+      Item: {
+        pk: 'orders-per-region#eu',
+        windowStart: minute,
+        metric: 'orders-per-region',
+        group: 'eu',
+        windowEnd: minute + 60_000,
+        version: 3,
+        p0: { shard: 'shardId-000000000000', eventCount: 4, state: { orders: 4, revenue: 40 }, version: 3 },
+      },
     });
 
     // Act
@@ -139,8 +151,8 @@ describe('Function: aggregator handler', () => {
 
     // Assess
     expect(windowPuts()).toEqual([
-      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 2 } },
-      { pk: 'orders-per-region#eu', start: minute, version: 4, eventCount: 5, values: { orders: 5, revenue: 42 } },
+      { pk: 'orders-per-region#eu', start: minute, version: 1, eventCount: 1, state: { orders: 1, revenue: 2 } },
+      { pk: 'orders-per-region#eu', start: minute, version: 4, eventCount: 5, state: { orders: 5, revenue: 42 } },
     ]);
   });
 
@@ -153,11 +165,8 @@ describe('Function: aggregator handler', () => {
             metric: 'orders-per-region',
             group: 'eu',
             windowEnd: minute + 60_000,
-            eventCount: 1,
-            state: { orders: 1, revenue: 2 },
-            values: {},
             version: 1,
-            src: { applied: { 'shardId-000000000000': '7' } },
+            p0: { shard: 'shardId-000000000000', eventCount: 1, state: { orders: 1, revenue: 2 }, version: 1, src: { applied: { 'shardId-000000000000': '7' } } },
       },
     });
     const records = [
@@ -169,9 +178,9 @@ describe('Function: aggregator handler', () => {
     await handler({ Records: records }, context);
 
     // Assess: only record 8 is added, and the marks move to it.
-    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu', start: minute, version: 2, eventCount: 2, values: { orders: 2, revenue: 5 } }]);
-    const put = documentMock.commandCalls(PutCommand).find((call) => call.args[0].input.Item!.pk === 'orders-per-region#eu')!;
-    expect(put.args[0].input.Item!.src).toEqual({ applied: { 'shardId-000000000000': '8' }, frozen: {}, redriven: {} });
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu', start: minute, version: 2, eventCount: 2, state: { orders: 2, revenue: 5 } }]);
+    const update = documentMock.commandCalls(UpdateCommand).find((call) => call.args[0].input.Key!.pk === 'orders-per-region#eu')!;
+    expect((update.args[0].input.ExpressionAttributeValues![':slot'] as { src: unknown }).src).toEqual({ applied: { 'shardId-000000000000': '8' }, frozen: {}, redriven: {} });
   });
 
   it('records the batch once with Powertools idempotency: INPROGRESS until the invocation deadline, then COMPLETED', async () => {
@@ -206,7 +215,9 @@ describe('Function: aggregator handler', () => {
     const response = await handler({ Records: records }, context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(documentMock.commandCalls(BatchGetCommand)).toHaveLength(0);
+    // Only the watermark reads: no window was read.
+    const windowReads = documentMock.commandCalls(BatchGetCommand).flatMap((call) => call.args[0].input.RequestItems!.aggregates!.Keys!).filter((key) => key.pk !== '~watermark');
+    expect(windowReads).toHaveLength(0);
     expect(windowPuts()).toEqual([]);
     // The shard's progress still moves on.
     const progress = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.pk === '~watermark' && item.windowStart === 0);
@@ -223,7 +234,7 @@ describe('Function: aggregator handler', () => {
 
     await handler({ Records: records }, context);
 
-    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 1, values: { orders: 1, revenue: 10 } }]);
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 1, state: { orders: 1, revenue: 10 } }]);
     const ledger = documentMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).find((item) => String(item.pk).startsWith('seen#'))!;
     expect(ledger).toEqual(expect.objectContaining({ first: '40', last: '41', duplicates: ['40'] }));
   });
@@ -238,7 +249,7 @@ describe('Function: aggregator handler', () => {
     const response = await handler({ Records: records }, context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 2, values: { orders: 2, revenue: 20 } }]);
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 2, state: { orders: 2, revenue: 20 } }]);
     const rejected = documentMock.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['late-events']!.map((r) => r.PutRequest!.Item!));
     expect(rejected).toEqual([
       expect.objectContaining({
@@ -271,7 +282,7 @@ describe('Function: aggregator handler', () => {
 
   it('fails the batch when DynamoDB keeps throttling, never swallowing the error', async () => {
     const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
-    documentMock.on(PutCommand, { Item: { pk: 'orders-per-region#eu-west' } }).rejects(throttle);
+    documentMock.on(UpdateCommand, { Key: { pk: 'orders-per-region#eu-west' } }).rejects(throttle);
 
     await expect(handler({ Records: [kinesisRecordFactory('30', envelopeFactory())] }, context)).rejects.toThrow('Rate of requests exceeds the allowed throughput');
     // Only the intent reached the progress item: no completion, no watermark for a batch whose windows failed.

@@ -2,6 +2,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { toCountValueUpdated } from '../../../functions/changes/toCountValueUpdated';
+import { storedAggregationsOf } from '../../../core/aggregation/mergePartials';
+import { WindowAccumulator } from '../../../core/aggregation/WindowAccumulator';
+import { compileMetric } from '../../../core/metrics/compileMetric';
 
 const T = Date.UTC(2026, 10, 22, 12, 0);
 const window = (overrides: Record<string, unknown> = {}) => ({
@@ -74,5 +77,34 @@ describe('toCountValueUpdated', () => {
     const change = toCountValueUpdated(record('INSERT', undefined, window({ group, values: { orders: 1, revenue: 1e16 + 2 } })));
     expect(change).toMatchObject({ group: 'r'.repeat(4_096), groupTruncated: true, groupKey: expect.stringMatching(/^~sha256:/), new: { values: { orders: 1, revenue: 1e16 + 2 } } });
     expect(JSON.stringify(change).length).toBeLessThan(6_000);
+  });
+});
+
+describe('Function: toCountValueUpdated, a window written by several shards', () => {
+  /** A marshalled image as a Lambda event carries it: JSON, binary as base64 text. */
+  const asLambdaEvent = (value: unknown): unknown => {
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+    if (Array.isArray(value)) return value.map(asLambdaEvent);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asLambdaEvent(v)]));
+    return value;
+  };
+  const partial = (shard: string, customers: string[]) => {
+    const accumulator = new WindowAccumulator(metric.aggregations);
+    for (const key of customers) accumulator.add({ id: key, type: 'order.created', key, time: T, receivedAt: T, data: {} });
+    return { shard, eventCount: accumulator.eventCount, state: accumulator.encode(), version: 1 };
+  };
+  const metric = compileMetric({ name: 'orders-per-region', filter: { types: ['order.created'] }, window: { kind: 'tumbling', sizeMs: 60_000 }, aggregations: { customers: { kind: 'distinct', field: 'key' } } });
+
+  it('publishes the merge of the partials, their sketches decoded from the base64 the event carries', () => {
+    const open = { pk: 'orders-per-region#eu', windowStart: T, metric: 'orders-per-region', group: 'eu', windowEnd: T + 60_000, aggregations: storedAggregationsOf(metric.aggregations), version: 2 };
+    const before = { ...open, p0: partial('shardId-000000000000', ['a', 'b']) };
+    const after = { ...before, p1: partial('shardId-000000000001', ['b', 'c']) };
+    const change: DynamoDBRecord = {
+      eventID: 'e2',
+      eventName: 'MODIFY',
+      dynamodb: { SequenceNumber: '4300', OldImage: asLambdaEvent(marshall(before)) as never, NewImage: asLambdaEvent(marshall(after)) as never },
+    };
+
+    expect(toCountValueUpdated(change)).toMatchObject({ old: { eventCount: 2, values: { customers: 2 } }, new: { eventCount: 4, values: { customers: 3 } }, final: false });
   });
 });

@@ -44,6 +44,7 @@ const stored = (startMs: number, extra: Partial<StoredWindow> = {}): StoredWindo
   version: 1,
   updatedAtMs: now,
   marks: NO_MARKS,
+  partials: {},
   ...extra,
 });
 
