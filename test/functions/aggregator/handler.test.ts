@@ -272,7 +272,7 @@ describe('Function: aggregator handler', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 3, values: { orders: 3, revenue: 30 } }]);
+    expect(windowPuts()).toEqual([{ pk: 'orders-per-region#eu-west', start: minute, version: 1, eventCount: 3, state: { orders: 3, revenue: 30 } }]);
     const rejected = documentMock.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['late-events']!.map((r) => r.PutRequest!.Item!));
     expect(rejected.map((item) => [String(item.sk).replace(/#0+(?=\d)/, '#'), item.sequenceNumber, item.subSequence, item.reason, Buffer.from(String(item.data), 'base64').toString()])).toEqual([
       ['shardId-000000000000#50#1', '50', 1, 'Record 50 sub-record 1 cannot be processed: data is not base64-encoded JSON', 'not json'],
