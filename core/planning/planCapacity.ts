@@ -12,7 +12,7 @@ export interface PlanInput {
   readonly metrics: number;
   /** Shards to plan with instead of the ones the throughput needs. */
   readonly shards?: number;
-  /** The aggregator's (and archive's) ESM batch size (config aggregator.batchSize). */
+  /** The aggregator's (and archive's) ESM batch size (config aggregator.batchSize), in Kinesis records. */
   readonly batchSize: number;
   readonly memoryMb: { readonly ingest: number; readonly aggregator: number; readonly archive: number; readonly changes: number };
   /** The change publisher's batch size on the aggregates table's stream (config changes.batchSize). */
@@ -108,10 +108,11 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
   const shardsForThroughput = shardsFor(bytesPerSecond, recordsPerSecond);
   const shards = input.shards ?? Math.max(1, Math.ceil(shardsForThroughput));
 
-  // The consumers: a batch is what a shard holds at its poll, at most batchSize.
+  // The consumers: a batch is what a shard holds at its poll, at most batchSize Kinesis
+  // records, and a record holds 1 ÷ recordsPerEvent events when ingest aggregates (KPL).
   const aggregator = units.aggregator;
   const perShardRate = rate / shards;
-  const eventsPerBatch = Math.min(input.batchSize, Math.max(1, perShardRate / ESM_POLLS_PER_SECOND));
+  const eventsPerBatch = Math.min(input.batchSize / ingest.recordsPerEvent, Math.max(1, perShardRate / ESM_POLLS_PER_SECOND));
   const batchesPerShardPerSecond = perShardRate / eventsPerBatch;
   const batchesPerSecond = shards * batchesPerShardPerSecond;
   // A batch takes at least what the bench's took; a larger one, proportionally longer.
