@@ -58,7 +58,8 @@ const INPUT: PlanInput = {
   eventsPerRequest: 100,
   groupsPerMetric: 100,
   metrics: 3,
-  batchSize: 500,
+  // In Kinesis records: at 100 events per request a record holds 2 events (recordsPerEvent 0.5), so 500 events.
+  batchSize: 250,
   memoryMb: { ingest: 1_024, aggregator: 1_024, archive: 512, changes: 1_024 },
   changesBatchSize: 100,
 };
@@ -116,6 +117,13 @@ describe('planCapacity', () => {
       "the aggregator falls behind at the bench's batch time: a shard's batches take 143 % of each second (500 ms per batch of 500, measured offline on DynamoDB Local); add shards or measure on AWS",
       'contention: with 64 shards on the same groups the bench completed 100 of 128 batches (10 failed on write races, the rest unfinished in its time budget); expect retries and iterator age at 7 shards',
     ]);
+  });
+
+  it('counts the batch size in Kinesis records: aggregated records hold several events each', () => {
+    const { lambda } = planCapacity({ ...INPUT, batchSize: 500 }, UNITS, PRICES);
+    // 10,000 events/s on 7 shards is 1,429 a shard per poll; 500 records of 2 events each cap it at 1,000.
+    expect(lambda.eventsPerBatch).toBe(1_000);
+    expect(lambda.batchesPerSecond).toBeCloseTo(10, 10);
   });
 
   it('plans a trickle with one shard, a second of events per batch, and no warning', () => {
