@@ -76,12 +76,15 @@ describe('The local dashboard in headless Chromium', { timeout: 240_000 }, () =>
       (globalThis as any).sameDocument = true;
     });
     const region = `dash-${Date.now() % 100_000}`;
-    const now = Date.now();
+    // Both orders in one minute window (orders-per-region is tumbling by the minute): two
+    // seconds apart straddle a minute boundary one run in sixty, and each window then holds one.
+    const second = Date.now() - 1_000;
+    const first = Math.max(second - 1_000, second - (second % 60_000));
 
     // Act
     await send([
-      { type: 'order.created', key: 'c-1', time: now - 2_000, data: { region, amount: 10 } },
-      { type: 'order.created', key: 'c-2', time: now - 1_000, data: { region, amount: 32 } },
+      { type: 'order.created', key: 'c-1', time: first, data: { region, amount: 10 } },
+      { type: 'order.created', key: 'c-2', time: second, data: { region, amount: 32 } },
     ]);
 
     // Assess
