@@ -2,7 +2,8 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
 import type { AuditedWindow, AuditSource, Read } from '../../core/ports/AuditSource';
 import { AGGREGATE_KEYS } from './aggregateKeys';
-import { EVENT_KEYS, sortKeyFloor, typeBucketStart, typePartition } from './eventKeys';
+import { EVENT_KEYS, typeBucketStart } from './eventKeys';
+import { eventsInRange, typeBucketQueries } from './readTypeRange';
 
 /** The tables the audit reads. */
 export interface DynamoAuditSourceOptions {
@@ -18,9 +19,10 @@ export interface DynamoAuditSourceOptions {
  * - final windows: the aggregates table's sparse `recent-final` index, one
  *   Query per bucket (8 per metric), `finalAt` in the range, newest first.
  *   It projects the counts only, never the sketches.
- * - raw events: the events table's `by-type` index, one Query (and its
- *   pages) per (type, hour bucket, suffix 0–3), on the sort-key range
- *   [`<start>#`, `<end>#`) of the window — the same layout the archive writes.
+ * - raw events: the events table's type pages and its `by-type` index (rows
+ *   archived before pages), one Query each (and its pages) per (type, hour
+ *   bucket, suffix 0–3), on the sort-key range that can hold the window's
+ *   events — the same layout the archive writes (readTypeRange.ts).
  *
  * Index reads are eventually consistent; the settle time before a window is
  * audited covers the index's propagation as well as the archive's lag.
@@ -69,29 +71,17 @@ export class DynamoAuditSource implements AuditSource {
     const queries: Promise<Read<Record<string, unknown>[]>>[] = [];
     for (const type of types) {
       for (let bucket = typeBucketStart(fromMs); bucket <= typeBucketStart(toMs - 1); bucket += EVENT_KEYS.typeBucketMs) {
-        for (let suffix = 0; suffix < EVENT_KEYS.typeSuffixes; suffix++) {
-          queries.push(
-            this.queryAll({
-              TableName: this.options.eventsTable,
-              IndexName: EVENT_KEYS.typeIndex,
-              KeyConditionExpression: '#tpk = :tpk AND #sk BETWEEN :from AND :to',
-              ExpressionAttributeNames: { '#tpk': EVENT_KEYS.typePartitionKey, '#sk': EVENT_KEYS.sortKey },
-              // `<to>#` sorts before every key at `to`: the range stays half-open.
-              ExpressionAttributeValues: { ':tpk': typePartition(type, bucket, suffix), ':from': sortKeyFloor(fromMs), ':to': sortKeyFloor(toMs) },
-            }),
-          );
-        }
+        for (const input of typeBucketQueries(this.options.eventsTable, type, bucket, fromMs, toMs)) queries.push(this.queryAll(input));
       }
     }
     const pages = await Promise.all(queries);
-    const events: EventEnvelope[] = [];
-    let readUnits = 0;
-    for (const page of pages) {
-      readUnits += page.readUnits;
-      // Stored as the record's JSON text (older items as maps), parsed as the aggregator parses the record.
-      for (const item of page.items) events.push((typeof item.event === 'string' ? JSON.parse(item.event) : item.event) as EventEnvelope);
-    }
-    return { items: events, readUnits };
+    // Stored as the record's JSON text (older rows as maps), parsed as the aggregator parses the record; each event once.
+    const stored = eventsInRange(
+      pages.flatMap((page) => page.items),
+      fromMs,
+      toMs,
+    );
+    return { items: stored.map((event) => JSON.parse(event.json) as EventEnvelope), readUnits: pages.reduce((sum, page) => sum + page.readUnits, 0) };
   }
 
   /** Every page of a Query (or the first `limit` items), with the capacity the pages consumed. */

@@ -15,8 +15,10 @@ export interface ArchiveOutcome {
 
 /**
  * Archives a Kinesis batch into the raw events table, each event as the JSON
- * text of its record. Writes are idempotent (an event's item key is its key,
- * time and id), so a retried or redelivered batch writes the same items.
+ * text of its record: a row under its key, and in its record's page of its
+ * type. Writes are idempotent (a row's key is the event's key, time and id, a
+ * page's its record, type and second), so a retried or redelivered batch
+ * writes the same items.
  *
  * Failures are classified. Permanent ones go to the rejected-records output,
  * as in the aggregator, and the shard moves on, since no retry can fix them: a
@@ -37,6 +39,8 @@ export async function archiveRecords(records: readonly KinesisStreamRecord[], st
   const refused = await store.putEvents(
     storable.map((sourced) => sourced.event),
     storable.map((sourced) => sourced.json),
+    // The record's sequence number names its type pages: a redelivered record rewrites the same pages.
+    storable.map((sourced) => sourced.sequenceNumber),
   );
   for (const { index, reason } of refused) rejected.push(rejectionOf(records, storable[index]!, reason));
   // After the events: a refused event is only known once the store has answered.

@@ -79,9 +79,10 @@ export class CorrectnessAudit extends Construct {
     });
     // EventBridge sends an event it could not deliver as itself: with a customer-managed key it must encrypt for SQS.
     this.deadLetterQueue.encryptionMasterKey?.grantEncrypt(new iam.ServicePrincipal('events.amazonaws.com'));
-    // DynamoAuditSource: Queries of the recent-final and by-type indexes, nothing else.
+    // DynamoAuditSource: Queries only (the recent-final index; the events table and its by-type index).
     grantTableActions(this.function, props.aggregatesTable, [], { queriedIndexes: [AGGREGATE_KEYS.finalIndex] });
-    grantTableActions(this.function, props.eventsTable, [], { queriedIndexes: [EVENT_KEYS.typeIndex] });
+    // Type pages are in the table, rows archived before them in the by-type index.
+    grantTableActions(this.function, props.eventsTable, ['Query'], { queriedIndexes: [EVENT_KEYS.typeIndex] });
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Tributary correctness audit: recount recently final windows from the raw events',
       schedule: events.Schedule.rate(Duration.minutes(props.config.audit.scheduleMinutes)),

@@ -75,13 +75,14 @@ describe('Least privilege', () => {
     expect(actionsOf(changes, 'sns')).toEqual(['sns:Publish']);
   });
 
-  it('lets the audit only Query the two indexes it reads and send its failed runs to its own DLQ', () => {
+  it('lets the audit only Query what it reads (two indexes, the raw events type pages) and send its failed runs to its own DLQ', () => {
     const audit = statementsOf(template, 'AuditFunctionRole');
     const onDynamo = audit.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     const index = (tablePrefix: string, name: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${tablePrefix}`)), 'Arn'] }, `/index/${name}`]] });
 
     expect(onDynamo).toEqual([
       expect.objectContaining({ Action: 'dynamodb:Query', Resource: index('AggregatesTable', 'recent-final') }),
+      expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RawEventsTable/), 'Arn'] } }),
       expect.objectContaining({ Action: 'dynamodb:Query', Resource: index('RawEventsTable', 'by-type') }),
     ]);
     expect(actionsOf(audit, 'sqs')).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
