@@ -15,6 +15,7 @@ import { DynamoEventStore } from '../adapters/dynamodb/DynamoEventStore';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
 import type { AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planning/UnitCounts';
 import { archiveRecords } from '../functions/archive/archiveRecords';
+import { encodeAggregatedRecord } from '../adapters/kinesis/kpl/AggregatedRecordBuilder';
 import { createChangePublisher } from '../functions/changes/createChangePublisher';
 import { ingestEvents, type IngestAggregation } from '../functions/ingest/ingestEvents';
 import { KinesisShardMap } from '../adapters/kinesis/KinesisShardMap';
@@ -36,7 +37,9 @@ const EVENTS_PER_SIZE = 1_000;
 /** The planner's default event: about 300 bytes of JSON as the producer sends it. */
 const EVENT_TARGET_BYTES = 300;
 const ARCHIVE_BATCH_RECORDS = 100;
-const ARCHIVE_BATCHES = 10;
+const ARCHIVE_BATCHES = 4;
+/** The request size whose ingest run (2 shards) sets how many events the archive's records hold: the CLI's and the bench's. */
+const ARCHIVE_REQUEST_SIZE = 100;
 /** Window changes the change publisher is given: each a new count of one window, as the aggregates table's stream carries them. */
 const CHANGES = 200;
 const RESULTS = path.join(__dirname, 'results');
@@ -125,8 +128,13 @@ async function measureIngest(endpoint: string): Promise<{ eventBytes: number; ru
   return { eventBytes: round(sentBytes / sentEvents, 1), runs };
 }
 
-/** functions/archive/archiveRecords.ts with the raw events table on DynamoDB Local: WCU per event. */
-async function measureArchive(endpoint: string): Promise<Omit<UnitCounts['archive'], 'source'>> {
+/**
+ * functions/archive/archiveRecords.ts with the raw events table on DynamoDB
+ * Local: WCU per event. Its records are KPL aggregates holding as many events
+ * as ingest's record held in this run at 100 events a request on 2 shards, as
+ * the stream delivers them: a type page holds a record's events.
+ */
+async function measureArchive(endpoint: string, eventsPerRecord: number): Promise<Omit<UnitCounts['archive'], 'source'>> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const meter = new DynamoDbMeter();
   meter.attach(client);
@@ -138,25 +146,34 @@ async function measureArchive(endpoint: string): Promise<Omit<UnitCounts['archiv
   meter.reset();
   for (let batch = 0; batch < ARCHIVE_BATCHES; batch++) {
     const records = Array.from({ length: ARCHIVE_BATCH_RECORDS }, (_, i) => {
-      const n = batch * ARCHIVE_BATCH_RECORDS + i;
-      const json = JSON.stringify({ ...producerEvent(n), id: `01JUNITS${String(n).padStart(18, '0')}`, receivedAt: Date.now() });
-      itemBytes += Buffer.byteLength(json);
-      const sequenceNumber = String(49_000_000_000_000 + n);
+      const userRecords = Array.from({ length: eventsPerRecord }, (_, j) => {
+        const n = (batch * ARCHIVE_BATCH_RECORDS + i) * eventsPerRecord + j;
+        const json = JSON.stringify({ ...producerEvent(n), id: `01JUNITS${String(n).padStart(18, '0')}`, receivedAt: Date.now() });
+        itemBytes += Buffer.byteLength(json);
+        return { partitionKey: `customer-${n}`, data: Buffer.from(json) };
+      });
+      const sequenceNumber = String(49_000_000_000_000 + batch * ARCHIVE_BATCH_RECORDS + i);
       return {
         eventID: `shardId-000000000000:${sequenceNumber}`,
-        kinesis: { data: Buffer.from(json).toString('base64'), sequenceNumber, partitionKey: `customer-${n}`, approximateArrivalTimestamp: Date.now() / 1_000, kinesisSchemaVersion: '1.0' },
+        kinesis: {
+          data: encodeAggregatedRecord(userRecords).toString('base64'),
+          sequenceNumber,
+          partitionKey: userRecords[0]!.partitionKey,
+          approximateArrivalTimestamp: Date.now() / 1_000,
+          kinesisSchemaVersion: '1.0',
+        },
       } as KinesisStreamRecord;
     });
     const started = performance.now();
     const outcome = await archiveRecords(records, store, noRejects, Date.now());
     batchMs.push(performance.now() - started);
-    if (outcome.archived !== records.length) throw new Error(`the archive wrote ${outcome.archived} of ${records.length} events`);
+    if (outcome.archived !== records.length * eventsPerRecord) throw new Error(`the archive wrote ${outcome.archived} of ${records.length * eventsPerRecord} events`);
     progressLine(`archive: batch ${batch + 1}/${ARCHIVE_BATCHES}`);
   }
   const { all } = meter.counts();
-  const events = ARCHIVE_BATCHES * ARCHIVE_BATCH_RECORDS;
+  const events = ARCHIVE_BATCHES * ARCHIVE_BATCH_RECORDS * eventsPerRecord;
   client.destroy();
-  return { batchRecords: ARCHIVE_BATCH_RECORDS, writeUnitsPerEvent: round(total(all.writeUnits) / events), itemBytes: Math.round(itemBytes / events), msPerBatch: round(percentile(batchMs, 50), 1) };
+  return { batchRecords: ARCHIVE_BATCH_RECORDS, eventsPerRecord, writeUnitsPerEvent: round(total(all.writeUnits) / events), itemBytes: Math.round(itemBytes / events), msPerBatch: round(percentile(batchMs, 50), 1) };
 }
 
 /**
@@ -271,7 +288,8 @@ async function main(): Promise<void> {
   let changes: Awaited<ReturnType<typeof measureChanges>>;
   try {
     ingest = await measureIngest(emulators.endpoints.kinesis);
-    archive = await measureArchive(emulators.endpoints.dynamodb);
+    const basis = ingest.runs.find((run) => run.eventsPerRequest === ARCHIVE_REQUEST_SIZE && run.shards === 2)!;
+    archive = await measureArchive(emulators.endpoints.dynamodb, Math.max(1, Math.round(1 / basis.recordsPerEvent)));
     changes = await measureChanges(emulators.endpoints);
   } finally {
     await emulators.stop();
@@ -296,7 +314,7 @@ async function main(): Promise<void> {
   console.log(
     `aggregator (${aggregator.source.bench} @ ${aggregator.source.commit}, ${aggregator.shards} shards, batches of ${aggregator.batchRecords}): ${aggregator.fixedWriteUnitsPerBatch} WCU + ${aggregator.fixedReadUnitsPerBatch} RCU fixed per batch, ${aggregator.writeUnitsPerWindowWrite} WCU + ${aggregator.readUnitsPerWindowWrite} RCU per window write, ${aggregator.msPerBatch} ms per batch`,
   );
-  console.log(`archive: ${archive.writeUnitsPerEvent} WCU per event (${archive.itemBytes}-byte events), ${archive.msPerBatch} ms per batch of ${archive.batchRecords}`);
+  console.log(`archive: ${archive.writeUnitsPerEvent} WCU per event (${archive.itemBytes}-byte events), ${archive.msPerBatch} ms per batch of ${archive.batchRecords} records of ${archive.eventsPerRecord} events`);
   console.log(`change publisher: ${changes.writeUnitsPerChange} WCU + ${changes.readUnitsPerChange} RCU per window change published (Powertools idempotency), ${changes.msPerChange} ms each`);
   console.log('written to bench/results/units.json (committed: `tributary plan` reads it)');
 }

@@ -62,6 +62,8 @@ export interface AggregatorShardRun {
 /** The archive consumer's writes to the raw events table (functions/archive/archiveRecords.ts against DynamoDB Local). */
 export interface ArchiveUnits {
   readonly batchRecords: number;
+  /** Events a record of the bench's batches held (KPL aggregates, as ingest wrote them): a type page holds a record's events of a type. */
+  readonly eventsPerRecord: number;
   readonly writeUnitsPerEvent: number;
   /** Mean bytes of an archived event's JSON in the bench: an item's WRUs grow by one per KB. */
   readonly itemBytes: number;

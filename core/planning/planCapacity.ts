@@ -118,14 +118,14 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
   // A batch takes at least what the bench's took; a larger one, proportionally longer.
   const batchScale = Math.max(1, eventsPerBatch / aggregator.batchRecords);
   const aggregatorMsPerBatch = aggregator.msPerBatch * batchScale;
-  const archiveMsPerBatch = units.archive.msPerBatch * Math.max(1, eventsPerBatch / units.archive.batchRecords);
+  const archiveMsPerBatch = units.archive.msPerBatch * Math.max(1, eventsPerBatch / (units.archive.batchRecords * units.archive.eventsPerRecord));
 
   // DynamoDB: fixed units per batch, plus every (metric, group) the batch touches.
   const groupsTouched = input.metrics * Math.min(input.groupsPerMetric, eventsPerBatch);
   const windowsPerBatch = groupsTouched * aggregator.windowWritesPerGroupTouched;
   const aggregatorWriteUnitsPerSecond = batchesPerSecond * (aggregator.fixedWriteUnitsPerBatch + windowsPerBatch * aggregator.writeUnitsPerWindowWrite);
   const aggregatorReadUnitsPerSecond = batchesPerSecond * (aggregator.fixedReadUnitsPerBatch + windowsPerBatch * aggregator.readUnitsPerWindowWrite);
-  // An archived item grows with the event: 1 WRU per KB (the type index copies it).
+  // An archived event grows with its bytes: its row by 1 WRU per KB, and its share of a type page (decision 0017).
   const archiveUnitsPerEvent = units.archive.writeUnitsPerEvent * (Math.max(1, Math.ceil(bytesPerEvent / 1_024)) / Math.max(1, Math.ceil(units.archive.itemBytes / 1_024)));
   const archiveWriteUnitsPerSecond = rate * archiveUnitsPerEvent;
   // One group's window: written by every shard whose batch holds an event of the group.

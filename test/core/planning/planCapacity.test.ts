@@ -37,7 +37,7 @@ const UNITS: UnitCounts = {
       { shards: 64, writeUnitsPerBatch: 5, readUnitsPerBatch: 5, writeConflictsPerBatch: 0, batchesPlanned: 128, batchesCompleted: 100, failedBatches: 10 },
     ],
   },
-  archive: { source: SOURCE, batchRecords: 100, writeUnitsPerEvent: 2, itemBytes: 300, msPerBatch: 50 },
+  archive: { source: SOURCE, batchRecords: 100, eventsPerRecord: 1, writeUnitsPerEvent: 2, itemBytes: 300, msPerBatch: 50 },
 };
 
 /** 1,000-hour months (3.6 million seconds) and prices of 1 per million, so costs are units × 3.6. */
