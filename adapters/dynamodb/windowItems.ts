@@ -4,7 +4,7 @@ import { type EncodedContent, mergePartials, type StoredAggregation } from '../.
 import { readMarks } from '../../core/delivery/SourceMarks';
 import type { WindowResult } from '../../core/ports/WindowReader';
 import type { StoredWindow, WindowPartial, WindowWrite } from '../../core/ports/WindowStore';
-import { AGGREGATE_KEYS, pendingPartition, windowItemKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
 
 // A window item's attributes in the aggregates table, in one place for both directions: the window
 // store writes them (toWindowItem, partialSlot) and reads them back (toStoredWindow); the query API,
@@ -17,7 +17,7 @@ import { AGGREGATE_KEYS, pendingPartition, windowItemKey } from './aggregateKeys
 // finalisation writes the merged content top-level, and from then on that is the window's content.
 
 /** Matches a partial's attribute name. */
-const PARTIAL_ATTRIBUTE = /^p\d+$/;
+export const PARTIAL_ATTRIBUTE = /^p\d+$/;
 
 /** The attribute of a shard's partial in a window item: `p` and the number in `shardId-000000000007`. */
 export function partialAttribute(shardSortKey: number): string {
@@ -147,4 +147,48 @@ export function toWindowItem(write: WindowWrite, nowMs: number, expiresAtS: numb
         { finalAt: write.finalAtMs, [AGGREGATE_KEYS.finalPartitionKey]: pendingPartition(write.metric, write.group) }
       : { [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group), [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs }),
   };
+}
+
+/** A window item compacted: all its content top-level, every partial emptied of content but keeping its marks (decision 0016). */
+export interface CompactedWindow {
+  readonly eventCount: number;
+  readonly state: Record<string, EncodedState>;
+  readonly values: Record<string, AggregateValue>;
+  /** Every partial attribute's new value, by attribute name (`p<n>`), the writer's own included. */
+  readonly slots: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Compacts a window item as read, with one shard's partial replaced by what
+ * that shard writes now (`own`, at `ownVersion`): the top-level content
+ * becomes the merge of the item's top-level content, every other partial's
+ * content and `own`'s, which is exactly what readers merged before
+ * (`contentOf`), so no reader sees a change; every partial keeps its shard's
+ * marks (redeliveries stay effectively-once) with empty content and its
+ * version + 1, so a write of it based on the read content fails its condition
+ * and re-reads. A final window's readers read its top-level content only,
+ * which already holds every partial's (or `repaired`, a repair's new merged
+ * content): it stays, and the partials are just emptied.
+ */
+export function compactedWindow(
+  item: Record<string, unknown>,
+  aggregations: readonly StoredAggregation[],
+  own: { readonly shardId: string; readonly partial: Omit<WindowPartial, 'version'>; readonly version: number },
+  repaired?: EncodedContent & { readonly values: Readonly<Record<string, AggregateValue>> },
+): CompactedWindow {
+  const ownAttribute = partialAttribute(shardSortKey(own.shardId));
+  const slots: Record<string, Record<string, unknown>> = {};
+  const others: EncodedContent[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (name === ownAttribute || !PARTIAL_ATTRIBUTE.test(name) || typeof value !== 'object' || value === null) continue;
+    const slot = value as Record<string, unknown>;
+    others.push(contentOfSlot(slot));
+    slots[name] = { ...slot, eventCount: 0, state: {}, version: ((slot.version as number | undefined) ?? 0) + 1 };
+  }
+  slots[ownAttribute] = partialSlot(own.shardId, { eventCount: 0, state: {}, marks: own.partial.marks }, own.version);
+  if (repaired) return { eventCount: repaired.eventCount, state: { ...repaired.state }, values: { ...repaired.values }, slots };
+  const topLevel = contentOf(item, []);
+  if (typeof item.finalAt === 'number') return { ...topLevel, slots };
+  const merged = mergePartials(aggregations, [...(item.state === undefined ? [] : [topLevel]), ...others, own.partial]);
+  return { ...merged, slots };
 }
