@@ -36,6 +36,13 @@ export interface DynamoWindowStoreOptions {
    * @default 16
    */
   readonly concurrency?: number;
+  /**
+   * A partial write whose item would pass this many bytes compacts the item's
+   * partials instead (decision 0016); a write DynamoDB refuses as too large compacts
+   * whatever this says. Benchmarks and tests vary it; nothing else needs to.
+   * @default WINDOW_ITEM_BUDGET.compactAboveBytes (300 KB)
+   */
+  readonly compactAboveBytes?: number;
   readonly client?: DynamoDBDocumentClient;
 }
 
@@ -68,10 +75,12 @@ export class DynamoWindowStore implements WindowStore {
   private readonly concurrency: number;
   /** The window items' sizes as last read or written: whether a partial write compacts instead (decision 0016). */
   private readonly sizes = new WindowItemSizes();
+  private readonly compactAboveBytes: number;
 
   public constructor(private readonly options: DynamoWindowStoreOptions) {
     this.client = options.client ?? createDocumentClient();
     this.concurrency = options.concurrency ?? 16;
+    this.compactAboveBytes = options.compactAboveBytes ?? WINDOW_ITEM_BUDGET.compactAboveBytes;
   }
 
   public async readWatermarks(): Promise<WatermarkSnapshot> {
@@ -255,7 +264,7 @@ export class DynamoWindowStore implements WindowStore {
     const attribute = partialAttribute(shardSortKey(write.shardId));
     const slot = partialSlot(write.shardId, write.partial, write.expectedVersion + 1);
     const estimatedBytes = this.sizes.estimateWith(write, attribute, slot);
-    if (estimatedBytes === undefined || !shouldCompact(estimatedBytes)) {
+    if (estimatedBytes === undefined || !shouldCompact(estimatedBytes, this.compactAboveBytes)) {
       try {
         const written = await this.writeOwnPartial(write, attribute, slot, nowMs);
         if (written) this.sizes.wrote(write, attribute, slot);
@@ -444,7 +453,7 @@ export class DynamoWindowStore implements WindowStore {
     // The partial's content is unchanged, only its marks grow: it passes the budget only when the item is already at it.
     const estimatedBytes = this.sizes.estimateWith(count, attribute, slot);
     let updated: Record<string, unknown> | undefined;
-    if (estimatedBytes === undefined || !shouldCompact(estimatedBytes)) {
+    if (estimatedBytes === undefined || !shouldCompact(estimatedBytes, this.compactAboveBytes)) {
       try {
         const result = await this.client.send(
           new UpdateCommand({

@@ -23,9 +23,9 @@
  */
 export const WINDOW_ITEM_BUDGET = { limitBytes: 400 * 1024, compactAboveBytes: 300 * 1024 } as const;
 
-/** Whether a window write whose item would be `estimatedBytes` compacts the item's partials instead (above `WINDOW_ITEM_BUDGET.compactAboveBytes`). */
-export function shouldCompact(estimatedBytes: number): boolean {
-  return estimatedBytes > WINDOW_ITEM_BUDGET.compactAboveBytes;
+/** Whether a window write whose item would be `estimatedBytes` compacts the item's partials instead (above `compactAboveBytes`). */
+export function shouldCompact(estimatedBytes: number, compactAboveBytes: number = WINDOW_ITEM_BUDGET.compactAboveBytes): boolean {
+  return estimatedBytes > compactAboveBytes;
 }
 
 /**
