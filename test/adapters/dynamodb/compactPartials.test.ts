@@ -87,10 +87,10 @@ async function hotWindow(tableName: string, definition: MetricDefinition, shards
   return { store, metric, shardIds, aggregator, expected, read, documents, tableName };
 }
 
-/** `count` events of one shard for the hot group, from sequence number `firstSequence` on; `valueOf(i)` makes event i's key and amounts. */
-function batchOf(shard: number, firstSequence: number, count: number, valueOf: (i: number) => { key: string; amount: number; fee: number }): SourcedEvent[] {
+/** `count` events of one shard for the hot group, from sequence number `firstSequence` on; `eventData(i)` makes event i's key and amounts. */
+function batchOf(shard: number, firstSequence: number, count: number, eventData: (i: number) => { key: string; amount: number; fee: number }): SourcedEvent[] {
   return Array.from({ length: count }, (_, i) => {
-    const { key, amount, fee } = valueOf(i);
+    const { key, amount, fee } = eventData(i);
     const event = envelopeFactory({ id: `s${shard}-e${firstSequence + i}`, key, time: T + 1_000 + (i % 50_000), data: { region: GROUP, amount, fee } });
     return { event, sequenceNumber: String(firstSequence + i) };
   });
