@@ -84,53 +84,35 @@ export class DynamoWindowStore implements WindowStore {
   }
 
   public async readWatermarks(): Promise<WatermarkSnapshot> {
-    const shards = new Map<string, ShardProgress>();
-    let watermarkMs: Record<string, number> = {};
-    let version = 0;
+    const items: Record<string, unknown>[] = [];
     for await (const item of this.query({
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': AGGREGATE_KEYS.partitionKey },
       ExpressionAttributeValues: { ':pk': AGGREGATE_KEYS.watermarkPartition },
       ConsistentRead: true,
     })) {
-      if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.pipelineWatermarkSort) {
-        watermarkMs = item.watermarks as Record<string, number>;
-        version = item.version as number;
-      } else {
-        const progress = toShardProgress(item);
-        shards.set(progress.shardId, progress);
-      }
+      items.push(item);
     }
-    return { shards, watermarkMs, version };
+    return watermarkSnapshotOf(items);
   }
 
   public async readProgress(shardIds: readonly string[]): Promise<WatermarkSnapshot> {
     const pipelineKey = { [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: AGGREGATE_KEYS.pipelineWatermarkSort };
-    const shards = new Map<string, ShardProgress>();
-    let watermarkMs: Record<string, number> = {};
-    let version = 0;
     const keys = [pipelineKey, ...shardIds.map((shardId) => ({ [AGGREGATE_KEYS.partitionKey]: AGGREGATE_KEYS.watermarkPartition, [AGGREGATE_KEYS.sortKey]: shardSortKey(shardId) }))];
+    const items: Record<string, unknown>[] = [];
     for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
       let requested: Record<string, unknown>[] = keys.slice(offset, offset + BATCH_GET_LIMIT);
       await withRetries(
         async () => {
           const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: requested, ConsistentRead: true } } }));
-          for (const item of result.Responses?.[this.options.tableName] ?? []) {
-            if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.pipelineWatermarkSort) {
-              watermarkMs = item.watermarks as Record<string, number>;
-              version = item.version as number;
-            } else {
-              const progress = toShardProgress(item);
-              shards.set(progress.shardId, progress);
-            }
-          }
+          items.push(...(result.Responses?.[this.options.tableName] ?? []));
           requested = result.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
           return requested.length;
         },
         { what: `BatchGetItem ${this.options.tableName} (progress)`, leftOver: (left) => left },
       );
     }
-    return { shards, watermarkMs, version };
+    return watermarkSnapshotOf(items);
   }
 
   public async writeShardProgress(progress: ShardProgress, nowMs: number): Promise<void> {
@@ -595,6 +577,23 @@ export class DynamoWindowStore implements WindowStore {
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
   }
+}
+
+/** What items of the `~watermark` partition say: the pipeline-watermark item its watermarks and version, every other item a shard's progress. */
+function watermarkSnapshotOf(items: readonly Record<string, unknown>[]): WatermarkSnapshot {
+  const shards = new Map<string, ShardProgress>();
+  let watermarkMs: Record<string, number> = {};
+  let version = 0;
+  for (const item of items) {
+    if (item[AGGREGATE_KEYS.sortKey] === AGGREGATE_KEYS.pipelineWatermarkSort) {
+      watermarkMs = item.watermarks as Record<string, number>;
+      version = item.version as number;
+    } else {
+      const progress = toShardProgress(item);
+      shards.set(progress.shardId, progress);
+    }
+  }
+  return { shards, watermarkMs, version };
 }
 
 /** A shard's progress item, decoded. */
