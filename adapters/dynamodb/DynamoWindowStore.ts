@@ -63,12 +63,20 @@ const FINALIZE_ATTEMPTS = 12;
  */
 const COMPACTION_ATTEMPTS = 4;
 
+/** What a compaction writes besides the fold: a partial write's attributes, or a late count (the item's own `aggregations` then merge). */
+interface Compaction {
+  readonly aggregations?: readonly StoredAggregation[];
+  readonly write?: PartialWrite;
+  readonly lateCount?: number;
+}
+
 /**
  * Windows and watermarks in the aggregates table. A fixed window's write is
  * one UpdateItem of the shard's own partial, conditional on that partial's
  * version (one write per window touched per batch; other shards never make it
  * fail); session merges are one transaction per group; finalisation merges the
  * partials into the item with a conditional update, so it happens exactly once per window.
+ * A partial write that would pass the item budget compacts the item instead (decision 0016).
  */
 export class DynamoWindowStore implements WindowStore {
   private readonly client: DynamoDBDocumentClient;
@@ -320,7 +328,7 @@ export class DynamoWindowStore implements WindowStore {
     key: WindowKey,
     own: { readonly shardId: string; readonly partial: PartialWrite['partial']; readonly version: number },
     expectedVersion: number,
-    how: { readonly aggregations?: readonly StoredAggregation[]; readonly write?: PartialWrite; readonly lateCount?: number },
+    how: Compaction,
     nowMs: number,
   ): Promise<Record<string, unknown> | undefined> {
     const itemKey = windowItemKey(key);
@@ -351,7 +359,7 @@ export class DynamoWindowStore implements WindowStore {
   }
 
   /** The UpdateItem of a compaction: every partial, the top-level content, what the write sets, conditioned on the item's version. */
-  private compactionUpdate(itemKey: Record<string, unknown>, item: Record<string, unknown>, compacted: CompactedWindow, how: Parameters<DynamoWindowStore['compact']>[3], nowMs: number): UpdateCommand {
+  private compactionUpdate(itemKey: Record<string, unknown>, item: Record<string, unknown>, compacted: CompactedWindow, how: Compaction, nowMs: number): UpdateCommand {
     const names: Record<string, string> = { '#state': 'state', '#values': 'values' };
     const values: Record<string, unknown> = { ':eventCount': compacted.eventCount, ':state': compacted.state, ':values': compacted.values, ':one': 1, ':itemVersion': item.version };
     const sets = ['eventCount = :eventCount', '#state = :state', '#values = :values'];
