@@ -222,4 +222,37 @@ describe('Conformance: compacting hot window partials on DynamoDB Local', () => 
     expect(itemBytes(item)).toBeLessThan(40_000);
     expect([window.eventCount, window.values, window.lateEventCount, window.finalAtMs]).toEqual([20 * 5_000, hot.expected.results(), 3, T + 200_000]);
   }, 300_000);
+  it('compacts a replay into a final window over the budget: the repair content top-level, the partials emptied, still final', async () => {
+    // Prepare: 20 dense partials written with compaction off (~330 KB), then the window finalised.
+    const hot = await hotWindow('compact-repair', DISTINCT, 21, Number.POSITIVE_INFINITY);
+    for (const [shard, shardId] of hot.shardIds.slice(0, 20).entries()) await hot.aggregator.processBatch(shardId, add(hot.expected, batchOf(shard, 1_000, 5_000, customersOf(shard))), T + 2_000);
+    expect(await hot.store.finalizeWindows(hot.metric.name, T + 10 * 60_000, T + 300_000)).toBe(1);
+    const store = new DynamoWindowStore({ tableName: hot.tableName, retentionDays: 365 * 20, client: hot.documents });
+    const replaying = new WindowedAggregator([hot.metric], store, NO_LATE, new StaticShardDirectory(hot.shardIds, T), { completions: new InMemoryCompletionLog() });
+
+    // Act: shard 20 replays 5,000 events the window never held (a dense partial of its own).
+    const replayed = await replaying.processBatch(hot.shardIds[20]!, add(hot.expected, batchOf(20, 1_000, 5_000, customersOf(20))), T + 400_000, { kind: 'replay' });
+    const { item, window } = await hot.read();
+
+    // Assess: written, compacted, final since the finalisation, and exact.
+    expect(replayed.windowsWritten).toBe(1);
+    expect(partialsOf(item).map((p) => p.eventCount)).toEqual(hot.shardIds.map(() => 0));
+    expect([window.eventCount, window.values, window.finalAtMs]).toEqual([21 * 5_000, hot.expected.results(), T + 300_000]);
+  }, 300_000);
+
+  it('refuses, naming the window and its size, a partial that alone passes 400 KB: 26 dense sketches in one metric', async () => {
+    // Prepare: 26 distinct aggregations, each dense after 5,000 distinct values: ~416 KB in one shard's partial.
+    const fields = Array.from({ length: 26 }, (_, i) => `f${i}`);
+    const wide: MetricDefinition = { ...DISTINCT, name: 'wide', aggregations: Object.fromEntries(fields.map((field) => [field, { kind: 'distinct', field: `data.${field}` }])) };
+    const hot = await hotWindow('compact-too-large', wide, 1);
+    const batch = Array.from({ length: 5_000 }, (_, i) => ({
+      event: envelopeFactory({ id: `w${i}`, time: T + 1_000, data: { region: GROUP, ...Object.fromEntries(fields.map((field) => [field, `${field}-${i}`])) } }),
+      sequenceNumber: String(1_000 + i),
+    }));
+
+    // Act + Assess: a permanent error the aggregator's handler rejects the record with (bisected down to it), not a retry loop.
+    await expect(hot.aggregator.processBatch(hot.shardIds[0]!, batch, T + 2_000)).rejects.toThrow(
+      new RegExp(`^Window wide group "${GROUP}" at 2026-01-01T12:00:00.000Z would be 4\\d{5} bytes even with its partials compacted; DynamoDB's item limit is 409600 bytes$`),
+    );
+  }, 300_000);
 });
