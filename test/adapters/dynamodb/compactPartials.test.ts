@@ -255,4 +255,17 @@ describe('Conformance: compacting hot window partials on DynamoDB Local', () => 
       new RegExp(`^Window wide group "${GROUP}" at 2026-01-01T12:00:00.000Z would be 4\\d{5} bytes even with its partials compacted; DynamoDB's item limit is 409600 bytes$`),
     );
   }, 300_000);
+  it('folds at most 200 partials per compaction (DynamoDB caps an update expression at 4 KB) when 300 shards wrote the window', async () => {
+    // Prepare: a 24 KB budget, so that 300 sparse partials (~80 B of content each) compact with ~280 of them holding content.
+    const hot = await hotWindow('compact-many', DISTINCT, 300, 24 * 1024);
+    const batches = hot.shardIds.map((_, shard) => add(hot.expected, batchOf(shard, 1_000, 3, customersOf(shard))));
+
+    // Act: one shard after another.
+    for (const [shard, shardId] of hot.shardIds.entries()) await hot.aggregator.processBatch(shardId, batches[shard]!, T + 2_000);
+    const { item, window } = await hot.read();
+
+    // Assess: every write landed, compacted (top-level content), exact.
+    expect(item.state).toBeDefined();
+    expect([window.eventCount, window.values]).toEqual([300 * 3, hot.expected.results()]);
+  }, 300_000);
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AGGREGATE_KEYS, pendingPartition } from '../../../adapters/dynamodb/aggregateKeys';
 import { itemBytes } from '../../../adapters/dynamodb/itemBytes';
 import { WindowItemSizes } from '../../../adapters/dynamodb/WindowItemSizes';
-import { compactedWindow, toWindowItem, toWindowResult } from '../../../adapters/dynamodb/windowItems';
+import { compactedWindow, MAX_FOLDED_PARTIALS, toWindowItem, toWindowResult } from '../../../adapters/dynamodb/windowItems';
 import type { StoredAggregation } from '../../../core/aggregation/mergePartials';
 import { NO_MARKS } from '../../../core/delivery/SourceMarks';
 import type { WindowWrite } from '../../../core/ports/WindowStore';
@@ -126,6 +126,17 @@ describe('Function: compactedWindow', () => {
     const compacted = compactedWindow(final, aggregations, lateCount);
 
     expect([compacted.eventCount, compacted.values, compacted.slots.p0?.eventCount, compacted.slots.p7?.eventCount]).toEqual([3, { orders: 3, largest: 9 }, 0, 0]);
+  });
+
+  it('leaves an empty partial alone (a write based on it adds to nothing folded) and folds at most 200, the largest first', () => {
+    const emptied = { ...item, p1: { shard: 'shardId-000000000001', eventCount: 0, state: {}, src: marksOf('shardId-000000000001', '5'), version: 4 } };
+    expect(Object.keys(compactedWindow(emptied, aggregations, own).slots).sort()).toEqual(['p0', 'p7']);
+
+    const crowded: Record<string, unknown> = { ...item };
+    for (let shard = 10; shard < 260; shard++) crowded[`p${shard}`] = { shard: `shardId-${String(shard).padStart(12, '0')}`, eventCount: 1, state: { orders: 1, largest: shard }, version: 1 };
+    crowded.p300 = { shard: 'shardId-000000000300', eventCount: 1, state: { orders: 1, largest: 3, padding: 'x'.repeat(500) }, version: 1 };
+    const { slots } = compactedWindow(crowded, aggregations, own);
+    expect([Object.keys(slots).length, MAX_FOLDED_PARTIALS, 'p300' in slots, 'p7' in slots]).toEqual([200, 200, true, true]);
   });
 
   it('writes a repair content top-level as given', () => {
