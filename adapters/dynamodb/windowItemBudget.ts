@@ -15,11 +15,12 @@
  *   each, a handful in flight at once) and the approximation of number sizes.
  *   The budget trades contention for bytes: a compaction is conditioned on the
  *   item's version, so it races every shard writing the window (as all writes
- *   did before 0013), and a high budget keeps compactions rare (a dense 64-shard
- *   window compacts about once per 8 partial writes); but every partial write is
- *   billed on the whole item (1 WCU per KB), so a lower budget would make the
- *   average write cheaper. A compaction costs one consistent read of the item
- *   (≤ 75 RCU at 300 KB) and one write billed on it (≤ 300 WCU).
+ *   did before 0013), and a high budget keeps compactions rare (a dense
+ *   `distinct` window compacts once per ~18 partial writes, `npm run bench:hot`);
+ *   but every partial write is billed on the whole item (1 WCU per KB), so a
+ *   lower budget would make the average write cheaper. A compaction costs one
+ *   consistent read of the item (≤ 75 RCU at 300 KB) and one write billed on it
+ *   (≤ 300 WCU).
  */
 export const WINDOW_ITEM_BUDGET = { limitBytes: 400 * 1024, compactAboveBytes: 300 * 1024 } as const;
 
