@@ -1,4 +1,5 @@
-// npm run bench:hot → bench/results/hot-windows.json: what a hot window costs in DynamoDB at 2, 8 and 64 shards:
+// npm run bench:hot → bench/results/hot-windows.json: what a hot window costs in DynamoDB at 2, 8 and 64 shards
+// (sparse), and a dense distinct window 64 shards write one after another, compacted at three budgets (dense):
 // the size of one window item every shard wrote (per-shard partials of the example config's orders-per-region,
 // HLL + DDSketch states), the write units of one partial write, and the requests and read units of one batch
 // (with other shards' progress cached, and one that reads the whole ~watermark partition).
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
 import { DynamoWindowStore } from '../adapters/dynamodb/DynamoWindowStore';
 import { windowItemKey } from '../adapters/dynamodb/aggregateKeys';
+import { itemBytes } from '../adapters/dynamodb/itemBytes';
 import { DEFAULT_PROGRESS_CACHE_MS, WindowedAggregator } from '../core/aggregator/WindowedAggregator';
 import { compileMetric } from '../core/metrics/compileMetric';
 import { InMemoryCompletionLog } from '../core/ports/inMemory/InMemoryCompletionLog';
@@ -65,19 +67,82 @@ class CapacityMeter {
   }
 }
 
-/** DynamoDB's item size: attribute names plus values (numbers ~ digits / 2 + 1, containers 3 bytes + 1 per element). */
-function itemBytes(value: unknown): number {
-  if (value === null || value === undefined || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace('.', '').length / 2) + 1;
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
-  return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + itemBytes(v), 0);
+/** Shards of the dense case, and distinct customers per shard's partial (past ~4,700 an HLL partial is dense, 16 KB). */
+const DENSE_SHARDS = 64;
+const DENSE_CUSTOMERS = 5_000;
+
+/**
+ * A `distinct` window every shard writes with a dense HLL partial, one shard after another: the item's size after
+ * each write, the WCU of each partial write (billed on the larger of the item before and after), and where the
+ * writes stop (DynamoDB refuses the item past 400 KB) — with compaction off, and at the default budget (decision 0016).
+ */
+async function denseWindow(client: DynamoDBClient, meter: CapacityMeter, label: string, compactAboveBytes: number | undefined) {
+  const tableName = `aggregates-dense-${compactAboveBytes === undefined ? 'default' : Number.isFinite(compactAboveBytes) ? compactAboveBytes : 'off'}`;
+  await createAggregatesTable(client, tableName);
+  const documents = createDocumentClient(client);
+  const store = new DynamoWindowStore({ tableName, retentionDays: 30, client: documents, ...(compactAboveBytes === undefined ? {} : { compactAboveBytes }) });
+  const metric = compileMetric({
+    name: 'customers-per-region',
+    filter: { types: ['order.created'] },
+    groupBy: ['data.region'],
+    window: { kind: 'tumbling', sizeMs: 60_000 },
+    watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000, allowedLatenessMs: 60_000 },
+    aggregations: { customers: { kind: 'distinct', field: 'key' } },
+  });
+  const shardIds = Array.from({ length: DENSE_SHARDS }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
+  const aggregator = new WindowedAggregator([metric], store, { write: async () => {} }, new StaticShardDirectory(shardIds, T), { completions: new InMemoryCompletionLog() });
+  const key = { TableName: tableName, Key: windowItemKey({ metric: metric.name, group: 'eu-west', startMs: T }), ConsistentRead: true };
+  const sizes: number[] = [];
+  const writeUnits: number[] = [];
+  const readUnits: number[] = [];
+  let refusedAt: number | undefined;
+  for (const [shard, shardId] of shardIds.entries()) {
+    const batch = Array.from({ length: DENSE_CUSTOMERS }, (_, i) => ({
+      event: { id: `d${shard}-${i}`, type: 'order.created', key: `customer-${shard}-${i}`, time: T + 1_000 + i, receivedAt: T + 2_000, data: { region: 'eu-west', amount: 1 } },
+      sequenceNumber: String(100 + i),
+    }));
+    meter.take();
+    try {
+      await aggregator.processBatch(shardId, batch, T + 2_000);
+    } catch (error) {
+      refusedAt = shard + 1;
+      console.log(`dense, ${label}: the write of shard ${shard + 1} refused (${(error as Error).message})`);
+      break;
+    }
+    const taken = meter.take();
+    writeUnits.push(taken.windowWriteUnits);
+    readUnits.push(taken.readUnits);
+    const { Item } = await documents.send(new GetCommand(key));
+    sizes.push(itemBytes(Item!));
+  }
+  meter.take();
+  const compactedAt = sizes.flatMap((bytes, i) => (i > 0 && bytes < sizes[i - 1]! ? [i + 1] : []));
+  const compactions = compactedAt.length;
+  const result = {
+    label,
+    shards: DENSE_SHARDS,
+    writesLanded: sizes.length,
+    refusedAtShard: refusedAt,
+    compactions,
+    /** The shard (1-based) whose write compacted: with the budget off, the first is the write DynamoDB refused, where writes stopped before compaction. */
+    compactedAtShard: compactedAt,
+    itemBytesMax: Math.max(...sizes),
+    itemBytesAfterLastWrite: sizes[sizes.length - 1],
+    itemBytesAfterEachWrite: sizes,
+    windowWriteUnitsMean: Math.round(writeUnits.reduce((sum, n) => sum + n, 0) / writeUnits.length),
+    windowWriteUnitsMax: Math.max(...writeUnits),
+    windowWriteUnitsEachWrite: writeUnits,
+    /** A batch's RCU: its consistent read of the window (billed on the whole item), its watermark reads, a compaction's read. */
+    batchReadUnitsMean: Math.round(readUnits.reduce((sum, n) => sum + n, 0) / readUnits.length),
+  };
+  console.log(`dense, ${label}: ${result.writesLanded}/${DENSE_SHARDS} writes landed, ${compactions} compactions (at shards ${compactedAt.join(', ')}), item max ${result.itemBytesMax} B, last ${result.itemBytesAfterLastWrite} B, WCU per window write mean ${result.windowWriteUnitsMean} max ${result.windowWriteUnitsMax}, RCU per batch mean ${result.batchReadUnitsMean}`);
+  return result;
 }
 
 async function main(): Promise<void> {
   const emulators = await Emulators.start({ kinesis: 0, dynamodb: 0, sqs: 0 }, mkdtempSync(path.join(tmpdir(), 'tributary-bench-hot-')));
   const results = [];
+  const dense = [];
   try {
     const client = new DynamoDBClient({ endpoint: emulators.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const meter = new CapacityMeter();
@@ -105,15 +170,23 @@ async function main(): Promise<void> {
       await aggregator.processBatch(shardIds[0]!, batch().map((e, i) => ({ ...e, sequenceNumber: String(2_000 + i) })), T + 2_000 + DEFAULT_PROGRESS_CACHE_MS);
       const refreshing = meter.take();
       const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: windowItemKey({ metric: metric.name, group: 'eu-west', startMs: T }), ConsistentRead: true }));
-      results.push({ shards, itemBytes: itemBytes(Item), batch: perBatch, batchReadingThePartition: refreshing });
-      console.log(`${shards} shards: window item ${itemBytes(Item)} B; a batch: ${JSON.stringify(perBatch)}; one that reads the partition: ${JSON.stringify(refreshing)}`);
+      results.push({ shards, itemBytes: itemBytes(Item!), batch: perBatch, batchReadingThePartition: refreshing });
+      console.log(`${shards} shards: window item ${itemBytes(Item!)} B; a batch: ${JSON.stringify(perBatch)}; one that reads the partition: ${JSON.stringify(refreshing)}`);
+    }
+    // Budget off: only DynamoDB's refusal compacts, and its first refusal is where every write stopped before compaction.
+    for (const [label, compactAboveBytes] of [
+      ['budget off (reactive only)', Number.POSITIVE_INFINITY],
+      ['default budget (300 KB)', undefined],
+      ['budget 100 KB', 100 * 1024],
+    ] as const) {
+      dense.push(await denseWindow(client, meter, label, compactAboveBytes));
     }
   } finally {
     await emulators.stop();
   }
   const out = path.join('bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'hot-windows.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(out, 'hot-windows.json'), `${JSON.stringify({ sparse: results, dense }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

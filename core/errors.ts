@@ -103,6 +103,32 @@ export class TransactionTooLargeError extends TributaryError {
 }
 
 /**
+ * A window item would pass DynamoDB's item size limit even with every partial
+ * compacted into its top-level content (decision 0016): its merged content and
+ * the shards' marks alone are too big, so no retry can help. Permanent: the
+ * aggregator classifies it like DynamoDB's own ValidationException, so the
+ * event source mapping bisects the batch and the record that causes it goes to
+ * the rejected-records output with this message as the reason.
+ */
+export class WindowItemTooLargeError extends TributaryError {
+  public constructor(
+    public readonly metric: string,
+    public readonly group: string,
+    public readonly windowStartMs: number,
+    /** The item's estimated size after compaction. */
+    public readonly itemBytes: number,
+    public readonly limitBytes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Window ${metric} group ${JSON.stringify(group)} at ${new Date(windowStartMs).toISOString()} would be ${itemBytes} bytes even with its partials compacted; DynamoDB's item limit is ${limitBytes} bytes`,
+      options,
+    );
+    this.name = 'WindowItemTooLargeError';
+  }
+}
+
+/**
  * A window's finalisation kept losing to writes of its partials between its
  * read and its update: transient (the batch fails and is retried; the window
  * stays pending and the next pass finalises it).

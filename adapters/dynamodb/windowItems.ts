@@ -4,7 +4,8 @@ import { type EncodedContent, mergePartials, type StoredAggregation } from '../.
 import { readMarks } from '../../core/delivery/SourceMarks';
 import type { WindowResult } from '../../core/ports/WindowReader';
 import type { StoredWindow, WindowPartial, WindowWrite } from '../../core/ports/WindowStore';
-import { AGGREGATE_KEYS, pendingPartition, windowItemKey } from './aggregateKeys';
+import { AGGREGATE_KEYS, pendingPartition, shardSortKey, windowItemKey } from './aggregateKeys';
+import { attributeBytes } from './itemBytes';
 
 // A window item's attributes in the aggregates table, in one place for both directions: the window
 // store writes them (toWindowItem, partialSlot) and reads them back (toStoredWindow); the query API,
@@ -17,7 +18,7 @@ import { AGGREGATE_KEYS, pendingPartition, windowItemKey } from './aggregateKeys
 // finalisation writes the merged content top-level, and from then on that is the window's content.
 
 /** Matches a partial's attribute name. */
-const PARTIAL_ATTRIBUTE = /^p\d+$/;
+export const PARTIAL_ATTRIBUTE = /^p\d+$/;
 
 /** The attribute of a shard's partial in a window item: `p` and the number in `shardId-000000000007`. */
 export function partialAttribute(shardSortKey: number): string {
@@ -147,4 +148,62 @@ export function toWindowItem(write: WindowWrite, nowMs: number, expiresAtS: numb
         { finalAt: write.finalAtMs, [AGGREGATE_KEYS.finalPartitionKey]: pendingPartition(write.metric, write.group) }
       : { [AGGREGATE_KEYS.pendingPartitionKey]: pendingPartition(write.metric, write.group), [AGGREGATE_KEYS.pendingSortKey]: write.finalAtWatermarkMs }),
   };
+}
+
+/**
+ * Partials one compaction folds at most, its own included. DynamoDB caps an
+ * UpdateExpression at 4 KB, and each folded partial adds `#pN = :pN, ` to it
+ * (≤ 15 characters): 200 take ≤ 3,000, beside ≤ 400 for what the write sets
+ * anyway. Beyond that (hundreds of shards with content in one window) the
+ * largest are folded and the next compaction folds more.
+ */
+export const MAX_FOLDED_PARTIALS = 200;
+
+/** A window item compacted: its folded partials' content moved top-level, those partials emptied but keeping their marks (decision 0016). */
+export interface CompactedWindow {
+  readonly eventCount: number;
+  readonly state: Record<string, EncodedState>;
+  readonly values: Record<string, AggregateValue>;
+  /** The new value of every partial attribute the compaction rewrites (`p<n>`), the writer's own included; the others stay as they are. */
+  readonly slots: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Compacts a window item as read, with one shard's partial replaced by what
+ * that shard writes now (`own`, at `ownVersion`): the top-level content
+ * becomes the merge of the item's top-level content, the folded partials'
+ * content and `own`'s, so readers, who merge the top-level content with the
+ * partials (`contentOf`), see no change. A folded partial keeps its shard's
+ * marks (redeliveries stay effectively-once) with empty content and its
+ * version + 1, so a write of it based on the content read fails its
+ * condition and re-reads. Folded: every partial holding content, the largest
+ * first, at most `MAX_FOLDED_PARTIALS`; an empty partial is left alone (a
+ * write based on it adds to nothing folded). A final window's readers read its
+ * top-level content only, which already holds every partial's (or
+ * `repaired`, a repair's new merged content): it stays, and the partials are
+ * just emptied.
+ */
+export function compactedWindow(
+  item: Record<string, unknown>,
+  aggregations: readonly StoredAggregation[],
+  own: { readonly shardId: string; readonly partial: Omit<WindowPartial, 'version'>; readonly version: number },
+  repaired?: EncodedContent & { readonly values: Readonly<Record<string, AggregateValue>> },
+): CompactedWindow {
+  const ownAttribute = partialAttribute(shardSortKey(own.shardId));
+  const holdingContent: { name: string; slot: Record<string, unknown>; bytes: number }[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (name === ownAttribute || !PARTIAL_ATTRIBUTE.test(name) || typeof value !== 'object' || value === null) continue;
+    const slot = value as Record<string, unknown>;
+    const content = contentOfSlot(slot);
+    if (content.eventCount > 0 || Object.keys(content.state).length > 0) holdingContent.push({ name, slot, bytes: attributeBytes(name, value) });
+  }
+  const folded = holdingContent.sort((a, b) => b.bytes - a.bytes).slice(0, MAX_FOLDED_PARTIALS - 1);
+  const slots: Record<string, Record<string, unknown>> = {};
+  for (const { name, slot } of folded) slots[name] = { ...slot, eventCount: 0, state: {}, version: ((slot.version as number | undefined) ?? 0) + 1 };
+  slots[ownAttribute] = partialSlot(own.shardId, { eventCount: 0, state: {}, marks: own.partial.marks }, own.version);
+  if (repaired) return { eventCount: repaired.eventCount, state: { ...repaired.state }, values: { ...repaired.values }, slots };
+  const topLevel = contentOf(item, []);
+  if (typeof item.finalAt === 'number') return { ...topLevel, slots };
+  const merged = mergePartials(aggregations, [...(item.state === undefined ? [] : [topLevel]), ...folded.map(({ slot }) => contentOfSlot(slot)), own.partial]);
+  return { ...merged, slots };
 }

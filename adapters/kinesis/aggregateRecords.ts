@@ -1,6 +1,7 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { decodeRecords, shardIdOf } from './decodeRecords';
 import { isValidationError } from '../aws/isValidationError';
+import { WindowItemTooLargeError } from '../../core/errors';
 import type { RejectedRecord, RejectedRecordSink } from '../../core/ports/LateEventSink';
 import type { BatchMode, BatchSummary, WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
 
@@ -49,7 +50,8 @@ export async function aggregateRecords(
     if (!isValidationError(error) || records.length !== 1 || events.length === 0) throw error;
     const record = records[0]!;
     const arrivedAtMs = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
-    const because = `DynamoDB refused a write for it (${(error as Error).message})`;
+    // A window too large even compacted is refused before DynamoDB would refuse it: say which window and how large.
+    const because = error instanceof WindowItemTooLargeError ? `a window it belongs to cannot grow (${error.message})` : `DynamoDB refused a write for it (${(error as Error).message})`;
     const refused: RejectedRecord[] = events.map((sourced) =>
       sourced.subSequence === undefined
         ? { shardId, sequenceNumber: sourced.sequenceNumber, reason: `Record ${sourced.sequenceNumber} cannot be aggregated: ${because}`, dataBase64: record.kinesis.data, arrivedAtMs }

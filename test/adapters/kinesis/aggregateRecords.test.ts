@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WindowItemTooLargeError } from '../../../core/errors';
 import type { RejectedRecord } from '../../../core/ports/LateEventSink';
 import { aggregateRecords } from '../../../adapters/kinesis/aggregateRecords';
 import type { WindowedAggregator } from '../../../core/aggregator/WindowedAggregator';
@@ -28,6 +29,18 @@ describe('Function: aggregateRecords', () => {
     const outcome = await aggregateRecords([kinesisRecordFactory('7', envelopeFactory())], refusing, { reject: async (records) => void rejected.push(...records) }, NOW);
     expect(outcome.response).toEqual({ batchItemFailures: [] });
     expect(rejected.map((record) => record.reason)).toEqual(['Record 7 cannot be aggregated: DynamoDB refused a write for it (Item size has exceeded the maximum allowed size)']);
+  });
+
+  it('sends a record whose window would pass 400 KB even compacted to the rejected output, naming the window and its size', async () => {
+    const tooLarge = { processBatch: async () => Promise.reject(new WindowItemTooLargeError('customers-per-region', 'eu-west', Date.UTC(2026, 0, 1, 12), 431_000, 409_600)) } as unknown as WindowedAggregator;
+    const rejected: RejectedRecord[] = [];
+
+    const outcome = await aggregateRecords([kinesisRecordFactory('8', envelopeFactory())], tooLarge, { reject: async (records) => void rejected.push(...records) }, NOW);
+
+    expect(outcome.response).toEqual({ batchItemFailures: [] });
+    expect(rejected.map((record) => record.reason)).toEqual([
+      'Record 8 cannot be aggregated: a window it belongs to cannot grow (Window customers-per-region group "eu-west" at 2026-01-01T12:00:00.000Z would be 431000 bytes even with its partials compacted; DynamoDB\'s item limit is 409600 bytes)',
+    ]);
   });
 
   it('fails a batch of several records, so the ESM bisects it, and never treats throttling as permanent', async () => {

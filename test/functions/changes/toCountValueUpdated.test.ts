@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { toCountValueUpdated } from '../../../functions/changes/toCountValueUpdated';
+import { compactedWindow } from '../../../adapters/dynamodb/windowItems';
 import { storedAggregationsOf } from '../../../core/aggregation/mergePartials';
 import { WindowAccumulator } from '../../../core/aggregation/WindowAccumulator';
 import { compileMetric } from '../../../core/metrics/compileMetric';
@@ -106,5 +107,23 @@ describe('Function: toCountValueUpdated, a window written by several shards', ()
     };
 
     expect(toCountValueUpdated(change)).toMatchObject({ old: { eventCount: 2, values: { customers: 2 } }, new: { eventCount: 4, values: { customers: 3 } }, final: false });
+  });
+
+  it('publishes a compaction as the change its writer made, the window the same to readers before and after the fold', () => {
+    // Prepare: shards 0 and 1 hold partials; shard 1 writes customers b, c, d and its write compacts the item.
+    const open = { pk: 'orders-per-region#eu', windowStart: T, metric: 'orders-per-region', group: 'eu', windowEnd: T + 60_000, aggregations: storedAggregationsOf(metric.aggregations), version: 2 };
+    const before = { ...open, p0: partial('shardId-000000000000', ['a', 'b']), p1: partial('shardId-000000000001', ['b']) };
+    const written = partial('shardId-000000000001', ['b', 'c', 'd']);
+    const marks = { applied: { 'shardId-000000000001': '9' }, frozen: {}, redriven: {} };
+    const compacted = compactedWindow(before, open.aggregations, { shardId: 'shardId-000000000001', partial: { eventCount: written.eventCount, state: written.state, marks }, version: 2 });
+    const after = { ...before, ...compacted.slots, eventCount: compacted.eventCount, state: compacted.state, values: compacted.values, version: 3 };
+    const change: DynamoDBRecord = {
+      eventID: 'e3',
+      eventName: 'MODIFY',
+      dynamodb: { SequenceNumber: '4400', OldImage: asLambdaEvent(marshall(before)) as never, NewImage: asLambdaEvent(marshall(after)) as never },
+    };
+
+    // Act + Assess: the old image merged (a, b, and b again) and the new one top-level (a, b, c, d), nothing counted twice.
+    expect(toCountValueUpdated(change)).toMatchObject({ old: { eventCount: 3, values: { customers: 2 } }, new: { eventCount: 5, values: { customers: 4 } }, final: false });
   });
 });
