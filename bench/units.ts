@@ -17,8 +17,8 @@ import type { AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planni
 import { archiveRecords } from '../functions/archive/archiveRecords';
 import { encodeAggregatedRecord } from '../adapters/kinesis/kpl/AggregatedRecordBuilder';
 import { createChangePublisher } from '../functions/changes/createChangePublisher';
-import { ingestEvents, type IngestAggregation } from '../functions/ingest/ingestEvents';
-import { KinesisShardMap } from '../adapters/kinesis/KinesisShardMap';
+import { ingestEvents } from '../functions/ingest/ingestEvents';
+import { ingestAggregationOf } from '../functions/ingest/ingestAggregationOf';
 import { resolveConfig } from '../config/resolveConfig';
 import { tributaryConfig } from '../infra/tributary.config';
 import { endProgress, progressLine } from '../local/cli/progressLine';
@@ -95,7 +95,7 @@ async function measureIngest(endpoint: string): Promise<{ eventBytes: number; ru
     await waitForStream(client, streamName);
     // As the deployed ingest function packs them (functions/ingest/handler.ts): KPL aggregation when the config turns it on.
     const packing = resolveConfig(tributaryConfig).ingest.aggregation;
-    const aggregation: IngestAggregation | undefined = packing.enabled ? { maxRecordBytes: packing.maxRecordBytes, shardMap: new KinesisShardMap(client, streamName) } : undefined;
+    const aggregation = ingestAggregationOf(packing.enabled ? packing.maxRecordBytes : undefined, client, streamName);
     for (const size of REQUEST_SIZES) {
       Object.assign(counts, { calls: 0, records: 0, bytes: 0 });
       const requestMs: number[] = [];

@@ -7,9 +7,9 @@ import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { RequestError } from '../../core/errors';
 import { jsonResponse } from '../../adapters/apigateway/jsonResponse';
 import { createKinesisClient } from '../../adapters/kinesis/createKinesisClient';
-import { KinesisShardMap } from '../../adapters/kinesis/KinesisShardMap';
 import { traceHandler } from '../../adapters/xray/traceHandler';
 import { ingestEvents } from './ingestEvents';
+import { ingestAggregationOf } from './ingestAggregationOf';
 import { INGEST_METRICS } from '../../core/observability/INGEST_METRICS';
 
 const logger = new Logger({ serviceName: 'tributary-ingest' });
@@ -18,8 +18,7 @@ const cloudWatch = new Metrics({ namespace: INGEST_METRICS.namespace, serviceNam
 const tracer = new Tracer({ serviceName: 'tributary-ingest' });
 const kinesis = tracer.captureAWSv3Client(createKinesisClient());
 const { streamName, ingestAggregateMaxBytes } = readFunctionEnvironment('ingest', process.env);
-// Cached per container (SHARD_MAP_TTL_MS): a request lists the shards at most once a minute.
-const aggregation = ingestAggregateMaxBytes === undefined ? undefined : { maxRecordBytes: ingestAggregateMaxBytes, shardMap: new KinesisShardMap(kinesis, streamName) };
+const aggregation = ingestAggregationOf(ingestAggregateMaxBytes, kinesis, streamName);
 
 /** POST /events: one event or `{ "events": [...] }` → per-event accepted / rejected / failed. */
 export const handler = traceHandler(tracer, async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
