@@ -14,7 +14,7 @@ export interface RedriveCommandOptions extends PipelineSelection {
 /** What a redrive of each queue does to what it applies, for the summary line. */
 const APPLIED: Readonly<Record<DeadLetterQueueName, string>> = {
   aggregator: 'each window took only what it lacked',
-  archive: 'each event was archived as its one item',
+  archive: 'each event was archived once (its row and its type page)',
   changes: 'each change was published at most once',
 };
 

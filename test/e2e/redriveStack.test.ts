@@ -190,7 +190,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
     const result = await tributary('redrive', '--queue', 'archive', '--stack', STACK);
 
     // Assess 2: the lost item is back, no event is stored twice, the message is gone.
-    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 1 record(s); each event was archived as its one item');
+    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 1 record(s); each event was archived once (its row and its type page)');
     expect(result.status).toBe(0);
     expect((await archived()).map((item) => item.sk).sort()).toContain(lost!.sk);
     expect(await archived()).toHaveLength(3);
