@@ -19,6 +19,7 @@ import { LOCAL_CREDENTIALS } from '../../../local/aws/localClients';
 import { Emulators, LOCAL_REGION } from '../../../local/emulators/Emulators';
 import { createAggregatesTable } from '../../../local/tables/createAggregatesTable';
 import { envelopeFactory } from '../../support/factories';
+import { tributaryConfig } from '../../../infra/tributary.config';
 
 /**
  * Hot windows on DynamoDB Local: every shard's consumer writing the same
@@ -28,22 +29,8 @@ import { envelopeFactory } from '../../support/factories';
 let emulators: Emulators;
 let client: DynamoDBClient;
 
-/** The example config's orders-per-region: counts, sums, a max, a mean, HLL and DDSketch states. */
-const ORDERS_PER_REGION: MetricDefinition = {
-  name: 'orders-per-region',
-  filter: { types: ['order.created'] },
-  groupBy: ['data.region'],
-  window: { kind: 'tumbling', sizeMs: 60_000 },
-  watermark: { maxDelayMs: 5_000, idleTimeoutMs: 10_000, allowedLatenessMs: 60_000 },
-  aggregations: {
-    orders: { kind: 'count' },
-    revenue: { kind: 'sum', field: 'data.amount' },
-    largestOrder: { kind: 'max', field: 'data.amount' },
-    averageOrder: { kind: 'avg', field: 'data.amount' },
-    customers: { kind: 'distinct', field: 'key' },
-    amount: { kind: 'quantiles', field: 'data.amount', quantiles: [0.5, 0.9, 0.99] },
-  },
-};
+/** The example config's orders-per-region, as deployed: counts, sums, a max, a mean, HLL and DDSketch states. */
+const ORDERS_PER_REGION: MetricDefinition = tributaryConfig.metrics.find((metric) => metric.name === 'orders-per-region')!;
 const REGIONS = ['eu-west', 'us-east', 'ap-south', 'sa-east', 'af-south'];
 const T = Date.UTC(2026, 0, 1, 12, 0);
 
