@@ -18,4 +18,9 @@ export interface DeadLetterConsumer<P extends SequenceRange = SequenceRange, R =
    * output instead, as the function does with what no retry can fix.
    */
   apply(records: readonly R[], range: P, nowMs: number): Promise<number>;
+  /**
+   * The events the records hold, for the report: a Kinesis record from ingest
+   * is a KPL aggregate of many. Absent where a record is one change.
+   */
+  eventsIn?(records: readonly R[]): number;
 }

@@ -4,6 +4,7 @@ import type { SequenceRange } from '../core/delivery/sequenceNumbers';
 import type { WindowedAggregator } from '../core/aggregator/WindowedAggregator';
 import type { RejectedRecordSink } from '../core/ports/LateEventSink';
 import { aggregateRecords } from '../adapters/kinesis/aggregateRecords';
+import { decodeRecords } from '../adapters/kinesis/decodeRecords';
 import { readRecordRange } from '../adapters/kinesis/readRecordRange';
 import type { DeadLetterConsumer } from './DeadLetterConsumer';
 import { kinesisRangeOf } from './kinesisRangeOf';
@@ -26,5 +27,6 @@ export function aggregatorDeadLetters(options: AggregatorDeadLetterOptions): Dea
     rangeOf: kinesisRangeOf,
     read: (range) => readRecordRange(options.kinesis, options.streamName, range),
     apply: async (records, range, nowMs) => (await aggregateRecords(records, options.aggregator, options.rejects, nowMs, { kind: 'redrive', range })).rejected.length,
+    eventsIn: (records) => decodeRecords(records).events.length,
   };
 }

@@ -3,6 +3,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import type { SequenceRange } from '../core/delivery/sequenceNumbers';
 import type { RejectedRecordSink } from '../core/ports/LateEventSink';
 import type { DynamoEventStore } from '../adapters/dynamodb/DynamoEventStore';
+import { decodeRecords } from '../adapters/kinesis/decodeRecords';
 import { readRecordRange } from '../adapters/kinesis/readRecordRange';
 import { archiveRecords } from '../functions/archive/archiveRecords';
 import type { DeadLetterConsumer } from './DeadLetterConsumer';
@@ -27,5 +28,6 @@ export function archiveDeadLetters(options: ArchiveDeadLetterOptions): DeadLette
     rangeOf: kinesisRangeOf,
     read: (range) => readRecordRange(options.kinesis, options.streamName, range),
     apply: async (records, _range, nowMs) => (await archiveRecords(records, options.store, options.rejects, nowMs)).rejected.length,
+    eventsIn: (records) => decodeRecords(records).events.length,
   };
 }

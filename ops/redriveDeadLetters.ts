@@ -8,6 +8,8 @@ export interface RedriveReport {
   readonly messages: number;
   readonly redriven: number;
   readonly records: number;
+  /** The events those records hold (KPL aggregates hold many), when the consumer's records are events. */
+  readonly events?: number;
   /** Messages kept: their records left the stream. */
   readonly expired: readonly RecordsExpiredError[];
   /** Records of redriven ranges set aside in the rejected-records output (what no retry can fix), as the function does. */
@@ -57,6 +59,7 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
   let messages = 0;
   let redriven = 0;
   let records = 0;
+  let events = 0;
   let unreadable = 0;
   let rejected = 0;
   for (;;) {
@@ -75,6 +78,7 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
       try {
         const batch = await consumer.read(range);
         records += batch.length;
+        events += consumer.eventsIn?.(batch) ?? 0;
         if (!options.dryRun) {
           rejected += await consumer.apply(batch, range, now());
           await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle! }));
@@ -95,5 +99,5 @@ export async function redriveDeadLetters<P extends SequenceRange, R>(options: Re
   for (const receiptHandle of kept) {
     await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
   }
-  return { messages, redriven, records, rejected, expired, unreadable, messageKind: consumer.messageKind, failed };
+  return { messages, redriven, records, ...(consumer.eventsIn ? { events } : {}), rejected, expired, unreadable, messageKind: consumer.messageKind, failed };
 }

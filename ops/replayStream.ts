@@ -9,6 +9,8 @@ export interface ReplayPosition {
   readonly after?: string;
   readonly done: boolean;
   readonly records: number;
+  /** Events those records held and the aggregator applied (a KPL record holds many); absent in a checkpoint from before it was counted. */
+  readonly events?: number;
 }
 
 /** Saved after every applied page, so an interrupted replay resumes where it stopped. */
@@ -37,6 +39,8 @@ export interface ReplayOptions {
 export interface ReplayReport {
   readonly shards: number;
   readonly records: number;
+  /** The events those records held that the aggregator applied. */
+  readonly events: number;
   /** Window applications skipped because the window already held the record: what makes a replay safe to repeat. */
   readonly alreadyHeld: number;
   /** Windows (or session groups) that took records they lacked. */
@@ -93,7 +97,7 @@ export async function replayStream(options: ReplayOptions): Promise<ReplayReport
         windowsWritten += outcome.summary?.windowsWritten ?? 0;
         const lastArrivalMs = inRange[inRange.length - 1]!.ApproximateArrivalTimestamp?.getTime() ?? options.fromMs;
         fractions[shardId] = Math.min(1, Math.max(0, (lastArrivalMs - options.fromMs) / Math.max(1, options.toMs - options.fromMs)));
-        position = { after: inRange[inRange.length - 1]!.SequenceNumber!, done: false, records: position.records + inRange.length };
+        position = { after: inRange[inRange.length - 1]!.SequenceNumber!, done: false, records: position.records + inRange.length, events: (position.events ?? 0) + outcome.applied };
       }
       if (reachedEnd) position = { ...position, done: true };
       positions[shardId] = position;
@@ -107,5 +111,6 @@ export async function replayStream(options: ReplayOptions): Promise<ReplayReport
     }
   }
   const records = Object.values(positions).reduce((sum, p) => sum + p.records, 0);
-  return { shards: shardIds.length, records, alreadyHeld, windowsWritten, resumed };
+  const events = Object.values(positions).reduce((sum, p) => sum + (p.events ?? 0), 0);
+  return { shards: shardIds.length, records, events, alreadyHeld, windowsWritten, resumed };
 }

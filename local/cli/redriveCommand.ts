@@ -53,8 +53,8 @@ export function redriveReportLines(report: RedriveReport, dryRun: boolean, elaps
   const of = queue === 'aggregator' ? '' : ` of the ${queue} DLQ`;
   const lines = [
     dryRun
-      ? `dry run: ${report.messages} DLQ message(s)${of}, ${report.records} record(s) still in the stream; nothing applied or deleted (${seconds} s)`
-      : `redrove ${report.redriven} of ${report.messages} DLQ message(s)${of}, ${report.records} record(s); ${APPLIED[queue]} (${seconds} s)`,
+      ? `dry run: ${report.messages} DLQ message(s)${of}, ${recordsOf(report)} still in the stream; nothing applied or deleted (${seconds} s)`
+      : `redrove ${report.redriven} of ${report.messages} DLQ message(s)${of}, ${recordsOf(report)}; ${APPLIED[queue]} (${seconds} s)`,
   ];
   if ((report.rejected ?? 0) > 0) {
     lines.push(`  set aside: ${report.rejected} record(s) no retry can apply, in the rejected-records output (late-event table, ~rejected#<day>) with the reason`);
@@ -66,4 +66,9 @@ export function redriveReportLines(report: RedriveReport, dryRun: boolean, elaps
     lines.push(`  kept: message ${failure.messageId} (${first}..${last} of ${shardId}) could not be applied: ${failure.reason.replace(/\s*\n\s*/g, ' ')}`);
   }
   return lines;
+}
+
+/** `9 record(s)`, and the events they hold where they are events: a KPL record holds many. */
+function recordsOf(report: Pick<RedriveReport, 'records' | 'events'>): string {
+  return `${report.records} record(s)${report.events === undefined ? '' : ` (${report.events} event(s))`}`;
 }

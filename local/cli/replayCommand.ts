@@ -74,7 +74,7 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
   rmSync(checkpointFile, { force: true });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `replayed ${report.records.toLocaleString('en-US')} record(s) of ${report.shards} shard(s) from ${new Date(options.fromMs).toISOString()} to ${new Date(toMs).toISOString()}` +
+    `replayed ${report.records.toLocaleString('en-US')} record(s) (${report.events.toLocaleString('en-US')} event(s)) of ${report.shards} shard(s) from ${new Date(options.fromMs).toISOString()} to ${new Date(toMs).toISOString()}` +
       ` into ${metrics.map((m) => m.name).join(', ')}: ${report.windowsWritten.toLocaleString('en-US')} window(s) took what they lacked, ${report.alreadyHeld.toLocaleString('en-US')} record application(s) already held${report.resumed ? ' (resumed)' : ''} (${seconds} s)`,
   );
   return report;

@@ -154,7 +154,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
 
     // Assess
     expect(result.stderr).not.toContain('tributary:');
-    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s), 1 record(s); each window took only what it lacked');
+    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s), 1 record(s) (3 event(s)); each window took only what it lacked');
     expect(result.status).toBe(0);
     expect(await windowCount(group)).toBe(3);
     expect(await queueDepth(clients.sqs, outputs.DeadLetterQueueUrl!)).toBe(0);
@@ -181,7 +181,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
     const dry = await tributary('redrive', '--queue', 'archive', '--stack', STACK, '--dry-run');
 
     // Assess 1
-    expect(dry.stdout).toContain('dry run: 1 DLQ message(s) of the archive DLQ, 1 record(s) still in the stream; nothing applied or deleted');
+    expect(dry.stdout).toContain('dry run: 1 DLQ message(s) of the archive DLQ, 1 record(s) (3 event(s)) still in the stream; nothing applied or deleted');
     expect(dry.status).toBe(0);
     expect(await archived()).toHaveLength(2);
     await waitUntil('the message visible again', async () => (await queueDepth(clients.sqs, outputs.ArchiverDeadLetterQueueUrl!)) === 1, 10_000, 100);
@@ -190,7 +190,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
     const result = await tributary('redrive', '--queue', 'archive', '--stack', STACK);
 
     // Assess 2: the lost item is back, no event is stored twice, the message is gone.
-    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 1 record(s); each event was archived once (its row and its type page)');
+    expect(result.stdout).toContain('redrove 1 of 1 DLQ message(s) of the archive DLQ, 1 record(s) (3 event(s)); each event was archived once (its row and its type page)');
     expect(result.status).toBe(0);
     expect((await archived()).map((item) => item.sk).sort()).toContain(lost!.sk);
     expect(await archived()).toHaveLength(3);
@@ -212,7 +212,7 @@ describe('E2E: tributary redrive (every DLQ), replay and late with --stack', () 
 
     // Assess
     expect(replay.stderr).not.toContain('tributary:');
-    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) of \d+ shard\(s\) from .* into orders-per-region: [1-9]\d* window\(s\) took what they lacked/);
+    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) \([1-9][\d,]* event\(s\)\) of \d+ shard\(s\) from .* into orders-per-region: [1-9]\d* window\(s\) took what they lacked/);
     expect(replay.status).toBe(0);
     expect(await windowCount(group)).toBe(2);
     expect(late.stdout).toMatch(new RegExp(`^\\d+\\+? late event\\(s\\) for orders-per-region on ${new Date(T).toISOString().slice(0, 10)}\n`));

@@ -90,7 +90,7 @@ describe('E2E: tributary redrive and replay', () => {
     const dry = cli('--dry-run');
 
     // Assess 1: both messages listed, nothing applied or deleted; exit 1 because one range expired.
-    expect(dry.stdout).toContain('dry run: 2 DLQ message(s), 1 record(s) still in the stream');
+    expect(dry.stdout).toContain('dry run: 2 DLQ message(s), 1 record(s) (3 event(s)) still in the stream');
     expect(dry.stdout).toContain(`kept: Records ${gone}..${gone} of ${ours[0]!.shardId} are no longer in the stream`);
     expect(dry.status).toBe(1);
     await waitUntil('both messages visible again', async () => (await dlqDepth(queueUrl)) === 2, 10_000, 100);
@@ -99,7 +99,7 @@ describe('E2E: tributary redrive and replay', () => {
     const run = cli();
 
     // Assess 2: the completed range is deleted and not counted twice; the expired one is kept.
-    expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 1 record(s); each window took only what it lacked');
+    expect(run.stdout).toContain('redrove 1 of 2 DLQ message(s), 1 record(s) (3 event(s)); each window took only what it lacked');
     expect(run.stderr).toMatch(/redrive \[[#-]{24}\] 1\/2 message\(s\) · last: 1 record\(s\) of shardId-/);
     expect(run.status).toBe(1);
     expect((await window())?.eventCount).toBe(3);
@@ -129,7 +129,7 @@ describe('E2E: tributary redrive and replay', () => {
 
     // Assess 1: both windows are back, exact.
     expect(replay.status).toBe(0);
-    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) of \d+ shard\(s\) from .* into orders-per-region: [2-9] window\(s\) took what they lacked/);
+    expect(replay.stdout).toMatch(/^replayed \d+ record\(s\) \([1-9][\d,]* event\(s\)\) of \d+ shard\(s\) from .* into orders-per-region: [2-9] window\(s\) took what they lacked/);
     expect(replay.stderr).toMatch(/replay \[#+\] 100% · \d+ record\(s\) · \d+\/\d+ shard\(s\) done/);
     expect(await counts()).toEqual([
       [3, 6],

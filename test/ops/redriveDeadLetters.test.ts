@@ -6,6 +6,7 @@ import { aggregatorDeadLetters } from '../../ops/aggregatorDeadLetters';
 import { redriveDeadLetters } from '../../ops/redriveDeadLetters';
 import type { WindowedAggregator } from '../../core/aggregator/WindowedAggregator';
 import { envelopeFactory } from '../support/factories';
+import { encodeAggregatedRecord } from '../../adapters/kinesis/kpl/AggregatedRecordBuilder';
 
 const sqsMock = mockClient(SQSClient);
 const kinesisMock = mockClient(KinesisClient);
@@ -55,5 +56,39 @@ describe('Function: redriveDeadLetters', () => {
     expect(applied).toEqual(['e2']);
     expect(sqsMock.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r2']);
     expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r1']);
+  });
+
+  it('counts the events the records hold, as well as the records: a KPL aggregate holds many', async () => {
+    // Prepare: one message naming a range of two records, a KPL aggregate of 3 events and a plain one.
+    sqsMock.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: onFailure('1', '2') }] }).resolves({ Messages: [] });
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'at-1' });
+    const aggregate = encodeAggregatedRecord(['a', 'b', 'c'].map((id) => ({ partitionKey: 'k', data: Buffer.from(JSON.stringify(envelopeFactory({ id }))) })));
+    kinesisMock.on(GetRecordsCommand).resolves({
+      Records: [
+        { SequenceNumber: '1', PartitionKey: 'k', Data: aggregate, ApproximateArrivalTimestamp: new Date() },
+        { SequenceNumber: '2', PartitionKey: 'k', Data: Buffer.from(JSON.stringify(envelopeFactory({ id: 'd' }))), ApproximateArrivalTimestamp: new Date() },
+      ],
+      NextShardIterator: 'next',
+      MillisBehindLatest: 0,
+    });
+    const applied: string[] = [];
+    const aggregator = {
+      processBatch: async (_shard: string, events: readonly { event: { id: string } }[]) => {
+        applied.push(...events.map((sourced) => sourced.event.id));
+        return undefined;
+      },
+    } as unknown as WindowedAggregator;
+
+    // Act
+    const report = await redriveDeadLetters({
+      sqs: new SQSClient({}),
+      queueUrl: 'dlq',
+      consumer: aggregatorDeadLetters({ kinesis: new KinesisClient({}), streamName: 's', aggregator, rejects: { reject: async () => {} } }),
+      dryRun: true,
+    });
+
+    // Assess: a dry run counts them too (it reads, applies nothing).
+    expect(report).toMatchObject({ messages: 1, redriven: 0, records: 2, events: 4 });
+    expect(applied).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('replayStream', () => {
 
     // Assess 1: AT_TIMESTAMP from --from, and the position after the applied page.
     expect(kinesisMock.commandCalls(GetShardIteratorCommand)[0]!.args[0].input).toMatchObject({ ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(T) });
-    expect(first.saved.at(-1)).toEqual({ [SHARD]: { after: '2', done: false, records: 2 } });
+    expect(first.saved.at(-1)).toEqual({ [SHARD]: { after: '2', done: false, records: 2, events: 2 } });
 
     // Act 2: run again from the saved position; record 4 arrived after --to.
     kinesisMock.reset();
@@ -59,8 +59,8 @@ describe('replayStream', () => {
 
     // Assess 2
     expect(kinesisMock.commandCalls(GetShardIteratorCommand)[0]!.args[0].input).toMatchObject({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: '2' });
-    expect(report).toMatchObject({ shards: 1, records: 3, resumed: true });
-    expect(second.saved.at(-1)).toEqual({ [SHARD]: { after: '3', done: true, records: 3 } });
+    expect(report).toMatchObject({ shards: 1, records: 3, events: 3, resumed: true });
+    expect(second.saved.at(-1)).toEqual({ [SHARD]: { after: '3', done: true, records: 3, events: 3 } });
     expect(store.windows.get(`orders-per-region\u0000eu\u0000${T}`)).toMatchObject({ eventCount: 3 });
   });
 
@@ -69,5 +69,7 @@ describe('replayStream', () => {
     const report = await replayStream({ ...options, checkpoint });
     expect(kinesisMock.commandCalls(GetRecordsCommand)).toHaveLength(0);
     expect(report.records).toBe(9);
+    // A checkpoint saved before events were counted has none: the report counts 0, not NaN.
+    expect(report.events).toBe(0);
   });
 });

@@ -356,13 +356,14 @@ describe('Function: redriveReportLines', () => {
       messages: 4,
       redriven: 1,
       records: 7,
+      events: 350,
       expired: [new RecordsExpiredError({ shardId: 'shardId-000000000000', first: '101', last: '105' }, 'trimmed')],
       unreadable: 1,
       failed: [{ messageId: 'm-3', range: { shardId: 'shardId-000000000001', first: '201', last: '209' }, reason: 'ValidationException: Item size\n  has exceeded the maximum' }],
     };
 
     expect(redriveReportLines(report, false, 1_234)).toEqual([
-      'redrove 1 of 4 DLQ message(s), 7 record(s); each window took only what it lacked (1.2 s)',
+      'redrove 1 of 4 DLQ message(s), 7 record(s) (350 event(s)); each window took only what it lacked (1.2 s)',
       '  kept: Records 101..105 of shardId-000000000000 are no longer in the stream (trimmed); the DLQ message is kept',
       '  kept: 1 message(s) that are not Kinesis on-failure records',
       '  kept: message m-3 (201..209 of shardId-000000000001) could not be applied: ValidationException: Item size has exceeded the maximum',
