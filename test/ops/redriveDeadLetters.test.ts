@@ -13,6 +13,16 @@ const kinesisMock = mockClient(KinesisClient);
 const SHARD = 'shardId-000000000000';
 const onFailure = (first: string, last: string) => JSON.stringify({ KinesisBatchInfo: { shardId: SHARD, startSequenceNumber: first, endSequenceNumber: last } });
 
+/** The aggregator DLQ (mocked SQS and Kinesis) redriven into `aggregator`. */
+function redriveInto(aggregator: WindowedAggregator, dryRun: boolean) {
+  return redriveDeadLetters({
+    sqs: new SQSClient({}),
+    queueUrl: 'dlq',
+    consumer: aggregatorDeadLetters({ kinesis: new KinesisClient({}), streamName: 's', aggregator, rejects: { reject: async () => {} } }),
+    dryRun,
+  });
+}
+
 describe('Function: redriveDeadLetters', () => {
   beforeEach(() => {
     sqsMock.reset();
@@ -44,12 +54,7 @@ describe('Function: redriveDeadLetters', () => {
     } as unknown as WindowedAggregator;
 
     // Act
-    const report = await redriveDeadLetters({
-      sqs: new SQSClient({}),
-      queueUrl: 'dlq',
-      consumer: aggregatorDeadLetters({ kinesis: new KinesisClient({}), streamName: 's', aggregator, rejects: { reject: async () => {} } }),
-      dryRun: false,
-    });
+    const report = await redriveInto(aggregator, false);
 
     // Assess
     expect(report).toMatchObject({ messages: 2, redriven: 1, failed: [{ messageId: 'm1', range: { shardId: SHARD, first: '1', last: '1' }, reason: 'Number 12345678901234567890 is greater than Number.MAX_SAFE_INTEGER' }] });
@@ -80,12 +85,7 @@ describe('Function: redriveDeadLetters', () => {
     } as unknown as WindowedAggregator;
 
     // Act
-    const report = await redriveDeadLetters({
-      sqs: new SQSClient({}),
-      queueUrl: 'dlq',
-      consumer: aggregatorDeadLetters({ kinesis: new KinesisClient({}), streamName: 's', aggregator, rejects: { reject: async () => {} } }),
-      dryRun: true,
-    });
+    const report = await redriveInto(aggregator, true);
 
     // Assess: a dry run counts them too (it reads, applies nothing).
     expect(report).toMatchObject({ messages: 1, redriven: 0, records: 2, events: 4 });
