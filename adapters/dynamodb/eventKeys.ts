@@ -41,8 +41,18 @@ export function keyPartition(key: string): string {
   return `k#${key}`;
 }
 
+/** The event key a row's partition holds (keyPartition's inverse). */
+export function keyOfPartition(partition: string): string {
+  return partition.slice(2);
+}
+
 export function eventSortKey(timeMs: number, id: string): string {
   return `${String(timeMs).padStart(TIME_DIGITS, '0')}#${id}`;
+}
+
+/** The time at the head of a sort key: an event's (rows), a page's first event's (type pages). */
+export function timeOfSortKey(sortKey: string): number {
+  return Number(sortKey.slice(0, TIME_DIGITS));
 }
 
 /** The first sort key at or after `timeMs` (ids sort after `#`). */

@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EVENT_KEYS, sortKeyFloor, typePartition } from './eventKeys';
+import { EVENT_KEYS, sortKeyFloor, timeOfSortKey, typePartition } from './eventKeys';
 import { firstTimeOf, type StoredEvent, storedEventsOf } from './typePages';
 
 /** Items one Query of a by-type source asks for: pages hold many events, so a few go a long way. */
@@ -66,7 +66,7 @@ export function eventsInRange(items: readonly Record<string, unknown>[], fromMs:
  * @returns the events, and whether the bucket may hold more after the last
  */
 export async function readTypeBucket(client: DynamoDBDocumentClient, read: TypeBucketRead): Promise<{ events: StoredEvent[]; more: boolean }> {
-  const lowerMs = read.afterSortKey === undefined ? read.fromMs : Number(read.afterSortKey.slice(0, 15));
+  const lowerMs = read.afterSortKey === undefined ? read.fromMs : timeOfSortKey(read.afterSortKey);
   const sources = typeBucketQueries(read.tableName, read.type, read.bucketStartMs, lowerMs, read.toMs).map((input) => ({
     input,
     startKey: undefined as Record<string, unknown> | undefined,

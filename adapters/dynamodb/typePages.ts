@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventEnvelope } from '../../core/envelope/EventEnvelope';
-import { EVENT_KEYS, eventSortKey, pageSliceStart, typeBucketStart, typePartition, typeSuffix } from './eventKeys';
+import { EVENT_KEYS, eventSortKey, keyOfPartition, pageSliceStart, timeOfSortKey, typeBucketStart, typePartition, typeSuffix } from './eventKeys';
 
 // The by-type half of the raw events archive (decision 0017): one item per Kinesis
 // record, type and second of event time instead of one index row per event. Built
@@ -78,12 +78,12 @@ export function storedEventsOf(item: Record<string, unknown>): StoredEvent[] {
   }
   const sortKey = item[EVENT_KEYS.sortKey] as string;
   const json = typeof item.event === 'string' ? item.event : JSON.stringify(item.event);
-  return [{ sortKey, timeMs: Number(sortKey.slice(0, 15)), key: (item[EVENT_KEYS.partitionKey] as string).slice(2), json }];
+  return [{ sortKey, timeMs: timeOfSortKey(sortKey), key: keyOfPartition(item[EVENT_KEYS.partitionKey] as string), json }];
 }
 
 /** The earliest event time a stored item can hold: the time in its sort key. */
 export function firstTimeOf(item: Record<string, unknown>): number {
-  return Number((item[EVENT_KEYS.sortKey] as string).slice(0, 15));
+  return timeOfSortKey(item[EVENT_KEYS.sortKey] as string);
 }
 
 function pageOf(type: string, pageId: string, indices: number[], events: readonly ArchivedEvent[], expiresAtS: TypePageExpiry): TypePage {
@@ -100,7 +100,7 @@ function pageOf(type: string, pageId: string, indices: number[], events: readonl
 }
 
 /** Time, then id, then key: the order of a read. */
-export function compareEvents(a: Pick<EventEnvelope, 'time' | 'id' | 'key'>, b: Pick<EventEnvelope, 'time' | 'id' | 'key'>): number {
+function compareEvents(a: Pick<EventEnvelope, 'time' | 'id' | 'key'>, b: Pick<EventEnvelope, 'time' | 'id' | 'key'>): number {
   if (a.time !== b.time) return a.time - b.time;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
