@@ -1,5 +1,6 @@
 // npm run bench (part 2): the aggregator's hot path, its DynamoDB writes per 1,000 events, and its memory.
 import { execFileSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -10,17 +11,15 @@ import * as path from 'node:path';
 import { tributaryConfig } from '../infra/tributary.config';
 import { Emulators } from '../local/emulators/Emulators';
 import { decodeEnvelope } from '../core/envelope/decodeEnvelope';
-import { compileMetric, type CompiledMetric } from '../core/metrics/compileMetric';
+import type { CompiledMetric } from '../core/metrics/compileMetric';
 import type { MetricDefinition } from '../core/metrics/MetricDefinition';
 import type { LateEventSink, RejectedRecordSink } from '../core/ports/LateEventSink';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
 import { functionSettings } from '../config/functionEnvironment';
 import { resolveConfig } from '../config/resolveConfig';
 import { createAggregator } from '../functions/aggregator/createAggregator';
-import { placeEvents, type SourcedEvent } from '../core/windowing/placeEvents';
 import { StaticShardDirectory } from '../core/ports/ShardDirectory';
-import { LateCollector } from '../core/windowing/LateCollector';
-import { planFixedWindows } from '../core/windowing/planFixedWindows';
+import { FUNCTION_BUNDLE } from '../infra/constructs/FUNCTION_BUNDLE';
 import { createAggregatesTable } from '../local/tables/createAggregatesTable';
 import { createDeliveryTables } from '../local/tables/createDeliveryTables';
 import { percentile } from './percentile';
@@ -28,11 +27,10 @@ import { syntheticRecords } from './syntheticRecords';
 import { progressLine } from '../local/cli/progressLine';
 
 const BATCH_RECORDS = 10_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '31');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '101');
 /** `BENCH_HOT_PATH_ONLY=1`: the hot path alone, printed, nothing written (for iterating on core without starting DynamoDB Local). */
 const HOT_PATH_ONLY = process.env.BENCH_HOT_PATH_ONLY === '1';
 const SHARD = 'shardId-000000000000';
-const EMPTY_SNAPSHOT = { shards: new Map(), watermarkMs: {}, version: 0 };
 
 const progress = progressLine;
 
@@ -45,25 +43,23 @@ const countAndSum: MetricDefinition = {
   aggregations: { orders: { kind: 'count' }, revenue: { kind: 'sum', field: 'data.amount' } },
 };
 
-/** The practical ceiling: base64 decode and JSON.parse of every record, nothing else. */
-function decodeOnly(records: readonly { data: string }[]): number {
-  let checksum = 0;
-  for (const record of records) checksum += (JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as { time: number }).time & 1;
-  return checksum;
+/** bench/hotPath.ts bundled as the functions deploy, loaded into this process. */
+function bundledHotPath(): typeof import('./hotPath') {
+  const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'tributary-bench-hot-')), 'hotPath.js');
+  buildSync({
+    entryPoints: [path.join(__dirname, 'hotPath.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: FUNCTION_BUNDLE.target,
+    minify: FUNCTION_BUNDLE.minify,
+    outfile,
+    logLevel: 'warning',
+  });
+  return require(outfile) as typeof import('./hotPath');
 }
 
-/** The hot path with storage stubbed: decode, validate, filter, watermark, window assignment, pre-aggregation. */
-function hotPath(records: readonly { data: string; sequenceNumber: string }[], metrics: readonly CompiledMetric[]): number {
-  const events: SourcedEvent[] = records.map((record) => ({ event: decodeEnvelope(record.data, record.sequenceNumber), sequenceNumber: record.sequenceNumber }));
-  const placement = placeEvents(metrics, SHARD, events, EMPTY_SNAPSHOT, new Map([[SHARD, 0]]), 0);
-  const late = new LateCollector(SHARD);
-  let windows = 0;
-  metrics.forEach((metric, i) => {
-    if (metric.window.kind === 'session') windows += new Set(placement.placed[i]!.map((p) => p.group)).size;
-    else windows += planFixedWindows(metric, metric.window, placement.placed[i]!, late).units.length;
-  });
-  return windows;
-}
+const { compileMetric, decodeOnly, hotPath } = bundledHotPath();
 
 /** Events per second of `run` over the batch, and of the decode-only loop, alternated round by round (shared machines are noisy). */
 function measureHotPath(label: string, metrics: readonly CompiledMetric[]) {

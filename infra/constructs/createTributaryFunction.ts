@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { bundledMetricsDefine } from '../../config/functionEnvironment';
 import type { ResolvedConfig } from '../../config/TributaryConfig';
 import type { MetricDefinition } from '../../core/metrics/MetricDefinition';
+import { FUNCTION_BUNDLE } from './FUNCTION_BUNDLE';
 
 /** Repository root: function entries and the lock file are found from here. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -100,11 +101,10 @@ export function createTributaryFunction(scope: Construct, id: string, props: Tri
     bundling: {
       forceDockerBundling: false,
       format: OutputFormat.CJS,
-      // Lambda runs Node.js 24; the offline host runs the same bundle on Node.js 20, so the syntax stays at 20.
-      target: 'node20',
-      minify: true,
+      target: FUNCTION_BUNDLE.target,
+      minify: FUNCTION_BUNDLE.minify,
       logLevel: LogLevel.WARNING,
-      sourceMap: true,
+      sourceMap: FUNCTION_BUNDLE.sourceMap,
       externalModules: [],
       define: props.metrics ? bundledMetricsDefine(JSON.stringify(props.metrics)) : {},
     },
