@@ -41,7 +41,8 @@ export class SparseRegisters {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Array<number>(old.length * 2).fill(EMPTY);
+    // Fourfold while small: a window's sketch fills from empty in every batch, and each growth rehashes it.
+    this.slots = new Array<number>(old.length < 1_024 ? old.length * 4 : old.length * 2).fill(EMPTY);
     this.mask = this.slots.length - 1;
     for (const entry of old) {
       if (entry === EMPTY) continue;
