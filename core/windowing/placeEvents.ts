@@ -61,11 +61,10 @@ export function placeEvents(
   const maxEventTimeMs: Record<string, number> = { ...stored?.maxEventTimeMs };
   const activeAtMs: Record<string, number> = { ...stored?.activeAtMs };
   const invalid: LateEvent[] = [];
-  const batchTypes = batchTypesOf(events);
   const placed = metrics.map((metric) => {
     const floorOfOthers = watermarkFloor(otherInputs(metric.name, shardId, snapshot, listedShards), nowMs, metric.maxDelayMs, metric.idleTimeoutMs);
     const previousMs = snapshot.watermarkMs[metric.name] ?? Number.NEGATIVE_INFINITY;
-    const { accepted, shardMaxMs } = acceptEvents(metric, shardId, events, batchTypes, floorOfOthers, previousMs, maxEventTimeMs[metric.name] ?? Number.NEGATIVE_INFINITY, invalid);
+    const { accepted, shardMaxMs } = acceptEvents(metric, shardId, events, floorOfOthers, previousMs, maxEventTimeMs[metric.name] ?? Number.NEGATIVE_INFINITY, invalid);
     if (accepted.length > 0) {
       maxEventTimeMs[metric.name] = shardMaxMs;
       activeAtMs[metric.name] = nowMs;
@@ -73,43 +72,6 @@ export function placeEvents(
     return accepted;
   });
   return { placed, invalid, progress: { shardId, maxEventTimeMs, activeAtMs, delivery: stored?.delivery ?? NO_DELIVERY } };
-}
-
-/** The batch's event types: each distinct type once, and per event the index of its type. */
-interface BatchTypes {
-  readonly types: readonly string[];
-  readonly typeOf: Uint32Array;
-}
-
-/**
- * Reads every event's type once per batch, not once per metric (issue 15: with
- * the example config's three metrics, those reads, each a step through two
- * objects, were a tenth of placement). A metric then tests its types on the
- * few distinct ones, skips the batch when it takes none, and otherwise walks
- * one compact array. Types mostly come in runs, so comparing with the previous
- * type spares most map lookups.
- */
-function batchTypesOf(events: readonly SourcedEvent[]): BatchTypes {
-  const types: string[] = [];
-  const indexByType = new Map<string, number>();
-  const typeOf = new Uint32Array(events.length);
-  let lastType: string | undefined;
-  let lastIndex = 0;
-  for (let i = 0; i < events.length; i++) {
-    const type = events[i]!.event.type;
-    if (type !== lastType) {
-      let index = indexByType.get(type);
-      if (index === undefined) {
-        index = types.length;
-        types.push(type);
-        indexByType.set(type, index);
-      }
-      lastType = type;
-      lastIndex = index;
-    }
-    typeOf[i] = lastIndex;
-  }
-  return { types, typeOf };
 }
 
 /**
@@ -121,7 +83,6 @@ function acceptEvents(
   metric: CompiledMetric,
   shardId: string,
   events: readonly SourcedEvent[],
-  { types, typeOf }: BatchTypes,
   floorOfOthers: number,
   previousMs: number,
   storedMaxMs: number,
@@ -129,13 +90,16 @@ function acceptEvents(
 ): { accepted: PlacedEvent[]; shardMaxMs: number } {
   let shardMaxMs = storedMaxMs;
   const accepted: PlacedEvent[] = [];
-  const taken = Uint8Array.from(types, (type) => (metric.types.has(type) ? 1 : 0));
-  if (!taken.includes(1)) return { accepted, shardMaxMs };
-  for (let i = 0; i < events.length; i++) {
-    if (taken[typeOf[i]!] === 0) continue;
-    const source = events[i]!;
+  // A batch holds a few types in long runs: comparing with the last one is cheaper than a set lookup of a fresh string.
+  let lastType: string | undefined;
+  let lastTypeTaken = false;
+  for (const source of events) {
     const event = source.event;
-    if (!metric.where(event)) continue;
+    if (event.type !== lastType) {
+      lastType = event.type;
+      lastTypeTaken = metric.types.has(lastType);
+    }
+    if (!lastTypeTaken || !metric.where(event)) continue;
     const timeMs = readEventTime(event, metric.eventTime);
     if (timeMs === undefined) {
       invalid.push({
