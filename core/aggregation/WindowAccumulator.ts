@@ -236,11 +236,11 @@ export class WindowAccumulator {
       if (aggregation.kind === 'distinct') accumulator.sketches[i] = HyperLogLog.decode(stored as Uint8Array);
       else if (aggregation.kind === 'quantiles') accumulator.sketches[i] = DDSketch.decode(stored as Uint8Array);
       else if (isPair(aggregation.kind)) {
-        if (typeof stored !== 'object' || stored instanceof Uint8Array) throw new SketchDecodeError(`${aggregation.name}: a ${aggregation.kind} state is a pair, not ${typeof stored}`);
+        if (typeof stored !== 'object' || stored instanceof Uint8Array) throw new SketchDecodeError(`${aggregation.name}: the ${aggregation.kind} state is a pair, not ${typeof stored}`);
         accumulator.numbers[2 * i] = stored.n;
         accumulator.numbers[2 * i + 1] = stored.d;
       } else {
-        if (typeof stored !== 'number') throw new SketchDecodeError(`${aggregation.name}: a ${aggregation.kind} state is a number, not ${stored instanceof Uint8Array ? 'bytes' : typeof stored}`);
+        if (typeof stored !== 'number') throw new SketchDecodeError(`${aggregation.name}: the ${aggregation.kind} state is a number, not ${stored instanceof Uint8Array ? 'bytes' : typeof stored}`);
         accumulator.numbers[2 * i] = stored;
       }
     });

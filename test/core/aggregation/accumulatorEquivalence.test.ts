@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DDSketch } from '../../../core/aggregation/sketches/DDSketch';
 import { HyperLogLog } from '../../../core/aggregation/sketches/HyperLogLog';
 import { WindowAccumulator } from '../../../core/aggregation/WindowAccumulator';
+import { SketchDecodeError } from '../../../core/errors';
 import type { EventEnvelope } from '../../../core/envelope/EventEnvelope';
 import { compileMetric } from '../../../core/metrics/compileMetric';
 import type { MetricDefinition } from '../../../core/metrics/MetricDefinition';
@@ -111,6 +112,15 @@ describe('Class: WindowAccumulator (against the pre-issue-15 code)', () => {
     expect(results.smallest).toBeNull();
     expect(results.largest).toBeNull();
     expect(results.events).toBe(1);
+  });
+});
+
+describe('Method: WindowAccumulator.decode', () => {
+  it('refuses a stored state of the wrong shape, as it refuses sketch bytes it did not write', () => {
+    // The old code took these and went on with nonsense ("[object Object]1"); a sketch of the wrong kind already threw.
+    expect(() => WindowAccumulator.decode(AGGREGATIONS, 1, { total: { n: 1, d: 2 } })).toThrow(new SketchDecodeError('total: the sum state is a number, not object'));
+    expect(() => WindowAccumulator.decode(AGGREGATIONS, 1, { mean: 3 })).toThrow(new SketchDecodeError('mean: the avg state is a pair, not number'));
+    expect(() => WindowAccumulator.decode(AGGREGATIONS, 1, { keys: 3 })).toThrow(SketchDecodeError);
   });
 });
 
