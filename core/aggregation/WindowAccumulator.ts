@@ -1,4 +1,6 @@
 import type { EventEnvelope } from '../envelope/EventEnvelope';
+import { SketchDecodeError } from '../errors';
+import type { EventPredicate } from '../metrics/compileConditions';
 import type { CompiledAggregation } from '../metrics/compileMetric';
 import { readField, type CompiledPath } from '../metrics/readField';
 import type { AggregateValue } from './AggregateValue';
@@ -7,26 +9,24 @@ import { quantileLabel } from './quantileLabel';
 import { DDSketch } from './sketches/DDSketch';
 import { HyperLogLog } from './sketches/HyperLogLog';
 
-/** A pair kept for means and ratios: numerator and denominator. */
-interface Pair {
-  n: number;
-  d: number;
-}
-type State = number | Pair | HyperLogLog | DDSketch | undefined;
+/** Per aggregation, what add() switches on: a small integer, not the kind's string. */
+const KIND_CODES = { count: 0, countIf: 1, ratio: 2, distinct: 3, quantiles: 4, avg: 5, sum: 6, min: 7, max: 8 } as const satisfies Record<CompiledAggregation['kind'], number>;
 
 /** The distinct fields a metric's aggregations read, shared by all its accumulators. */
-interface FieldLayout {
+interface Layout {
   readonly fields: readonly CompiledPath[];
   /** Per aggregation, the index of its field in `fields` (-1: it reads none). */
   readonly fieldOf: Int32Array;
+  /** Per aggregation, its KIND_CODES entry. */
+  readonly codes: Uint8Array;
   /** Scratch for one event's values: accumulators add one event at a time, never re-entrantly. */
   readonly values: unknown[];
 }
 
 /** Layouts by aggregation list: a metric's accumulators (thousands per batch) all share its compiled list. */
-const layouts = new WeakMap<readonly CompiledAggregation[], FieldLayout>();
+const layouts = new WeakMap<readonly CompiledAggregation[], Layout>();
 
-function fieldLayoutOf(aggregations: readonly CompiledAggregation[]): FieldLayout {
+function layoutOf(aggregations: readonly CompiledAggregation[]): Layout {
   let layout = layouts.get(aggregations);
   if (layout) return layout;
   const fields: CompiledPath[] = [];
@@ -43,77 +43,101 @@ function fieldLayoutOf(aggregations: readonly CompiledAggregation[]): FieldLayou
     }
     fieldOf[i] = index;
   });
-  layout = { fields, fieldOf, values: new Array<unknown>(fields.length).fill(undefined) };
+  const codes = Uint8Array.from(aggregations, (aggregation) => KIND_CODES[aggregation.kind]);
+  layout = { fields, fieldOf, codes, values: new Array<unknown>(fields.length).fill(undefined) };
   layouts.set(aggregations, layout);
   return layout;
+}
+
+/** Whether a kind keeps a numerator and a denominator (the two slots of its `numbers`). */
+function isPair(kind: CompiledAggregation['kind']): boolean {
+  return kind === 'avg' || kind === 'ratio';
 }
 
 /**
  * The mergeable state of one window: an event count plus one state per
  * aggregation. Every state merges associatively and commutatively, which is
  * what lets batches, shards and sessions combine in any order.
+ *
+ * Numeric states live unboxed in one Float64Array, two slots per aggregation
+ * (a count, sum, min or max in the first; a mean's or ratio's numerator and
+ * denominator in both): in a plain array every new sum was a heap number,
+ * one allocation per event. An empty min or max is NaN, which no finite input
+ * can produce. Sketches sit in their own array.
  */
 export class WindowAccumulator {
   public eventCount = 0;
-  private readonly states: State[];
-  private readonly layout: FieldLayout;
+  private readonly numbers: Float64Array;
+  private readonly sketches: (HyperLogLog | DDSketch | undefined)[];
+  private readonly layout: Layout;
 
   public constructor(private readonly aggregations: readonly CompiledAggregation[]) {
-    this.states = aggregations.map(initialState);
-    this.layout = fieldLayoutOf(aggregations);
+    this.layout = layoutOf(aggregations);
+    this.numbers = new Float64Array(2 * aggregations.length);
+    this.sketches = new Array<HyperLogLog | DDSketch | undefined>(aggregations.length).fill(undefined);
+    for (let i = 0; i < aggregations.length; i++) {
+      const kind = aggregations[i]!.kind;
+      if (kind === 'min' || kind === 'max') this.numbers[2 * i] = Number.NaN;
+      else if (kind === 'distinct') this.sketches[i] = new HyperLogLog();
+      else if (kind === 'quantiles') this.sketches[i] = new DDSketch();
+    }
   }
 
   /** Counts one event in. */
   public add(event: EventEnvelope): void {
     this.eventCount += 1;
-    const { aggregations, states } = this;
-    const { fields, fieldOf, values } = this.layout;
+    const { aggregations, numbers } = this;
+    const { fields, fieldOf, codes, values } = this.layout;
     // Each distinct field once per event: the example metric reads data.amount for four aggregations.
     for (let f = 0; f < fields.length; f++) values[f] = readField(event, fields[f]!);
-    for (let i = 0; i < aggregations.length; i++) {
-      const aggregation = aggregations[i]!;
-      switch (aggregation.kind) {
-        case 'count':
-          states[i] = (states[i] as number) + 1;
+    for (let i = 0; i < codes.length; i++) {
+      const slot = 2 * i;
+      switch (codes[i]) {
+        case KIND_CODES.count:
+          numbers[slot] = numbers[slot]! + 1;
           break;
-        case 'countIf':
-          if (aggregation.where(event)) states[i] = (states[i] as number) + 1;
+        case KIND_CODES.countIf:
+          if ((aggregations[i] as { where: EventPredicate }).where(event)) numbers[slot] = numbers[slot]! + 1;
           break;
-        case 'ratio': {
-          const pair = states[i] as Pair;
-          pair.d += 1;
-          if (aggregation.where(event)) pair.n += 1;
+        case KIND_CODES.ratio:
+          numbers[slot + 1] = numbers[slot + 1]! + 1;
+          if ((aggregations[i] as { where: EventPredicate }).where(event)) numbers[slot] = numbers[slot]! + 1;
           break;
-        }
-        case 'distinct': {
+        case KIND_CODES.distinct: {
           const value = values[fieldOf[i]!];
-          if (value !== undefined && value !== null) addDistinct(states[i] as HyperLogLog, value);
+          if (value !== undefined && value !== null) addDistinct(this.sketches[i] as HyperLogLog, value);
           break;
         }
-        case 'quantiles': {
+        case KIND_CODES.quantiles: {
           const value = values[fieldOf[i]!];
-          if (typeof value === 'number' && Number.isFinite(value)) (states[i] as DDSketch).add(value);
+          if (typeof value === 'number' && Number.isFinite(value)) (this.sketches[i] as DDSketch).add(value);
           break;
         }
-        case 'avg': {
+        case KIND_CODES.avg: {
           const value = values[fieldOf[i]!];
           if (typeof value !== 'number' || !Number.isFinite(value)) break;
-          const pair = states[i] as Pair;
-          pair.n += value;
-          pair.d += 1;
+          numbers[slot] = numbers[slot]! + value;
+          numbers[slot + 1] = numbers[slot + 1]! + 1;
           break;
         }
-        case 'sum': {
+        case KIND_CODES.sum: {
           const value = values[fieldOf[i]!];
-          if (typeof value === 'number' && Number.isFinite(value)) states[i] = (states[i] as number) + value;
+          if (typeof value === 'number' && Number.isFinite(value)) numbers[slot] = numbers[slot]! + value;
           break;
         }
-        case 'min':
-        case 'max': {
+        case KIND_CODES.min: {
           const value = values[fieldOf[i]!];
           if (typeof value !== 'number' || !Number.isFinite(value)) break;
-          const current = states[i] as number | undefined;
-          if (current === undefined || (aggregation.kind === 'min' ? value < current : value > current)) states[i] = value;
+          const current = numbers[slot]!;
+          // NaN (empty) compares false: test it first.
+          if (Number.isNaN(current) || value < current) numbers[slot] = value;
+          break;
+        }
+        case KIND_CODES.max: {
+          const value = values[fieldOf[i]!];
+          if (typeof value !== 'number' || !Number.isFinite(value)) break;
+          const current = numbers[slot]!;
+          if (Number.isNaN(current) || value > current) numbers[slot] = value;
           break;
         }
       }
@@ -123,8 +147,36 @@ export class WindowAccumulator {
   /** Folds another accumulator of the same metric in. */
   public merge(other: WindowAccumulator): void {
     this.eventCount += other.eventCount;
+    const { numbers } = this;
     for (let i = 0; i < this.aggregations.length; i++) {
-      this.states[i] = mergeState(this.aggregations[i]!.kind, this.states[i], other.states[i]);
+      const slot = 2 * i;
+      const theirs = other.numbers[slot]!;
+      switch (this.aggregations[i]!.kind) {
+        case 'count':
+        case 'countIf':
+        case 'sum':
+          numbers[slot] = numbers[slot]! + theirs;
+          break;
+        case 'avg':
+        case 'ratio':
+          numbers[slot] = numbers[slot]! + theirs;
+          numbers[slot + 1] = numbers[slot + 1]! + other.numbers[slot + 1]!;
+          break;
+        case 'min':
+        case 'max': {
+          if (Number.isNaN(theirs)) break;
+          const mine = numbers[slot]!;
+          if (Number.isNaN(mine)) numbers[slot] = theirs;
+          else numbers[slot] = this.aggregations[i]!.kind === 'min' ? Math.min(mine, theirs) : Math.max(mine, theirs);
+          break;
+        }
+        case 'distinct':
+          (this.sketches[i] as HyperLogLog).merge(other.sketches[i] as HyperLogLog);
+          break;
+        case 'quantiles':
+          (this.sketches[i] as DDSketch).merge(other.sketches[i] as DDSketch);
+          break;
+      }
     }
   }
 
@@ -132,26 +184,30 @@ export class WindowAccumulator {
   public results(): Record<string, AggregateValue> {
     const results: Record<string, AggregateValue> = {};
     this.aggregations.forEach((aggregation, i) => {
-      const state = this.states[i];
+      const value = this.numbers[2 * i]!;
       switch (aggregation.kind) {
         case 'avg':
         case 'ratio': {
-          const pair = state as Pair;
-          results[aggregation.name] = pair.d === 0 ? null : pair.n / pair.d;
+          const d = this.numbers[2 * i + 1]!;
+          results[aggregation.name] = d === 0 ? null : value / d;
           break;
         }
         case 'distinct':
-          results[aggregation.name] = (state as HyperLogLog).estimate();
+          results[aggregation.name] = (this.sketches[i] as HyperLogLog).estimate();
           break;
         case 'quantiles': {
-          const sketch = state as DDSketch;
+          const sketch = this.sketches[i] as DDSketch;
           const quantiles: Record<string, number | null> = {};
           for (const q of aggregation.quantiles) quantiles[quantileLabel(q)] = sketch.quantile(q) ?? null;
           results[aggregation.name] = quantiles;
           break;
         }
+        case 'min':
+        case 'max':
+          results[aggregation.name] = Number.isNaN(value) ? null : value;
+          break;
         default:
-          results[aggregation.name] = state === undefined ? null : (state as number);
+          results[aggregation.name] = value;
       }
     });
     return results;
@@ -161,10 +217,11 @@ export class WindowAccumulator {
   public encode(): Record<string, EncodedState> {
     const encoded: Record<string, EncodedState> = {};
     this.aggregations.forEach((aggregation, i) => {
-      const state = this.states[i];
-      if (state === undefined) return;
-      if (state instanceof HyperLogLog || state instanceof DDSketch) encoded[aggregation.name] = state.encode();
-      else encoded[aggregation.name] = typeof state === 'number' ? state : { n: state.n, d: state.d };
+      const value = this.numbers[2 * i]!;
+      const sketch = this.sketches[i];
+      if (sketch !== undefined) encoded[aggregation.name] = sketch.encode();
+      else if (isPair(aggregation.kind)) encoded[aggregation.name] = { n: value, d: this.numbers[2 * i + 1]! };
+      else if (!((aggregation.kind === 'min' || aggregation.kind === 'max') && Number.isNaN(value))) encoded[aggregation.name] = value;
     });
     return encoded;
   }
@@ -176,56 +233,18 @@ export class WindowAccumulator {
     aggregations.forEach((aggregation, i) => {
       const stored = encoded[aggregation.name];
       if (stored === undefined) return;
-      if (aggregation.kind === 'distinct') accumulator.states[i] = HyperLogLog.decode(stored as Uint8Array);
-      else if (aggregation.kind === 'quantiles') accumulator.states[i] = DDSketch.decode(stored as Uint8Array);
-      else if (typeof stored === 'object' && !(stored instanceof Uint8Array)) accumulator.states[i] = { n: stored.n, d: stored.d };
-      else accumulator.states[i] = stored as number;
+      if (aggregation.kind === 'distinct') accumulator.sketches[i] = HyperLogLog.decode(stored as Uint8Array);
+      else if (aggregation.kind === 'quantiles') accumulator.sketches[i] = DDSketch.decode(stored as Uint8Array);
+      else if (isPair(aggregation.kind)) {
+        if (typeof stored !== 'object' || stored instanceof Uint8Array) throw new SketchDecodeError(`${aggregation.name}: the ${aggregation.kind} state is a pair, not ${typeof stored}`);
+        accumulator.numbers[2 * i] = stored.n;
+        accumulator.numbers[2 * i + 1] = stored.d;
+      } else {
+        if (typeof stored !== 'number') throw new SketchDecodeError(`${aggregation.name}: the ${aggregation.kind} state is a number, not ${stored instanceof Uint8Array ? 'bytes' : typeof stored}`);
+        accumulator.numbers[2 * i] = stored;
+      }
     });
     return accumulator;
-  }
-}
-
-function initialState(aggregation: CompiledAggregation): State {
-  switch (aggregation.kind) {
-    case 'count':
-    case 'countIf':
-    case 'sum':
-      return 0;
-    case 'avg':
-    case 'ratio':
-      return { n: 0, d: 0 };
-    case 'distinct':
-      return new HyperLogLog();
-    case 'quantiles':
-      return new DDSketch();
-    default:
-      return undefined; // min and max have no value until the first number
-  }
-}
-
-function mergeState(kind: CompiledAggregation['kind'], mine: State, theirs: State): State {
-  if (theirs === undefined) return mine;
-  if (mine === undefined) return kind === 'min' || kind === 'max' ? theirs : mine;
-  switch (kind) {
-    case 'count':
-    case 'countIf':
-    case 'sum':
-      return (mine as number) + (theirs as number);
-    case 'min':
-      return Math.min(mine as number, theirs as number);
-    case 'max':
-      return Math.max(mine as number, theirs as number);
-    case 'avg':
-    case 'ratio':
-      (mine as Pair).n += (theirs as Pair).n;
-      (mine as Pair).d += (theirs as Pair).d;
-      return mine;
-    case 'distinct':
-      (mine as HyperLogLog).merge(theirs as HyperLogLog);
-      return mine;
-    case 'quantiles':
-      (mine as DDSketch).merge(theirs as DDSketch);
-      return mine;
   }
 }
 

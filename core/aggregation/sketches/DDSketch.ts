@@ -38,7 +38,8 @@ export class DDSketch {
       return;
     }
     const store = value > 0 ? this.positive : this.negative;
-    const index = Math.ceil(Math.log(magnitude) / LN_GAMMA);
+    // `| 0` is exact (indexes span about ±35,000) and makes the map key a small integer: a double key was boxed, one allocation per value (issue 15).
+    const index = Math.ceil(Math.log(magnitude) / LN_GAMMA) | 0;
     store.set(index, (store.get(index) ?? 0) + 1);
     if (store.size > MAX_BUCKETS) collapseLowest(store);
   }

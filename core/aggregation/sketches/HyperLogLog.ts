@@ -1,5 +1,6 @@
 import { SketchDecodeError } from '../../errors';
 import { murmurHash3 } from './murmurHash3';
+import { SparseRegisters } from './SparseRegisters';
 
 /** Register index bits: 2^14 registers, standard error 1.04 / √16384 ≈ 0.81 %. */
 export const HLL_PRECISION = 14;
@@ -24,7 +25,7 @@ const FORMAT_DENSE = 2;
  * unbiased from 0 to billions without HLL++'s empirical bias tables.
  */
 export class HyperLogLog {
-  private sparse: Map<number, number> | undefined = new Map();
+  private sparse: SparseRegisters | undefined = new SparseRegisters();
   private dense: Uint8Array | undefined;
 
   /**
@@ -42,7 +43,9 @@ export class HyperLogLog {
     if (other.dense) {
       for (let i = 0; i < REGISTERS; i++) if (other.dense[i]! > 0) this.setMax(i, other.dense[i]!);
     } else {
-      for (const [index, rank] of other.sparse!) this.setMax(index, rank);
+      other.sparse!.forEach((index, rank) => {
+        this.setMax(index, rank);
+      });
     }
   }
 
@@ -52,7 +55,9 @@ export class HyperLogLog {
     if (this.dense) {
       for (let i = 0; i < REGISTERS; i++) histogram[this.dense[i]!]! += 1;
     } else {
-      for (const rank of this.sparse!.values()) histogram[rank]! += 1;
+      this.sparse!.forEach((_, rank) => {
+        histogram[rank]! += 1;
+      });
       histogram[0] = REGISTERS - this.sparse!.size;
     }
     const m = REGISTERS;
@@ -70,7 +75,11 @@ export class HyperLogLog {
       bytes.set(this.dense, 1);
       return bytes;
     }
-    const entries = [...this.sparse!].sort((a, b) => a[0] - b[0]);
+    const entries: [number, number][] = [];
+    this.sparse!.forEach((index, rank) => {
+      entries.push([index, rank]);
+    });
+    entries.sort((a, b) => a[0] - b[0]);
     const bytes = new Uint8Array(1 + entries.length * 3);
     bytes[0] = FORMAT_SPARSE;
     entries.forEach(([index, rank], i) => {
@@ -107,11 +116,13 @@ export class HyperLogLog {
       return;
     }
     const sparse = this.sparse!;
-    const current = sparse.get(index);
-    if (current === undefined || rank > current) sparse.set(index, rank);
+    sparse.setMax(index, rank);
     if (sparse.size > SPARSE_LIMIT) {
-      this.dense = new Uint8Array(REGISTERS);
-      for (const [i, r] of sparse) this.dense[i] = r;
+      const dense = new Uint8Array(REGISTERS);
+      sparse.forEach((i, r) => {
+        dense[i] = r;
+      });
+      this.dense = dense;
       this.sparse = undefined;
     }
   }
