@@ -6,6 +6,7 @@ import type { LocalFunction } from '../assembly/LocalPlan';
 import type { InvokeResult } from '../esm/InvokeResult';
 import { readEmfDatapoints, type EmfDatapoint } from './readEmfDatapoints';
 import { sumByName } from './readEmfMetrics';
+import { cpuProfileArgs } from './cpuProfileArgs';
 
 const WORKER_FILE = path.join(__dirname, 'lambdaWorker.cjs');
 
@@ -152,7 +153,7 @@ export class LocalLambda {
     const { definition } = this;
     const worker = new Worker(WORKER_FILE, {
       env: { ...this.environment, ...definition.environment, AWS_LAMBDA_FUNCTION_NAME: definition.functionName, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb) },
-      execArgv: ['--enable-source-maps'],
+      execArgv: ['--enable-source-maps', ...cpuProfileArgs()],
       workerData: {
         codeDir: definition.codeDir,
         handler: definition.handler,

@@ -16,6 +16,7 @@ import type { TributaryConfig } from '../../config/TributaryConfig';
 import { type LocalCredentials, writeLocalCredentials } from '../credentials/LocalCredentials';
 import { PipelineLock } from './PipelineLock';
 import { synthesize } from './synthesize';
+import { cpuProfileArgs } from '../host/cpuProfileArgs';
 
 export interface PipelineOptions {
   /** Where logs, the plan, runtime.json, the lock and (with `persistData`) the emulators' data go. @default .tributary */
@@ -182,7 +183,7 @@ export class PipelineSupervisor {
     const logDir = path.join(this.options.stateDir, 'logs');
     const host = fork(HOST_ENTRY, [this.planPath], {
       cwd: PROJECT_ROOT,
-      execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href],
+      execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href, ...cpuProfileArgs()],
       env: {
         ...process.env,
         TRIBUTARY_API_PORT: String(this.apiUrl ? new URL(this.apiUrl).port : this.options.apiPort),
