@@ -59,35 +59,45 @@ function bundledHotPath(): typeof import('./hotPath') {
   return require(outfile) as typeof import('./hotPath');
 }
 
-const { compileMetric, decodeOnly, hotPath } = bundledHotPath();
+const { compileMetric, decodeOnly, hotPath, ownDecodeOnly } = bundledHotPath();
 
-/** Events per second of `run` over the batch, and of the decode-only loop, alternated round by round (shared machines are noisy). */
+/**
+ * Events per second of the hot path over the batch, and of the two decode-only
+ * loops, alternated round by round (shared machines are noisy).
+ */
 function measureHotPath(label: string, metrics: readonly CompiledMetric[]) {
   const records = syntheticRecords(BATCH_RECORDS, { groups: 100, eventsPerSecond: 1_000 });
   for (let i = 0; i < 3; i++) {
     decodeOnly(records);
+    ownDecodeOnly(records);
     hotPath(records, metrics);
   }
+  const eventsPerSecond = (run: () => unknown): number => {
+    const start = process.hrtime.bigint();
+    run();
+    return BATCH_RECORDS / (Number(process.hrtime.bigint() - start) / 1e9);
+  };
   const ceiling: number[] = [];
+  const ownCeiling: number[] = [];
   const measured: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    let start = process.hrtime.bigint();
-    decodeOnly(records);
-    ceiling.push(BATCH_RECORDS / (Number(process.hrtime.bigint() - start) / 1e9));
-    start = process.hrtime.bigint();
-    hotPath(records, metrics);
-    measured.push(BATCH_RECORDS / (Number(process.hrtime.bigint() - start) / 1e9));
+    ceiling.push(eventsPerSecond(() => decodeOnly(records)));
+    ownCeiling.push(eventsPerSecond(() => ownDecodeOnly(records)));
+    measured.push(eventsPerSecond(() => hotPath(records, metrics)));
     progress(`hot path (${label}): round ${round + 1}/${ROUNDS}`);
   }
-  // The ratio is taken round by round (the two runs are adjacent in time), then the
+  // The ratio is taken round by round (the runs are adjacent in time), then the
   // median: the machine's speed drifts between rounds far more than within one.
   const ratios = measured.map((rate, i) => rate / ceiling[i]!);
+  const ownRatios = measured.map((rate, i) => rate / ownCeiling[i]!);
   return {
     metrics: label,
     eventsPerSecond: Math.round(percentile(measured, 50)),
     decodeOnlyEventsPerSecond: Math.round(percentile(ceiling, 50)),
     ratioToCeiling: Number(percentile(ratios, 50).toFixed(3)),
     ratioP10P90: [Number(percentile(ratios, 10).toFixed(3)), Number(percentile(ratios, 90).toFixed(3))],
+    ownDecodeOnlyEventsPerSecond: Math.round(percentile(ownCeiling, 50)),
+    ratioToOwnDecode: Number(percentile(ownRatios, 50).toFixed(3)),
   };
 }
 
@@ -239,7 +249,7 @@ function measureMemory(): Record<string, unknown> {
 
 function printHotPath(h: ReturnType<typeof measureHotPath>): void {
   console.log(
-    `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')})`,
+    `hot path ${h.metrics}: ${h.eventsPerSecond.toLocaleString('en-US')} ev/s = ${h.ratioToCeiling} × decode+parse (${h.decodeOnlyEventsPerSecond.toLocaleString('en-US')} ev/s; per-round ratio p10–p90 ${h.ratioP10P90.join('–')}), ${h.ratioToOwnDecode} × its own decode+parse`,
   );
 }
 

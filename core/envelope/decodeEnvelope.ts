@@ -1,6 +1,7 @@
 import { PoisonRecordError } from '../errors';
 import { ENVELOPE_LIMITS, ID_PATTERN, type EventEnvelope } from './EventEnvelope';
 import { EVENT_TIME_RANGE } from './parseEventTime';
+import { base64Text } from './base64Text';
 
 /**
  * Decodes a Kinesis record's base64 data into the envelope the ingest function
@@ -62,21 +63,6 @@ function envelopeOf(json: string, sequenceNumber: string, subSequence: number | 
     throw new PoisonRecordError(sequenceNumber, 'envelope time is not whole epoch milliseconds before 2100', subSequence);
   }
   return value as EventEnvelope;
-}
-
-/**
- * Record bytes are only read once, as text: decoding them into one reused
- * buffer spares the hot path a Buffer per record (a third of the decode's cost
- * outside JSON.parse). Larger records, rare, get a buffer of their own.
- */
-const SCRATCH = Buffer.allocUnsafe(64 * 1024);
-
-function base64Text(base64Data: string): string {
-  // At most as many bytes as Buffer.from would allocate, so the text is the same for any input.
-  const maxBytes = Buffer.byteLength(base64Data, 'base64');
-  if (maxBytes > SCRATCH.length) return Buffer.from(base64Data, 'base64').toString('utf8');
-  const length = SCRATCH.write(base64Data, 0, maxBytes, 'base64');
-  return SCRATCH.toString('utf8', 0, length);
 }
 
 /** ID_PATTERN's characters by code: a table walk is cheaper than the regex on every event. */
