@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { PolicyRetryStrategy } from '../aws/PolicyRetryStrategy';
+import { sdkClientConfig } from '../aws/sdkClientConfig';
 import { recognizeLandedPuts } from './recognizeLandedPuts';
 
 /**
@@ -16,7 +16,7 @@ export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoD
   const client = new DynamoDBClient({
     // requestTimeout is the socket's idle time, not the request's duration: DynamoDB answers in milliseconds.
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 5_000 }),
-    ...PolicyRetryStrategy.clientConfig('dynamodb'),
+    ...sdkClientConfig('dynamodb'),
     ...config,
   });
   recognizeLandedPuts(client);

@@ -1,6 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { PolicyRetryStrategy } from '../aws/PolicyRetryStrategy';
+import { sdkClientConfig } from '../aws/sdkClientConfig';
 
 /**
  * A Kinesis client on HTTP/1.1. The SDK would otherwise negotiate HTTP/2, which
@@ -12,6 +12,6 @@ import { PolicyRetryStrategy } from '../aws/PolicyRetryStrategy';
 export function createKinesisClient(): KinesisClient {
   return new KinesisClient({
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-    ...PolicyRetryStrategy.clientConfig('kinesis'),
+    ...sdkClientConfig('kinesis'),
   });
 }

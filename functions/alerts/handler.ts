@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { PolicyRetryStrategy } from '../../adapters/aws/PolicyRetryStrategy';
+import { sdkClientConfig } from '../../adapters/aws/sdkClientConfig';
 import { retryStats } from '../../adapters/aws/RetryStats';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
 import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClient';
@@ -17,7 +17,7 @@ const logger = new Logger({ serviceName: 'tributary-alerts' });
 const cloudWatch = new Metrics({ namespace: 'Tributary', serviceName: 'tributary-alerts' });
 const settings = readFunctionEnvironment('alerts', process.env);
 const tracer = new Tracer({ serviceName: 'tributary-alerts' });
-const sns = tracer.captureAWSv3Client(new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') }));
+const sns = tracer.captureAWSv3Client(new SNSClient({ ...sdkClientConfig('sns') }));
 const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 const alerts = createAlertEvaluator(

@@ -5,7 +5,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../adapters/dynamodb/createDynamoDbClient';
-import { PolicyRetryStrategy } from '../../adapters/aws/PolicyRetryStrategy';
+import { sdkClientConfig } from '../../adapters/aws/sdkClientConfig';
 import { retryStats } from '../../adapters/aws/RetryStats';
 import { readFunctionEnvironment } from '../../config/functionEnvironment';
 import { createDocumentClient } from '../../adapters/dynamodb/createDocumentClient';
@@ -18,7 +18,7 @@ const settings = readFunctionEnvironment('changes', process.env);
 // Off unless POWERTOOLS_TRACE_ENABLED and in Lambda: then each publish and idempotency request is a subsegment.
 const tracer = new Tracer({ serviceName: 'tributary-changes' });
 // Both clients follow the retry policy: a throttled publish or idempotency write is retried inside the invocation.
-const sns = tracer.captureAWSv3Client(new SNSClient({ ...PolicyRetryStrategy.clientConfig('sns') }));
+const sns = tracer.captureAWSv3Client(new SNSClient({ ...sdkClientConfig('sns') }));
 const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 const publisher = createChangePublisher(
