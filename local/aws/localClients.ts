@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorEndpoints } from '../emulators/Emulators';
 import { LOCAL_REGION } from '../emulators/Emulators';
+import { QUIET_SDK_LOGGER } from '../../adapters/aws/QUIET_SDK_LOGGER';
 import { documentTranslationCopy } from '../../adapters/dynamodb/documentTranslation';
 
 /** Credentials the emulators accept (they do not check them). */
@@ -24,7 +25,7 @@ export interface LocalClients {
 }
 
 export function createLocalClients(endpoints: EmulatorEndpoints): LocalClients {
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }) };
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }), logger: QUIET_SDK_LOGGER };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
   return {
     kinesis: new KinesisClient({ ...common, endpoint: endpoints.kinesis }),
