@@ -8,11 +8,13 @@
 // looked up in the synthesized template beside it). The profiler itself slows
 // everything by roughly a third: read shares, not rates.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -21,6 +23,8 @@ interface CpuProfile {
 }
 
 const dir = process.argv[2];
+/** Frames listed per function (`TOP_FRAMES=20` for more). */
+const TOP_FRAMES = Number(process.env.TOP_FRAMES ?? '6');
 if (!dir || dir === '--help' || !existsSync(dir)) {
   console.log('usage: npx tsx bench/hostProfile.ts <dir>   (a directory of .cpuprofile files written with TRIBUTARY_CPU_PROFILE_DIR=<dir>)');
   process.exit(dir === '--help' ? 0 : 1);
@@ -42,7 +46,31 @@ function functionOf(profile: CpuProfile): string {
   return `(asset ${hash.slice(0, 8)})`;
 }
 
-/** Busy milliseconds (idle left out) and the self time of each function of one profile. */
+/** Each bundle's source map, read once: a minified frame is named by the source file it came from. */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+function sourceMapOf(bundleUrl: string): SourceMap | undefined {
+  if (!sourceMaps.has(bundleUrl)) {
+    const mapFile = `${fileURLToPath(bundleUrl)}.map`;
+    sourceMaps.set(bundleUrl, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined);
+  }
+  return sourceMaps.get(bundleUrl);
+}
+
+/** Where a frame's code is: a bundle's frame as its original file (`core/…`, `node_modules/…`), anything else as its URL. */
+function frameOf(callFrame: ProfileNode['callFrame']): string {
+  const { functionName, url, lineNumber, columnNumber } = callFrame;
+  if (/\/asset\.[0-9a-f]+\//.test(url)) {
+    const entry = sourceMapOf(url)?.findEntry(lineNumber, columnNumber) as { originalSource?: string; originalLine?: number; name?: string } | undefined;
+    if (entry?.originalSource) {
+      const source = entry.originalSource.replace(/^.*?(node_modules\/|(?=(core|adapters|functions|config|local)\/))/, '$1');
+      return `${entry.name ?? functionName ?? '(anonymous)'} ${source}:${(entry.originalLine ?? 0) + 1}`;
+    }
+  }
+  return `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '')}:${lineNumber + 1}`;
+}
+
+/** Busy milliseconds (idle left out) and the self time of each frame of one profile. */
 function selfTimes(profile: CpuProfile): { busyMs: number; byFrame: Map<string, number> } {
   const timeById = new Map<number, number>();
   profile.samples.forEach((id, i) => timeById.set(id, (timeById.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1_000));
@@ -52,8 +80,7 @@ function selfTimes(profile: CpuProfile): { busyMs: number; byFrame: Map<string, 
     const ms = timeById.get(node.id) ?? 0;
     if (node.callFrame.functionName === '(idle)' || ms === 0) continue;
     busyMs += ms;
-    const where = node.callFrame.url.replace(/.*node_modules\//, '').replace(/.*\/asset\.[0-9a-f]+\//, 'bundle:');
-    const frame = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
+    const frame = frameOf(node.callFrame);
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + ms);
   }
   return { busyMs, byFrame };
@@ -74,7 +101,7 @@ const totalMs = [...byFunction.values()].reduce((sum, entry) => sum + entry.busy
 console.log(`${(totalMs / 1_000).toFixed(1)} s of CPU in ${dir}`);
 for (const [name, entry] of [...byFunction].sort((a, b) => b[1].busyMs - a[1].busyMs)) {
   console.log(`${name.padEnd(22)} ${(entry.busyMs / 1_000).toFixed(1).padStart(6)} s  ${((100 * entry.busyMs) / totalMs).toFixed(0).padStart(3)} %  (${entry.threads} thread(s))`);
-  for (const [frame, ms] of [...entry.byFrame].sort((a, b) => b[1] - a[1]).slice(0, 4)) {
+  for (const [frame, ms] of [...entry.byFrame].sort((a, b) => b[1] - a[1]).slice(0, TOP_FRAMES)) {
     console.log(`    ${((100 * ms) / entry.busyMs).toFixed(1).padStart(5)} %  ${frame.slice(0, 100)}`);
   }
 }
