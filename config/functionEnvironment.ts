@@ -203,6 +203,9 @@ export function functionSettings<F extends FunctionName>(fn: F, config: Resolved
 /** Variables Node.js and Powertools read, written into every function. */
 export const RUNTIME_VARIABLES = { nodeOptions: 'NODE_OPTIONS', logLevel: 'POWERTOOLS_LOG_LEVEL', traceEnabled: 'POWERTOOLS_TRACE_ENABLED' } as const;
 
+/** The X-Ray SDK's switch off its promise hooks: written only where tracing is off (and by the offline host). */
+export const XRAY_MANUAL_MODE_VARIABLE = 'AWS_XRAY_MANUAL_MODE';
+
 /**
  * The metric definitions, as JSON text. Not in the environment: esbuild
  * replaces `process.env.TRIBUTARY_METRICS_JSON` with the text at synth (they
@@ -238,6 +241,10 @@ function runtimeEnvironment(fn: FunctionName, config: ResolvedConfig): Record<st
     // Powertools Tracer follows the stack's tracing switch. It also stays off wherever AWS_EXECUTION_ENV is
     // unset (the offline host never sets it), so offline it neither patches clients nor sends to a daemon.
     [RUNTIME_VARIABLES.traceEnabled]: String(config.observability.tracing),
+    // The X-Ray SDK (under Powertools Tracer) hooks every promise from the moment it is
+    // loaded, to carry the segment along: about ten times the cost of each await. Without
+    // tracing nothing reads that context, so its manual mode turns the hooks off.
+    ...(config.observability.tracing ? {} : { [XRAY_MANUAL_MODE_VARIABLE]: 'true' }),
   };
 }
 
@@ -254,11 +261,11 @@ export function functionEnvironment<F extends FunctionName>(fn: F, config: Resol
 
 /** Every variable name this module knows, Tributary's, the runtime's and the bundled one. */
 export function allVariableNames(): string[] {
-  return [...Object.values(VARIABLES).map((variable) => variable.name), ...Object.values(RUNTIME_VARIABLES), BUNDLED_METRICS_VARIABLE];
+  return [...Object.values(VARIABLES).map((variable) => variable.name), ...Object.values(RUNTIME_VARIABLES), XRAY_MANUAL_MODE_VARIABLE, BUNDLED_METRICS_VARIABLE];
 }
 
-/** The names the stack writes into `fn`'s environment (DAX_ENDPOINT only when there is a cluster, CORS_ORIGINS only with origins). */
-export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean; readonly cors?: boolean }): string[] {
+/** The names the stack writes into `fn`'s environment (DAX_ENDPOINT only when there is a cluster, CORS_ORIGINS only with origins, AWS_XRAY_MANUAL_MODE only without tracing). */
+export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean; readonly cors?: boolean; readonly tracing?: boolean }): string[] {
   const variables: Record<string, FunctionVariable<unknown>> = FUNCTION_VARIABLES[fn];
   const own = Object.values(variables)
     .filter(
@@ -266,5 +273,5 @@ export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boo
         variable.writtenBy === 'stack' && (options.dax || variable !== VARIABLES.daxEndpoint) && (options.cors === true || variable !== VARIABLES.corsOrigins),
     )
     .map((variable) => variable.name);
-  return [...Object.values(RUNTIME_VARIABLES), ...own];
+  return [...Object.values(RUNTIME_VARIABLES), ...(options.tracing === false ? [XRAY_MANUAL_MODE_VARIABLE] : []), ...own];
 }

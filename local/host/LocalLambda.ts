@@ -7,6 +7,7 @@ import type { InvokeResult } from '../esm/InvokeResult';
 import { readEmfDatapoints, type EmfDatapoint } from './readEmfDatapoints';
 import { sumByName } from './readEmfMetrics';
 import { cpuProfileArgs } from './cpuProfileArgs';
+import { XRAY_MANUAL_MODE_VARIABLE } from '../../config/functionEnvironment';
 
 const WORKER_FILE = path.join(__dirname, 'lambdaWorker.cjs');
 
@@ -152,7 +153,15 @@ export class LocalLambda {
     this.stats.coldStarts += 1;
     const { definition } = this;
     const worker = new Worker(WORKER_FILE, {
-      env: { ...this.environment, ...definition.environment, AWS_LAMBDA_FUNCTION_NAME: definition.functionName, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb) },
+      env: {
+        ...this.environment,
+        ...definition.environment,
+        AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb),
+        // Powertools Tracer is off offline whatever the config says (no AWS_EXECUTION_ENV here), so
+        // the X-Ray SDK's promise hooks, ~10x the cost of every await, would carry a context nobody reads.
+        [XRAY_MANUAL_MODE_VARIABLE]: 'true',
+      },
       execArgv: ['--enable-source-maps', ...cpuProfileArgs()],
       workerData: {
         codeDir: definition.codeDir,

@@ -126,6 +126,8 @@ describe('Module: functionEnvironment', () => {
       const off = functionEnvironment(fn, resolveConfig({ metrics: [ordersPerRegion], observability: { tracing: false } }), RESOURCES[fn] as never);
 
       expect([on.POWERTOOLS_TRACE_ENABLED, off.POWERTOOLS_TRACE_ENABLED]).toEqual(['true', 'false']);
+      // Without tracing the X-Ray SDK's promise hooks are turned off; with it Powertools needs them.
+      expect([on.AWS_XRAY_MANUAL_MODE, off.AWS_XRAY_MANUAL_MODE]).toEqual([undefined, 'true']);
     });
   });
 

@@ -79,6 +79,11 @@ describe('Class: LocalLambda', () => {
     expect(a.logs()).toContain('[A] hello from a');
   });
 
+  it('runs the X-Ray SDK in manual mode, without its promise hooks: Powertools Tracer is off offline', async () => {
+    const { fn } = lambda(bundle(`exports.handler = async () => process.env.AWS_XRAY_MANUAL_MODE ?? 'unset';`));
+    expect(await fn.invoke({})).toMatchObject({ ok: true, payload: 'true' });
+  });
+
   it('runs concurrent invocations in separate warm sandboxes, reusing them', async () => {
     const { fn } = lambda(bundle(`exports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return process.pid; };`));
     await fn.warm();
