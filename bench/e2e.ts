@@ -20,8 +20,12 @@ const RATES: readonly number[] = process.env.BENCH_RATES ? process.env.BENCH_RAT
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? '15');
 /** What the offline pipeline must sustain on the two-core machine (issue 15): the 2,000 ev/s phase is judged against it. */
 const OBJECTIVE = { ratePerSecond: 2_000, visibleP99Ms: 2_000, consumerLagP95Ms: 5_000 } as const;
-/** Requests the load generator keeps in flight: 4 (the CLI's) would cap it near 1,600 ev/s at ~250 ms per request offline. */
-const PRODUCER_CONNECTIONS = 8;
+/**
+ * Requests the load generator keeps in flight (BENCH_CONNECTIONS). At 8 it was
+ * the limit itself: 8 × 100 events per ~490 ms request under load is the 1,630
+ * ev/s it measured; 16 reached 1,884 ev/s and 32 no more (2026-12-03).
+ */
+const PRODUCER_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? '16');
 /** Seconds of the phase's own load sent (and not measured) before it, so a phase measures a warm pipeline. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? '15');
 /** A probe not visible this long after its phase ended counts as not visible (and fails the objective). */
