@@ -73,7 +73,9 @@ function frameOf(callFrame: ProfileNode['callFrame']): string {
 /** Busy milliseconds (idle left out) and the self time of each frame of one profile. */
 function selfTimes(profile: CpuProfile): { busyMs: number; byFrame: Map<string, number> } {
   const timeById = new Map<number, number>();
-  profile.samples.forEach((id, i) => timeById.set(id, (timeById.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1_000));
+  profile.samples.forEach((id, i) => {
+    timeById.set(id, (timeById.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1_000);
+  });
   const byFrame = new Map<string, number>();
   let busyMs = 0;
   for (const node of profile.nodes) {

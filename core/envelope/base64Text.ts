@@ -9,6 +9,7 @@
  * above 0x7f, or base64 atob is stricter about than Buffer) is decoded as
  * UTF-8 from a Buffer, as before, so the text is the same for every input.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class is every byte above ASCII, control characters included by design.
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export function base64Text(base64Data: string): string {

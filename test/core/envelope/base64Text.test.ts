@@ -33,7 +33,7 @@ describe('Function: base64Text', () => {
   });
 
   it('reads a record larger than its scratch buffer, ASCII and not', () => {
-    for (const text of ['{"a":"' + 'x'.repeat(100_000) + '"}', '{"a":"' + 'é'.repeat(50_000) + '"}']) {
+    for (const text of [`{"a":"${'x'.repeat(100_000)}"}`, `{"a":"${'é'.repeat(50_000)}"}`]) {
       const base64 = Buffer.from(text, 'utf8').toString('base64');
       expect(base64Text(base64)).toBe(text);
     }
