@@ -22,6 +22,12 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+// Piped into head: stop quietly when the reader has had enough.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const dir = process.argv[2];
 /** Frames listed per function (`TOP_FRAMES=20` for more). */
 const TOP_FRAMES = Number(process.env.TOP_FRAMES ?? '6');
