@@ -107,6 +107,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   let stormShard: string | undefined;
   let crashesLeft = options.crashes;
   let lastCrashMs = 0;
+  /** DynamoDB writes a fault was decided for. */
+  let writeFaults = 0;
   const killHost = (): boolean => {
     try {
       process.kill(Number(readFileSync(path.join(stateDir, 'host.pid'), 'utf8')), 'SIGKILL');
@@ -131,8 +133,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         return operation === 'GetRecords' ? 'throttle' : undefined;
       }
       if (!WRITES.has(operation)) return roll < 0.5 ? 'throttle' : undefined;
-      // A crash at most every 6 s, so the restarted host gets to work in between.
-      if (crashesLeft > 0 && roll < 0.08 && Date.now() - lastCrashMs > 6_000) {
+      writeFaults += 1;
+      // A crash at most every 6 s, so the restarted host gets to work in between; at least one
+      // per run, whatever the seed and the machine's timing: the 20th write fault if none came before.
+      const noCrashYet = crashesLeft === options.crashes && crashesLeft > 0;
+      if (crashesLeft > 0 && (roll < 0.08 || (noCrashYet && writeFaults >= 20)) && Date.now() - lastCrashMs > 6_000) {
         crashesLeft -= 1;
         lastCrashMs = Date.now();
         return faultRandom() < 0.5 ? 'crashBeforeWrite' : 'crashAfterWrite';
