@@ -264,8 +264,12 @@ export function allVariableNames(): string[] {
   return [...Object.values(VARIABLES).map((variable) => variable.name), ...Object.values(RUNTIME_VARIABLES), XRAY_MANUAL_MODE_VARIABLE, BUNDLED_METRICS_VARIABLE];
 }
 
-/** The names the stack writes into `fn`'s environment (DAX_ENDPOINT only when there is a cluster, CORS_ORIGINS only with origins, AWS_XRAY_MANUAL_MODE only without tracing). */
-export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean; readonly cors?: boolean; readonly tracing?: boolean }): string[] {
+/**
+ * The names the stack writes into `fn`'s environment with tracing on, the default
+ * (DAX_ENDPOINT only when there is a cluster, CORS_ORIGINS only with origins;
+ * without tracing AWS_XRAY_MANUAL_MODE as well).
+ */
+export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boolean; readonly cors?: boolean }): string[] {
   const variables: Record<string, FunctionVariable<unknown>> = FUNCTION_VARIABLES[fn];
   const own = Object.values(variables)
     .filter(
@@ -273,5 +277,5 @@ export function stackWrittenNames(fn: FunctionName, options: { readonly dax: boo
         variable.writtenBy === 'stack' && (options.dax || variable !== VARIABLES.daxEndpoint) && (options.cors === true || variable !== VARIABLES.corsOrigins),
     )
     .map((variable) => variable.name);
-  return [...Object.values(RUNTIME_VARIABLES), ...(options.tracing === false ? [XRAY_MANUAL_MODE_VARIABLE] : []), ...own];
+  return [...Object.values(RUNTIME_VARIABLES), ...own];
 }

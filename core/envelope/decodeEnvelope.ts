@@ -19,8 +19,7 @@ export function decodeEnvelope(base64Data: string, sequenceNumber: string): Even
  * ingest API: an id, type or key the API would refuse cannot be stored.
  */
 export function decodeEnvelopeJson(base64Data: string, sequenceNumber: string): { event: EventEnvelope; json: string } {
-  const json = base64Text(base64Data);
-  return { event: envelopeOf(json, sequenceNumber, undefined), json };
+  return decodeEnvelopeText(base64Text(base64Data), sequenceNumber);
 }
 
 /**

@@ -136,7 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       writeFaults += 1;
       // A crash at most every 6 s, so the restarted host gets to work in between; at least one
       // per run, whatever the seed and the machine's timing: the 20th write fault if none came before.
-      const noCrashYet = crashesLeft === options.crashes && crashesLeft > 0;
+      const noCrashYet = crashesLeft === options.crashes;
       if (crashesLeft > 0 && (roll < 0.08 || (noCrashYet && writeFaults >= 20)) && Date.now() - lastCrashMs > 6_000) {
         crashesLeft -= 1;
         lastCrashMs = Date.now();
