@@ -14,6 +14,7 @@ import { PipelineSupervisor } from '../local/runtime/PipelineSupervisor';
 import { percentile } from './percentile';
 import { progressLine } from '../local/cli/progressLine';
 import { consumerLagOf, type ConsumerLag } from './consumerLagOf';
+import { meteredSend } from './meteredSend';
 
 /** The phases' target rates; BENCH_RATES (comma-separated) runs others, e.g. one phase while tuning. */
 const RATES: readonly number[] = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [500, 2_000, 5_000];
@@ -43,7 +44,12 @@ const POLL_INTERVAL_MS = 1_000;
 
 interface LatencyPhase {
   readonly targetRatePerSecond: number;
+  /** Events answered per second in steady state (bench/meteredSend.ts): what the objective judges. */
   readonly achievedRatePerSecond: number;
+  /** All events over first send → last answer (postEvents' own rate): one request's latency low of the above. */
+  readonly answeredOverRunPerSecond: number;
+  /** How late the sender fell behind its schedule at worst: about 0 when the pipeline kept up. */
+  readonly maxBehindScheduleMs: number;
   readonly accepted: number;
   readonly failed: number;
   /** Probe events accepted, and those of them never visible within DRAIN_MS (counted as DRAIN_MS in the percentiles). */
@@ -52,6 +58,13 @@ interface LatencyPhase {
   readonly visibleLatencyMs: { p50: number; p99: number; max: number };
   /** Event-time lag as the aggregator measured it (ConsumerLagMs) from the phase's start until its probes drained. */
   readonly consumerLag: ConsumerLag;
+  /**
+   * How far each Kinesis consumer's poller was behind the tip of its shards
+   * (GetRecords' MillisBehindLatest, Lambda's IteratorAge), sampled every
+   * 500 ms over the same span, by function: a consumer that falls behind for
+   * good (the archive) is not sustaining the rate even when windows stay fresh.
+   */
+  readonly behindLatestMs: Readonly<Record<string, { p95: number; max: number }>>;
   /** Ingested events/s over the direct-PutRecords baseline of the same run. */
   readonly ratioToDirect?: number;
 }
@@ -93,7 +106,7 @@ async function main(): Promise<void> {
   const phases: LatencyPhase[] = [];
   const directEventsPerSecond = await withPipeline(false, directPutRecords);
   for (const rate of RATES) {
-    const phase = await withPipeline(false, (_supervisor, api, stateDir) => latencyPhase(api, rate, path.join(stateDir, 'logs', 'functions.log')));
+    const phase = await withPipeline(false, (supervisor, api, stateDir) => latencyPhase(supervisor, api, rate, path.join(stateDir, 'logs', 'functions.log')));
     phases.push({ ...phase, ratioToDirect: phase.achievedRatePerSecond / directEventsPerSecond });
   }
   const apiBurst = await withPipeline(false, async (_supervisor, api) => {
@@ -128,7 +141,9 @@ async function main(): Promise<void> {
       `${String(phase.targetRatePerSecond).padStart(5)} ev/s target    ingest ${phase.achievedRatePerSecond} ev/s · ` +
         `(${(phase.ratioToDirect ?? 0).toFixed(2)} × direct) · accepted→visible p50 ${phase.visibleLatencyMs.p50} ms, p99 ${phase.visibleLatencyMs.p99} ms ` +
         `(${phase.probes} probes${phase.probesNotVisible > 0 ? `, ${phase.probesNotVisible} never visible` : ''}) · ` +
-        `lag p95 ${phase.consumerLag.p95Ms} ms · batch p95 ${phase.consumerLag.batchP95Ms} ms (${phase.consumerLag.batches} batches) · ${phase.failed} not accepted`,
+        `lag p95 ${phase.consumerLag.p95Ms} ms · batch p95 ${phase.consumerLag.batchP95Ms} ms (${phase.consumerLag.batches} batches) · ${phase.failed} not accepted\n` +
+        `                      sender at most ${phase.maxBehindScheduleMs} ms behind schedule (${phase.answeredOverRunPerSecond} ev/s over the whole run) · ` +
+        `behind latest p95/max: ${Object.entries(phase.behindLatestMs).map(([name, behind]) => `${name} ${behind.p95}/${behind.max} ms`).join(', ')}`,
     );
   }
   console.log(
@@ -166,7 +181,7 @@ function objectiveMet(phases: readonly LatencyPhase[]): boolean {
   );
 }
 
-async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: string): Promise<LatencyPhase> {
+async function latencyPhase(supervisor: PipelineSupervisor, api: LocalApiClient, rate: number, functionsLog: string): Promise<LatencyPhase> {
   // A fresh pipeline's JVM (DynamoDB Local) and functions are cold: the first ~20 s run at about half speed.
   // `npm start` runs for hours, so the phase is measured warm, after WARMUP_SECONDS of the same load.
   await postEvents(`${api.apiUrl}/events`, rate * WARMUP_SECONDS, (index) => syntheticOrder(index), {
@@ -184,6 +199,7 @@ async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: str
   const probeVisibleAt: number[] = [];
   let stopProbes = false;
   let stopReader = false;
+  const behind = sampleBehindLatest(supervisor);
 
   const prober = (async () => {
     while (!stopProbes) {
@@ -203,11 +219,12 @@ async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: str
     }
   })();
 
+  const meter = meteredSend(signingAs(api), rate);
   const load = await postEvents(`${api.apiUrl}/events`, rate * PHASE_SECONDS, (index) => syntheticOrder(index), {
     ratePerSecond: rate,
     batchSize: 100,
     maxInFlight: PRODUCER_CONNECTIONS,
-    send: signingAs(api),
+    send: meter.send,
     // Bounded in time, not only in events: a pipeline that cannot keep up would otherwise stretch the phase for minutes.
     signal: AbortSignal.timeout((PHASE_SECONDS + 5) * 1_000),
     onProgress: (p) => progress(`${rate} ev/s: sent ${p.sent}/${rate * PHASE_SECONDS} · ${p.ratePerSecond.toFixed(0)} ev/s`),
@@ -218,19 +235,48 @@ async function latencyPhase(api: LocalApiClient, rate: number, functionsLog: str
   while (probeVisibleAt.length < probeAcceptedAt.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   stopReader = true;
   await reader;
+  const behindLatestMs = behind.stop();
+  const sent = meter.summary();
 
   // A probe never seen counts as the whole drain: leaving it out would flatter the percentiles.
   const latencies = probeAcceptedAt.map((acceptedAt, i) => (i < probeVisibleAt.length ? Math.max(0, probeVisibleAt[i]! - acceptedAt) : DRAIN_MS));
   progress(`${rate} ev/s: done\n`);
   return {
     targetRatePerSecond: rate,
-    achievedRatePerSecond: Math.round(load.ratePerSecond),
+    achievedRatePerSecond: Math.round(sent.answeredPerSecond),
+    answeredOverRunPerSecond: Math.round(load.ratePerSecond),
+    maxBehindScheduleMs: sent.maxBehindScheduleMs,
     accepted: load.accepted,
     failed: load.failed + load.rejected,
     probes: latencies.length,
     probesNotVisible: Math.max(0, probeAcceptedAt.length - probeVisibleAt.length),
     consumerLag: consumerLagOf(functionsLog, phaseStartedAt, Date.now()),
+    behindLatestMs,
     visibleLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+  };
+}
+
+/** `ArchiverFunction2B48C242` → `archiver`: a function's logical id without the construct suffix and hash. */
+function functionLabel(logicalId: string): string {
+  return logicalId.replace(/Function[0-9A-F]{8}$/, '').toLowerCase();
+}
+
+/** Samples every Kinesis mapping's MillisBehindLatest from the host's stats every 500 ms until stopped; p95 and max by function. */
+function sampleBehindLatest(supervisor: PipelineSupervisor): { stop(): Record<string, { p95: number; max: number }> } {
+  const functionOf = new Map(supervisor.plan.kinesisMappings.map((mapping) => [mapping.logicalId, functionLabel(mapping.functionLogicalId)]));
+  const samples = new Map<string, number[]>();
+  const timer = setInterval(() => {
+    for (const [logicalId, stats] of Object.entries(supervisor.latestStats?.mappings ?? {})) {
+      const name = functionOf.get(logicalId);
+      if (name === undefined) continue;
+      samples.set(name, [...(samples.get(name) ?? []), stats.millisBehindLatest]);
+    }
+  }, 500);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Object.fromEntries([...samples].map(([name, values]) => [name, { p95: percentile(values, 95), max: Math.max(...values) }]));
+    },
   };
 }
 
