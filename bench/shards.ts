@@ -10,6 +10,7 @@ import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient'
 import { functionSettings } from '../config/functionEnvironment';
 import { resolveConfig } from '../config/resolveConfig';
 import type { BatchSummary } from '../core/aggregator/WindowedAggregator';
+import type { AggregatorBatchTime } from '../core/planning/UnitCounts';
 import type { EventEnvelope } from '../core/envelope/EventEnvelope';
 import type { MetricDefinition } from '../core/metrics/MetricDefinition';
 import type { LateEventSink, RejectedRecordSink } from '../core/ports/LateEventSink';
@@ -58,16 +59,18 @@ type MetricSetName = keyof typeof METRIC_SETS;
 const noSideOutput: LateEventSink & RejectedRecordSink = { write: async () => {}, reject: async () => {} };
 
 /**
- * One shard's batch: `BATCH_RECORDS` events with event times within the last
- * 2 s (windows stay open, the watermark advances batch by batch), the types of
- * the metric set in turn, every group in turn.
+ * One shard's batch: `count` events from the shard's `firstN`-th on (sequence
+ * numbers and ids follow it, so batches given increasing `firstN` are new to
+ * the shard's marks), event times within the last 2 s (windows stay open, the
+ * watermark advances batch by batch), the types of the metric set in turn,
+ * every group in turn.
  */
-function batchOf(shard: number, batch: number, types: readonly string[], nowMs: number): SourcedEvent[] {
-  return Array.from({ length: BATCH_RECORDS }, (_, i) => {
-    const n = batch * BATCH_RECORDS + i;
-    const group = BENCH_GROUPS[n % BENCH_GROUPS.length]!;
+function batchOf(shard: number, firstN: number, count: number, types: readonly string[], nowMs: number, groups: readonly string[] = BENCH_GROUPS): SourcedEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = firstN + i;
+    const group = groups[n % groups.length]!;
     const type = types[n % types.length]!;
-    const time = nowMs - 2_000 + Math.floor((i * 2_000) / BATCH_RECORDS);
+    const time = nowMs - 2_000 + Math.floor((i * 2_000) / count);
     const data: Record<string, unknown> =
       type === 'order.created'
         ? { region: group, amount: 10 + (n % 90), currency: 'EUR' }
@@ -134,7 +137,7 @@ async function runShards(endpoint: string, shards: number, setName: MetricSetNam
       batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
       for (let batch = 0; batch < BATCHES_PER_SHARD && Date.now() < deadlineMs && !cut; batch++) {
         started += 1;
-        const events = batchOf(shard, batch, set.types, Date.now());
+        const events = batchOf(shard, batch * BATCH_RECORDS, BATCH_RECORDS, set.types, Date.now());
         groupTouches += groupsTouched(set.metrics, events);
         const batchStarted = performance.now();
         try {
@@ -195,6 +198,76 @@ async function runShards(endpoint: string, shards: number, setName: MetricSetNam
   };
 }
 
+/**
+ * Batch shapes the batch-time run times on one shard, the example config: more
+ * events over the same groups, then the same events over more groups, so the fit
+ * can tell a per-event cost from a per-window-write one.
+ */
+const BATCH_TIME_SHAPES = [
+  { events: 100, groups: 5 },
+  { events: 1_000, groups: 5 },
+  { events: 1_000, groups: 100 },
+] as const;
+/** Untimed batches first: a fresh DynamoDB Local JVM and fresh tables run at about half speed at first. */
+const BATCH_TIME_WARMUP_BATCHES = 8;
+const BATCH_TIME_ROUNDS = Number(process.env.BENCH_BATCH_TIME_ROUNDS ?? '7');
+/** A shard's batches a second apart, as the ESM polls a shard that keeps up: the duplicate ledger re-reads what its margin holds. */
+const BATCH_TIME_INTERVAL_MS = 1_000;
+
+const groupsOf = (count: number): readonly string[] => (count === BENCH_GROUPS.length ? BENCH_GROUPS : Array.from({ length: count }, (_, i) => `region-${i}`));
+
+/**
+ * The aggregator's time per batch with one writer (no lost races), fitted as
+ * fixed + per event + per window written from the medians of BATCH_TIME_SHAPES:
+ * what `tributary plan` computes Lambda time and the "falls behind" warning from.
+ */
+async function measureBatchTime(endpoint: string): Promise<AggregatorBatchTime> {
+  const setName: MetricSetName = 'example config';
+  const set = METRIC_SETS[setName];
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const tables = { aggregates: 'aggregates-batch-time', delivery: 'delivery-batch-time', idempotency: 'idempotency-batch-time' };
+  await createAggregatesTable(client, tables.aggregates);
+  await createDeliveryTables(client, tables);
+  const settings = functionSettings('aggregator', resolveConfig(tributaryConfig), { aggregatesTable: tables.aggregates, deliveryTable: tables.delivery, idempotencyTable: tables.idempotency, lateEventsTable: 'unused', streamName: 'unused' });
+  const id = shardId(0);
+  const { aggregator, batches } = createAggregator(settings, { dynamodb: client, documents: createDocumentClient(client) }, { metrics: set.metrics, sideOutput: noSideOutput, shardDirectory: new StaticShardDirectory([id], Date.now()) });
+  batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  let nextN = 0;
+  let lastStartedAt = 0;
+  const run = async (events: number, groups: number): Promise<{ ms: number; windows: number }> => {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStartedAt + BATCH_TIME_INTERVAL_MS - Date.now())));
+    lastStartedAt = Date.now();
+    const batch = batchOf(0, nextN, events, set.types, Date.now(), groupsOf(groups));
+    nextN += events;
+    const started = performance.now();
+    const summary = await aggregator.processBatch(id, batch, Date.now());
+    return { ms: performance.now() - started, windows: summary.windowsWritten };
+  };
+  for (let batch = 0; batch < BATCH_TIME_WARMUP_BATCHES; batch++) {
+    await run(BATCH_TIME_SHAPES[batch % BATCH_TIME_SHAPES.length]!.events, BATCH_TIME_SHAPES[batch % BATCH_TIME_SHAPES.length]!.groups);
+    progressLine(`batch time: warming up ${batch + 1}/${BATCH_TIME_WARMUP_BATCHES}`);
+  }
+  const samples = BATCH_TIME_SHAPES.map(() => ({ ms: [] as number[], windows: [] as number[] }));
+  // Shapes in turn, round after round: a drift of the machine's speed falls on every shape alike.
+  for (let round = 0; round < BATCH_TIME_ROUNDS; round++) {
+    for (const [i, shape] of BATCH_TIME_SHAPES.entries()) {
+      const measured = await run(shape.events, shape.groups);
+      samples[i]!.ms.push(measured.ms);
+      samples[i]!.windows.push(measured.windows);
+      progressLine(`batch time: round ${round + 1}/${BATCH_TIME_ROUNDS}, ${shape.events} events over ${shape.groups} groups`);
+    }
+  }
+  client.destroy();
+  const shapes = BATCH_TIME_SHAPES.map((shape, i) => ({ ...shape, windowsWritten: percentile(samples[i]!.windows, 50), msP50: round(percentile(samples[i]!.ms, 50), 1) }));
+  const [few, more, wide] = shapes as [(typeof shapes)[number], (typeof shapes)[number], (typeof shapes)[number]];
+  // Noise can make a difference negative; a cost is never below 0.
+  // The same events over more groups differ in windows written only; more events over the same groups, mostly in events.
+  const msPerWindowWrite = Math.max(0, (wide.msP50 - more.msP50) / Math.max(1, wide.windowsWritten - more.windowsWritten));
+  const msPerEvent = Math.max(0, (more.msP50 - few.msP50 - (more.windowsWritten - few.windowsWritten) * msPerWindowWrite) / (more.events - few.events));
+  const fixedMs = Math.max(0, few.msP50 - few.events * msPerEvent - few.windowsWritten * msPerWindowWrite);
+  return { metrics: setName, shards: 1, intervalMs: BATCH_TIME_INTERVAL_MS, shapes, fixedMs: round(fixedMs, 1), msPerEvent: round(msPerEvent, 4), msPerWindowWrite: round(msPerWindowWrite, 3) };
+}
+
 function failedCount(failures: ReadonlyMap<string, number>): number {
   return [...failures.values()].reduce((sum, count) => sum + count, 0);
 }
@@ -235,8 +308,17 @@ async function main(): Promise<void> {
       await emulators.stop();
     }
   }
+  progressLine('batch time: starting DynamoDB Local');
+  const emulators = await Emulators.start({ kinesis: 0, dynamodb: 0, sqs: 0 }, logDir);
+  let batchTime: AggregatorBatchTime;
+  try {
+    batchTime = await measureBatchTime(emulators.endpoints.dynamodb);
+  } finally {
+    await emulators.stop();
+  }
   const result = {
     source,
+    batchTime,
     workload: `${SHARD_COUNTS.join(', ')} shards consuming at once, ${BATCHES_PER_SHARD} batches of ${BATCH_RECORDS} events each per shard, every shard's events over the same ${BENCH_GROUPS.length} groups, event times within the last 2 s; DynamoDB Local, the deployed wiring (window marks, intent, done log, duplicate ledger, Powertools batch idempotency)`,
     note: 'DynamoDB Local reports ConsumedCapacity as DynamoDB computes it from item sizes; a write refused by its condition reports none (counted in conditionFailures). Batch times are this machine against DynamoDB Local, all consumers in one process.',
     runs,
@@ -271,6 +353,10 @@ async function main(): Promise<void> {
     );
   }
   console.log('per batch started; ~wm = the watermark partition; conflicts = the summary\'s writeConflicts (lost races, per batch completed);');
+  console.log(
+    `batch time, 1 shard, ${batchTime.metrics}: ${batchTime.shapes.map((shape) => `${shape.events} events × ${shape.groups} groups (${shape.windowsWritten} windows) ${shape.msP50} ms`).join(', ')} → ` +
+      `${batchTime.fixedMs} ms + ${batchTime.msPerEvent} ms per event + ${batchTime.msPerWindowWrite} ms per window write`,
+  );
   console.log(`lost cond. = writes refused by their condition; cut = unfinished at the ${RUN_BUDGET_MS / 1_000} s budget of a run; written to bench/results/shards.json`);
 }
 

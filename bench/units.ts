@@ -13,7 +13,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { DynamoEventStore } from '../adapters/dynamodb/DynamoEventStore';
 import { createDocumentClient } from '../adapters/dynamodb/createDocumentClient';
-import type { AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planning/UnitCounts';
+import type { AggregatorBatchTime, AggregatorShardRun, IngestUnits, UnitCounts } from '../core/planning/UnitCounts';
 import { archiveRecords } from '../functions/archive/archiveRecords';
 import { encodeAggregatedRecord } from '../adapters/kinesis/kpl/AggregatedRecordBuilder';
 import { createChangePublisher } from '../functions/changes/createChangePublisher';
@@ -38,6 +38,8 @@ const EVENTS_PER_SIZE = 1_000;
 const EVENT_TARGET_BYTES = 300;
 const ARCHIVE_BATCH_RECORDS = 100;
 const ARCHIVE_BATCHES = 4;
+/** Untimed archive batches first: a fresh DynamoDB Local JVM and table run at about half speed at first. */
+const ARCHIVE_WARMUP_BATCHES = 2;
 /** The request size whose ingest run (2 shards) sets how many events the archive's records hold: the CLI's and the bench's. */
 const ARCHIVE_REQUEST_SIZE = 100;
 /** Window changes the change publisher is given: each a new count of one window, as the aggregates table's stream carries them. */
@@ -144,12 +146,13 @@ async function measureArchive(endpoint: string, eventsPerRecord: number): Promis
   const batchMs: number[] = [];
   let itemBytes = 0;
   meter.reset();
-  for (let batch = 0; batch < ARCHIVE_BATCHES; batch++) {
+  for (let batch = 0; batch < ARCHIVE_WARMUP_BATCHES + ARCHIVE_BATCHES; batch++) {
+    if (batch === ARCHIVE_WARMUP_BATCHES) meter.reset();
     const records = Array.from({ length: ARCHIVE_BATCH_RECORDS }, (_, i) => {
       const userRecords = Array.from({ length: eventsPerRecord }, (_, j) => {
         const n = (batch * ARCHIVE_BATCH_RECORDS + i) * eventsPerRecord + j;
         const json = JSON.stringify({ ...producerEvent(n), id: `01JUNITS${String(n).padStart(18, '0')}`, receivedAt: Date.now() });
-        itemBytes += Buffer.byteLength(json);
+        if (batch >= ARCHIVE_WARMUP_BATCHES) itemBytes += Buffer.byteLength(json);
         return { partitionKey: `customer-${n}`, data: Buffer.from(json) };
       });
       const sequenceNumber = String(49_000_000_000_000 + batch * ARCHIVE_BATCH_RECORDS + i);
@@ -166,9 +169,9 @@ async function measureArchive(endpoint: string, eventsPerRecord: number): Promis
     });
     const started = performance.now();
     const outcome = await archiveRecords(records, store, noRejects, Date.now());
-    batchMs.push(performance.now() - started);
+    if (batch >= ARCHIVE_WARMUP_BATCHES) batchMs.push(performance.now() - started);
     if (outcome.archived !== records.length * eventsPerRecord) throw new Error(`the archive wrote ${outcome.archived} of ${records.length * eventsPerRecord} events`);
-    progressLine(`archive: batch ${batch + 1}/${ARCHIVE_BATCHES}`);
+    progressLine(`archive: batch ${batch + 1}/${ARCHIVE_WARMUP_BATCHES + ARCHIVE_BATCHES}${batch < ARCHIVE_WARMUP_BATCHES ? ' (warm-up)' : ''}`);
   }
   const { all } = meter.counts();
   const events = ARCHIVE_BATCHES * ARCHIVE_BATCH_RECORDS * eventsPerRecord;
@@ -221,6 +224,7 @@ async function measureChanges(endpoints: { dynamodb: string; sqs: string }): Pro
 /** The shape of bench/results/shards.json this reads (bench/shards.ts writes it). */
 interface ShardsResult {
   readonly source: BenchSource;
+  readonly batchTime?: AggregatorBatchTime;
   readonly runs: readonly {
     readonly shards: number;
     readonly metrics: string;
@@ -246,6 +250,7 @@ function aggregatorUnits(shards: ShardsResult): UnitCounts['aggregator'] {
   if (!basis || basis.batchesCompleted !== basis.batchesStarted || basis.batchesCompleted === 0) {
     throw new Error('bench/results/shards.json has no example-config run whose batches all completed: run `npm run bench:shards` again on a quieter machine');
   }
+  if (!shards.batchTime) throw new Error('bench/results/shards.json has no batch time (it is older than the bench that measures one): run `npm run bench:shards` again');
   const { perBatch, watermarkPartitionPerBatch: watermark } = basis;
   const windows = basis.windowsWrittenPerBatch;
   return {
@@ -273,6 +278,7 @@ function aggregatorUnits(shards: ShardsResult): UnitCounts['aggregator'] {
         failedBatches: run.failedBatches,
       }),
     ),
+    batchTime: shards.batchTime,
   };
 }
 
@@ -312,7 +318,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `aggregator (${aggregator.source.bench} @ ${aggregator.source.commit}, ${aggregator.shards} shards, batches of ${aggregator.batchRecords}): ${aggregator.fixedWriteUnitsPerBatch} WCU + ${aggregator.fixedReadUnitsPerBatch} RCU fixed per batch, ${aggregator.writeUnitsPerWindowWrite} WCU + ${aggregator.readUnitsPerWindowWrite} RCU per window write, ${aggregator.msPerBatch} ms per batch`,
+    `aggregator (${aggregator.source.bench} @ ${aggregator.source.commit}, ${aggregator.shards} shards, batches of ${aggregator.batchRecords}): ${aggregator.fixedWriteUnitsPerBatch} WCU + ${aggregator.fixedReadUnitsPerBatch} RCU fixed per batch, ${aggregator.writeUnitsPerWindowWrite} WCU + ${aggregator.readUnitsPerWindowWrite} RCU per window write; a batch takes ${aggregator.batchTime.fixedMs} ms + ${aggregator.batchTime.msPerEvent} ms per event + ${aggregator.batchTime.msPerWindowWrite} ms per window write (1 shard)`,
   );
   console.log(`archive: ${archive.writeUnitsPerEvent} WCU per event (${archive.itemBytes}-byte events), ${archive.msPerBatch} ms per batch of ${archive.batchRecords} records of ${archive.eventsPerRecord} events`);
   console.log(`change publisher: ${changes.writeUnitsPerChange} WCU + ${changes.readUnitsPerChange} RCU per window change published (Powertools idempotency), ${changes.msPerChange} ms each`);

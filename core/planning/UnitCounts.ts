@@ -41,11 +41,30 @@ export interface AggregatorUnits {
   /** Units per batch on the watermark partition alone (included in the fixed units). */
   readonly watermarkWriteUnitsPerBatch: number;
   readonly watermarkReadUnitsPerBatch: number;
-  /** The offline function's time per batch of `batchRecords` events against DynamoDB Local, milliseconds. */
+  /** The offline function's time per batch of `batchRecords` events against DynamoDB Local with `shards` writers at once, milliseconds (the plan scales `batchTime` instead). */
   readonly msPerBatch: number;
   readonly msPer1000Events: number;
   /** What the same bench saw with more shards on the same groups: where contention starts. */
   readonly byShards: readonly AggregatorShardRun[];
+  /** The time per batch as the plan scales it: one writer, batches `intervalMs` apart (bench/shards.ts). */
+  readonly batchTime: AggregatorBatchTime;
+}
+
+/**
+ * The aggregator's offline time per batch on one shard, fitted from batch shapes
+ * that vary the events and the groups apart: fixedMs + msPerEvent × events +
+ * msPerWindowWrite × windows written.
+ */
+export interface AggregatorBatchTime {
+  /** The metric set of the runs (bench/shards.ts' METRIC_SETS). */
+  readonly metrics: string;
+  readonly shards: number;
+  /** Time between the starts of a shard's batches, as the ESM polls a shard that keeps up. */
+  readonly intervalMs: number;
+  readonly shapes: readonly { readonly events: number; readonly groups: number; readonly windowsWritten: number; readonly msP50: number }[];
+  readonly fixedMs: number;
+  readonly msPerEvent: number;
+  readonly msPerWindowWrite: number;
 }
 
 /** One shard count of bench/shards.ts. */

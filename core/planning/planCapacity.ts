@@ -115,14 +115,14 @@ export function planCapacity(input: PlanInput, units: UnitCounts, prices: ListPr
   const eventsPerBatch = Math.min(input.batchSize / ingest.recordsPerEvent, Math.max(1, perShardRate / ESM_POLLS_PER_SECOND));
   const batchesPerShardPerSecond = perShardRate / eventsPerBatch;
   const batchesPerSecond = shards * batchesPerShardPerSecond;
-  // A batch takes at least what the bench's took; a larger one, proportionally longer.
-  const batchScale = Math.max(1, eventsPerBatch / aggregator.batchRecords);
-  const aggregatorMsPerBatch = aggregator.msPerBatch * batchScale;
   const archiveMsPerBatch = units.archive.msPerBatch * Math.max(1, eventsPerBatch / (units.archive.batchRecords * units.archive.eventsPerRecord));
 
   // DynamoDB: fixed units per batch, plus every (metric, group) the batch touches.
   const groupsTouched = input.metrics * Math.min(input.groupsPerMetric, eventsPerBatch);
   const windowsPerBatch = groupsTouched * aggregator.windowWritesPerGroupTouched;
+  // A batch's time as the bench fitted it: a part per batch, per event and per window written.
+  const time = aggregator.batchTime;
+  const aggregatorMsPerBatch = time.fixedMs + time.msPerEvent * eventsPerBatch + time.msPerWindowWrite * windowsPerBatch;
   const aggregatorWriteUnitsPerSecond = batchesPerSecond * (aggregator.fixedWriteUnitsPerBatch + windowsPerBatch * aggregator.writeUnitsPerWindowWrite);
   const aggregatorReadUnitsPerSecond = batchesPerSecond * (aggregator.fixedReadUnitsPerBatch + windowsPerBatch * aggregator.readUnitsPerWindowWrite);
   // An archived event grows with its bytes: its row by 1 WRU per KB, and its share of a type page (decision 0017).

@@ -36,6 +36,8 @@ const UNITS: UnitCounts = {
       { shards: 2, writeUnitsPerBatch: 50, readUnitsPerBatch: 20, writeConflictsPerBatch: 0.5, batchesPlanned: 4, batchesCompleted: 4, failedBatches: 0 },
       { shards: 64, writeUnitsPerBatch: 5, readUnitsPerBatch: 5, writeConflictsPerBatch: 0, batchesPlanned: 128, batchesCompleted: 100, failedBatches: 10 },
     ],
+    // msPerBatch above is a contended run's: the plan scales this fit instead.
+    batchTime: { metrics: 'example config', shards: 1, intervalMs: 1_000, shapes: [], fixedMs: 50, msPerEvent: 0.72, msPerWindowWrite: 0.2 },
   },
   archive: { source: SOURCE, batchRecords: 100, eventsPerRecord: 1, writeUnitsPerEvent: 2, itemBytes: 300, msPerBatch: 50 },
 };
@@ -80,8 +82,8 @@ describe('planCapacity', () => {
     expect(lambda.batchesPerSecond).toBeCloseTo(20, 10);
     expect(lambda.ingestRequestsPerSecond).toBe(100);
     expect(lambda.ingestConcurrency).toBe(3);
-    // 5 × the bench's 100-event batch.
-    expect(lambda.aggregatorMsPerBatch).toBe(500);
+    // 50 ms + 500 events × 0.72 ms + 450 window writes (3 metrics × 100 groups × 1.5) × 0.2 ms.
+    expect(lambda.aggregatorMsPerBatch).toBeCloseTo(500, 10);
     expect(lambda.aggregatorBusyShare).toBeCloseTo(10 / 7, 10);
   });
 
@@ -117,6 +119,12 @@ describe('planCapacity', () => {
       "the aggregator falls behind at the bench's batch time: a shard's batches take 143 % of each second (500 ms per batch of 500, measured offline on DynamoDB Local); add shards or measure on AWS",
       'contention: with 64 shards on the same groups the bench completed 100 of 128 batches (10 failed on write races, the rest unfinished in its time budget); expect retries and iterator age at 7 shards',
     ]);
+  });
+
+  it("scales a batch's time by its events and by its window writes apart: fewer groups, fewer writes, a shorter batch", () => {
+    const { lambda } = planCapacity({ ...INPUT, groupsPerMetric: 5 }, UNITS, PRICES);
+    // 50 ms + 500 × 0.72 ms + 3 metrics × 5 groups × 1.5 windows × 0.2 ms.
+    expect(lambda.aggregatorMsPerBatch).toBeCloseTo(414.5, 10);
   });
 
   it('counts the batch size in Kinesis records: aggregated records hold several events each', () => {
