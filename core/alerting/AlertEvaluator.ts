@@ -8,6 +8,13 @@ import { compileAlerts, type CompiledAlert } from '../alerts/CompiledAlert';
 import { evaluateWindow } from '../alerts/evaluateWindow';
 import type { MetricAlert } from '../alerts/MetricAlert';
 
+/**
+ * Steps before a group's first evaluated window that the evaluator reads back
+ * (it has no state yet): a finalisation pass brings its windows in any order,
+ * and a backfill's pass can hold many (an hour of a 1-minute slide is 60).
+ */
+export const FIRST_WINDOW_LOOKBACK_STEPS = 100;
+
 /** How the evaluator keeps states. */
 export interface AlertEvaluatorOptions {
   /** How long after a window's end its alert state may be forgotten when no later window comes (the aggregates' retention). */
@@ -22,8 +29,9 @@ export interface AlertEvaluatorOptions {
  *    first and clear them;
  * 2. evaluate the window (a window at or before the last one evaluated — a
  *    redelivery, or a window read in an earlier step 2 — changes nothing);
- *    when it does not follow the last one evaluated, first read and evaluate
- *    the group's windows in between: the aggregator finalises a pass's
+ *    when it does not follow the last one evaluated (or is the group's first,
+ *    FIRST_WINDOW_LOOKBACK_STEPS back), first read and evaluate the group's
+ *    windows in between: the aggregator finalises a pass's
  *    windows concurrently, so a later window's finalisation can come first
  *    (the windows in between are past the watermark too, their values
  *    settled); the ones that do not exist are the gap;
@@ -72,7 +80,14 @@ export class AlertEvaluator {
       let state = stored?.state;
       if (state && window.startMs <= state.lastWindowStartMs) return [];
       const transitions: MetricAlert[] = [];
-      const windows = state && window.startMs > state.lastWindowStartMs + alert.stepMs ? await this.windows.windowsBetween(window.metric, window.group, state.lastWindowStartMs, window.startMs) : [];
+      const windows = state
+        ? window.startMs > state.lastWindowStartMs + alert.stepMs
+          ? await this.windows.windowsBetween(window.metric, window.group, state.lastWindowStartMs, window.startMs)
+          : []
+        : // The group's first window evaluated need not be its earliest final one: earlier windows of the same
+          // pass are final too, and coming later they would be stale. Bounded, so an alert added to a metric
+          // with history does not replay it all.
+          await this.windows.windowsBetween(window.metric, window.group, window.startMs - (FIRST_WINDOW_LOOKBACK_STEPS + 1) * alert.stepMs, window.startMs);
       // A window read back before its own finalisation arrived is final as of the window that revealed it.
       const revealed = windows.map((earlier) => (earlier.finalAtMs === undefined && window.finalAtMs !== undefined ? { ...earlier, finalAtMs: window.finalAtMs } : earlier));
       for (const next of [...revealed, window]) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AlertEvaluator } from '../../../core/alerting/AlertEvaluator';
+import { AlertEvaluator, FIRST_WINDOW_LOOKBACK_STEPS } from '../../../core/alerting/AlertEvaluator';
 import type { AlertState } from '../../../core/alerts/AlertState';
 import { compileAlerts, type CompiledAlert } from '../../../core/alerts/CompiledAlert';
 import { evaluateWindow } from '../../../core/alerts/evaluateWindow';
@@ -215,12 +215,11 @@ describe('Property: alert transitions are published exactly once, in order, what
   it('publishes the same transitions when a finalisation pass brings its windows out of order', async () => {
     await fc.assert(
       fc.asyncProperty(windowsArbitrary, fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 60, maxLength: 60 }), fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), async (windows, passSizes, sortKeys) => {
-        // Prepare: the first window goes first (it starts the state); the rest come in passes of 1–6 windows,
-        // each pass in any order, as concurrent finalisations of one watermark move land on the stream.
-        const [first, ...rest] = windows;
-        const delivered = first ? [first] : [];
-        for (let index = 0, pass = 0; index < rest.length; index += passSizes[pass++]!) {
-          const chunk = rest.slice(index, index + passSizes[pass]!);
+        // Prepare: the windows come in passes of 1–6 windows, each pass in any order (the first one too: the
+        // state starts with whichever window comes first), as concurrent finalisations of one watermark move land on the stream.
+        const delivered: WindowResult[] = [];
+        for (let index = 0, pass = 0; index < windows.length; index += passSizes[pass++]!) {
+          const chunk = windows.slice(index, index + passSizes[pass]!);
           delivered.push(...chunk.map((window, i) => ({ window, key: sortKeys[(index + i) % 60]! })).sort((x, y) => x.key - y.key).map(({ window }) => window));
         }
         const metric = metricOf(2, 5);
@@ -247,8 +246,23 @@ describe('Property: alert transitions are published exactly once, in order, what
     // Act: in order, with one real gap (window 4 has no event).
     for (const window of windows) await evaluator.evaluate(window, 'g');
 
-    // Assess: one read, for the gap.
-    expect(table.reads).toBe(1);
+    // Assess: two reads, before the first window (none earlier) and for the gap.
+    expect(table.reads).toBe(2);
+  });
+
+  it("evaluates a group's earlier windows of the same pass when a later one comes first, and no further back than FIRST_WINDOW_LOOKBACK_STEPS", async () => {
+    // Prepare: two old breaching windows beyond the lookback (read, they would raise and the gap after them resolve),
+    // then windows 200–204; window 204 comes first.
+    const windows = [windowAt(0, 0.9, 10), windowAt(1, 0.9, 10), ...[200, 201, 202, 203, 204].map((n) => windowAt(n, n >= 201 ? 0.9 : 0.1, 10))];
+    const publisher = new InMemoryAlertPublisher();
+    const evaluator = new AlertEvaluator([metricOf(2, 5)], new InMemoryAlertStateStore(), publisher, tableOf(windows), { stateRetentionMs: 86_400_000 });
+
+    // Act
+    for (const n of [204, 201, 200, 202, 203]) await evaluator.evaluate(windowAt(n, n >= 201 ? 0.9 : 0.1, 10), 'g');
+
+    // Assess: raised at window 202 (the second breach in a row), as in order, and nothing of windows 0–1.
+    expect(204 - FIRST_WINDOW_LOOKBACK_STEPS).toBeGreaterThan(1);
+    expect(publisher.sent.map((t) => [t.state, t.windowStart / stepMs])).toEqual([['raised', 202]]);
   });
 
   it('dates a transition of a window read back (not yet marked final) at the finalisation of the window that revealed it', async () => {
