@@ -269,7 +269,9 @@ function sampleBehindLatest(supervisor: PipelineSupervisor): { stop(): Record<st
     for (const [logicalId, stats] of Object.entries(supervisor.latestStats?.mappings ?? {})) {
       const name = functionOf.get(logicalId);
       if (name === undefined) continue;
-      samples.set(name, [...(samples.get(name) ?? []), stats.millisBehindLatest]);
+      const values = samples.get(name) ?? [];
+      values.push(stats.millisBehindLatest);
+      samples.set(name, values);
     }
   }, 500);
   return {

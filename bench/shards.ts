@@ -98,16 +98,10 @@ function groupsTouched(metrics: readonly MetricDefinition[], events: readonly So
 const shardId = (shard: number) => `shardId-${String(shard).padStart(12, '0')}`;
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
-/** N consumers at once, each its own aggregator (its own Lambda container), on fresh tables. */
-async function runShards(endpoint: string, shards: number, setName: MetricSetName): Promise<Record<string, unknown>> {
-  // A meter of its own: requests of a cut run still in flight are not counted in the next.
-  const meter = new DynamoDbMeter();
-  // One client per consumer, as each Lambda container has its own (and its own 50 sockets).
-  const newClient = () => meter.attach(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-  const client = newClient();
-  const clients = [client];
-  const set = METRIC_SETS[setName];
-  const suffix = `${shards}-${setName.replace(/\W+/g, '')}`;
+type AggregatorSettings = Parameters<typeof createAggregator>[0];
+
+/** Fresh aggregates, delivery and idempotency tables named after `suffix`, and the aggregator's settings on them. */
+async function aggregatorTables(client: DynamoDBClient, suffix: string): Promise<{ tables: Record<'aggregates' | 'delivery' | 'idempotency', string>; settings: AggregatorSettings }> {
   const tables = { aggregates: `aggregates-${suffix}`, delivery: `delivery-${suffix}`, idempotency: `idempotency-${suffix}` };
   await createAggregatesTable(client, tables.aggregates);
   await createDeliveryTables(client, tables);
@@ -118,6 +112,26 @@ async function runShards(endpoint: string, shards: number, setName: MetricSetNam
     idempotencyTable: tables.idempotency,
     streamName: 'unused',
   });
+  return { tables, settings };
+}
+
+/** One shard's consumer (one Lambda container) through the deployed wiring, on its own client. */
+function consumerOf(settings: AggregatorSettings, client: DynamoDBClient, metrics: readonly MetricDefinition[], directory: StaticShardDirectory) {
+  const { aggregator, batches } = createAggregator(settings, { dynamodb: client, documents: createDocumentClient(client) }, { metrics, sideOutput: noSideOutput, shardDirectory: directory });
+  batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  return aggregator;
+}
+
+/** N consumers at once, each its own aggregator (its own Lambda container), on fresh tables. */
+async function runShards(endpoint: string, shards: number, setName: MetricSetName): Promise<Record<string, unknown>> {
+  // A meter of its own: requests of a cut run still in flight are not counted in the next.
+  const meter = new DynamoDbMeter();
+  // One client per consumer, as each Lambda container has its own (and its own 50 sockets).
+  const newClient = () => meter.attach(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  const client = newClient();
+  const clients = [client];
+  const set = METRIC_SETS[setName];
+  const { tables, settings } = await aggregatorTables(client, `${shards}-${setName.replace(/\W+/g, '')}`);
   const shardIds = Array.from({ length: shards }, (_, shard) => shardId(shard));
   const directory = new StaticShardDirectory(shardIds, Date.now());
   const summaries: BatchSummary[] = [];
@@ -133,8 +147,7 @@ async function runShards(endpoint: string, shards: number, setName: MetricSetNam
     shardIds.map(async (id, shard) => {
       const own = newClient();
       clients.push(own);
-      const { aggregator, batches } = createAggregator(settings, { dynamodb: own, documents: createDocumentClient(own) }, { metrics: set.metrics, sideOutput: noSideOutput, shardDirectory: directory });
-      batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+      const aggregator = consumerOf(settings, own, set.metrics, directory);
       for (let batch = 0; batch < BATCHES_PER_SHARD && Date.now() < deadlineMs && !cut; batch++) {
         started += 1;
         const events = batchOf(shard, batch * BATCH_RECORDS, BATCH_RECORDS, set.types, Date.now());
@@ -225,13 +238,9 @@ async function measureBatchTime(endpoint: string): Promise<AggregatorBatchTime> 
   const setName: MetricSetName = 'example config';
   const set = METRIC_SETS[setName];
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const tables = { aggregates: 'aggregates-batch-time', delivery: 'delivery-batch-time', idempotency: 'idempotency-batch-time' };
-  await createAggregatesTable(client, tables.aggregates);
-  await createDeliveryTables(client, tables);
-  const settings = functionSettings('aggregator', resolveConfig(tributaryConfig), { aggregatesTable: tables.aggregates, deliveryTable: tables.delivery, idempotencyTable: tables.idempotency, lateEventsTable: 'unused', streamName: 'unused' });
+  const { settings } = await aggregatorTables(client, 'batch-time');
   const id = shardId(0);
-  const { aggregator, batches } = createAggregator(settings, { dynamodb: client, documents: createDocumentClient(client) }, { metrics: set.metrics, sideOutput: noSideOutput, shardDirectory: new StaticShardDirectory([id], Date.now()) });
-  batches?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  const aggregator = consumerOf(settings, client, set.metrics, new StaticShardDirectory([id], Date.now()));
   let nextN = 0;
   let lastStartedAt = 0;
   const run = async (events: number, groups: number): Promise<{ ms: number; windows: number }> => {
@@ -244,7 +253,8 @@ async function measureBatchTime(endpoint: string): Promise<AggregatorBatchTime> 
     return { ms: performance.now() - started, windows: summary.windowsWritten };
   };
   for (let batch = 0; batch < BATCH_TIME_WARMUP_BATCHES; batch++) {
-    await run(BATCH_TIME_SHAPES[batch % BATCH_TIME_SHAPES.length]!.events, BATCH_TIME_SHAPES[batch % BATCH_TIME_SHAPES.length]!.groups);
+    const shape = BATCH_TIME_SHAPES[batch % BATCH_TIME_SHAPES.length]!;
+    await run(shape.events, shape.groups);
     progressLine(`batch time: warming up ${batch + 1}/${BATCH_TIME_WARMUP_BATCHES}`);
   }
   const samples = BATCH_TIME_SHAPES.map(() => ({ ms: [] as number[], windows: [] as number[] }));

@@ -80,14 +80,10 @@ export class AlertEvaluator {
       let state = stored?.state;
       if (state && window.startMs <= state.lastWindowStartMs) return [];
       const transitions: MetricAlert[] = [];
-      const windows = state
-        ? window.startMs > state.lastWindowStartMs + alert.stepMs
-          ? await this.windows.windowsBetween(window.metric, window.group, state.lastWindowStartMs, window.startMs)
-          : []
-        : // The group's first window evaluated need not be its earliest final one: earlier windows of the same
-          // pass are final too, and coming later they would be stale. Bounded, so an alert added to a metric
-          // with history does not replay it all.
-          await this.windows.windowsBetween(window.metric, window.group, window.startMs - (FIRST_WINDOW_LOOKBACK_STEPS + 1) * alert.stepMs, window.startMs);
+      // The group's first window evaluated need not be its earliest final one: earlier windows of the same pass are
+      // final too, and coming later they would be stale. Bounded, so an alert added to a metric with history does not replay it all.
+      const afterMs = state ? state.lastWindowStartMs : window.startMs - (FIRST_WINDOW_LOOKBACK_STEPS + 1) * alert.stepMs;
+      const windows = window.startMs > afterMs + alert.stepMs ? await this.windows.windowsBetween(window.metric, window.group, afterMs, window.startMs) : [];
       // A window read back before its own finalisation arrived is final as of the window that revealed it.
       const revealed = windows.map((earlier) => (earlier.finalAtMs === undefined && window.finalAtMs !== undefined ? { ...earlier, finalAtMs: window.finalAtMs } : earlier));
       for (const next of [...revealed, window]) {
